@@ -1,0 +1,1 @@
+"""The UC case: state, commands, events, decide and evolve."""

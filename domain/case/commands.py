@@ -1,0 +1,233 @@
+"""Commands a back-office system sends to a UC case, one frozen dataclass each.
+
+They are validated on construction (types, lengths, unknown fields), so a
+payload that does not fit is refused with the field's path before `decide`
+applies the business rules. COMMANDS maps each update name to its type.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+from pydantic.dataclasses import dataclass
+
+from domain.case.model import (
+    STRICT,
+    Actor,
+    Money,
+    OpeningReason,
+    Rent,
+    Resident,
+    Tenancy,
+    TenancyRef,
+)
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@dataclass(frozen=True, config=STRICT)
+class OpenCase:
+    """The input of a UCCase workflow."""
+
+    tenancy_ref: TenancyRef
+    opening_reason: OpeningReason
+    opened_by: Actor
+    resident: Resident
+    tenancy: Tenancy
+    rent: Rent
+    balance: Money = Decimal("0")
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordClaimStatus:
+    by: Actor
+    claim_stage: Literal[
+        "claim_made", "awaiting_first_payment", "in_payment", "nil_award", "claim_closed"
+    ]
+    first_ap_start: date
+    housing_element: Annotated[Money, Field(ge=0)]
+    conditionality_regime: Literal[
+        "no_work_requirements",
+        "work_focused_interview",
+        "work_preparation",
+        "all_work_requirements",
+    ]
+    sanctions: bool = False
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordRentMovement:
+    by: Actor
+    kind: Literal["charge", "payment", "balance", "missed_uc_payment"]
+    amount: Money
+    on: date
+    reference: Annotated[str | None, Field(max_length=64)] = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordVulnerabilityAssessment:
+    by: Actor
+    factors: tuple[str, ...] = ()
+    notes: Annotated[str, Field(max_length=4000)] = ""
+
+
+@dataclass(frozen=True, config=STRICT)
+class AddJournalNote:
+    by: Actor
+    text: Text
+    kind: Literal[
+        "note",
+        "phone_in",
+        "phone_out",
+        "letter_in",
+        "letter_out",
+        "email_in",
+        "email_out",
+        "visit",
+        "dwp_contact",
+        "internal",
+    ] = "note"
+    outcome: Short = "recorded"
+
+
+@dataclass(frozen=True, config=STRICT)
+class MoveStage:
+    by: Actor
+    stage: Literal["payment_arrangement", "tenancy_sustainment", "managed_migration", "recovery"]
+    reason: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class CloseCase:
+    by: Actor
+    outcome: Short
+    reason: Annotated[str, Field(max_length=4000)] = ""
+
+
+@dataclass(frozen=True, config=STRICT)
+class ReopenCase:
+    by: Actor
+    reason: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordSafeguardingDeclaration:
+    by: Actor
+    kind: Literal["suicidal_intent", "self_harm"]
+    note: Annotated[str, Field(max_length=4000)] = ""
+
+
+@dataclass(frozen=True, config=STRICT)
+class CompletePlanStep:
+    by: Actor
+    step: Short
+    note: Annotated[str, Field(max_length=4000)] = ""
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordDeath:
+    by: Actor
+    date_of_death: date
+    informant: Short
+
+
+@dataclass(frozen=True, config=STRICT)
+class RequestCallBack:
+    by: Actor
+    due_at: AwareDatetime
+    reason: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordReturnedPost:
+    by: Actor
+    item: Short
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordComplaint:
+    by: Actor
+    summary: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordRepresentative:
+    by: Actor
+    kind: Literal["appointee", "lasting_power_of_attorney", "deputy"]
+    name: Short
+    contact: Short
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordChangeOfCircumstances:
+    by: Actor
+    description: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordIncomingMessage:
+    by: Actor
+    channel: Literal["uc_journal", "email", "portal", "letter", "phone"]
+    summary: Text
+
+
+@dataclass(frozen=True, config=STRICT)
+class CompleteTask:
+    by: Actor
+    task_id: Short
+    outcome: Short
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordEnforcementStep:
+    by: Actor
+    step: Literal[
+        "notice_of_seeking_possession", "possession_claim", "eviction_warrant", "payment_suspension"
+    ]
+    note: Annotated[str, Field(max_length=4000)] = ""
+
+
+Command = (
+    RecordClaimStatus
+    | RecordRentMovement
+    | RecordVulnerabilityAssessment
+    | AddJournalNote
+    | MoveStage
+    | CloseCase
+    | ReopenCase
+    | RecordSafeguardingDeclaration
+    | CompletePlanStep
+    | RecordDeath
+    | RequestCallBack
+    | RecordReturnedPost
+    | RecordComplaint
+    | RecordRepresentative
+    | RecordChangeOfCircumstances
+    | RecordIncomingMessage
+    | CompleteTask
+    | RecordEnforcementStep
+)
+
+# Update name -> command type: the names a back-office system calls.
+COMMANDS: dict[str, type] = {
+    "record_claim_status": RecordClaimStatus,
+    "record_rent_movement": RecordRentMovement,
+    "record_vulnerability_assessment": RecordVulnerabilityAssessment,
+    "add_journal_note": AddJournalNote,
+    "move_stage": MoveStage,
+    "close_case": CloseCase,
+    "reopen_case": ReopenCase,
+    "record_safeguarding_declaration": RecordSafeguardingDeclaration,
+    "complete_plan_step": CompletePlanStep,
+    "record_death": RecordDeath,
+    "request_call_back": RequestCallBack,
+    "record_returned_post": RecordReturnedPost,
+    "record_complaint": RecordComplaint,
+    "record_representative": RecordRepresentative,
+    "record_change_of_circumstances": RecordChangeOfCircumstances,
+    "record_incoming_message": RecordIncomingMessage,
+    "complete_task": CompleteTask,
+    "record_enforcement_step": RecordEnforcementStep,
+}

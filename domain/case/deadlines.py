@@ -1,0 +1,26 @@
+"""The instants a case waits for; the workflow turns the earliest into one timer."""
+
+from datetime import UTC, datetime, time
+
+from domain.case.model import CaseState
+
+
+def watch_end(state: CaseState) -> datetime | None:
+    if state.status != "closed" or state.closure is None:
+        return None
+    return datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC)
+
+
+def next_action_due(state: CaseState) -> datetime | None:
+    """Earliest due time among open tasks (escalated ones included: they are still owed)."""
+    return min((t.due_at for t in state.open_tasks), default=None)
+
+
+def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
+    """When the case must next act on its own, and why (a readable timer summary)."""
+    candidates = [(t.due_at, f"escalate {t.kind.replace('_', ' ')} {t.task_id} if not done")
+                  for t in state.open_tasks if t.escalated_at is None]
+    end = watch_end(state)
+    if end is not None:
+        candidates.append((end, "post-closure watch ends: complete the case"))
+    return min(candidates, default=None)

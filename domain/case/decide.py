@@ -1,0 +1,328 @@
+"""decide(state, command, now) -> events. Raises DomainError naming the broken rule."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.case import commands as c
+from domain.case import events as e
+from domain.case.deadlines import watch_end
+from domain.case.model import CaseState, ClaimStatus, TaskKind
+from domain.dates import add_months
+from domain.errors import DomainError
+from domain.rent import monthly_equivalent
+from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS, tier_for, unknown_factors
+
+
+def open_case(cmd: c.OpenCase, now: datetime) -> list[e.Event]:
+    return [
+        e.CaseOpened(
+            at=now,
+            by=cmd.opened_by,
+            tenancy_ref=cmd.tenancy_ref,
+            opening_reason=cmd.opening_reason,
+            resident=cmd.resident,
+            tenancy=cmd.tenancy,
+            rent=cmd.rent,
+            monthly_rent=monthly_equivalent(cmd.rent.amount, cmd.rent.frequency),
+            balance=cmd.balance,
+        )
+    ]
+
+
+def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
+    handler = _HANDLERS.get(type(command))
+    if handler is None:
+        raise DomainError("command", f"unknown command {type(command).__name__}")
+    if state.status == "completed":
+        raise DomainError("case", "the case is completed and takes no more commands")
+    return handler(state, command, now)
+
+
+# --- guards, named after the rule they enforce ---------------------------------
+
+
+def _must_be_open(state: CaseState, action: str) -> None:
+    if state.status == "closed":
+        raise DomainError("case", f"{action} is not allowed on a closed case; reopen it first")
+
+
+def _must_be_alive(state: CaseState, action: str) -> None:
+    if state.deceased_on is not None:
+        raise DomainError(
+            "case",
+            f"{action} is not allowed: the resident's death is recorded "
+            f"({state.deceased_on.isoformat()}); the case is with bereavement handling",
+        )
+
+
+def _vulnerability_review_must_be_recent(state: CaseState, now: datetime) -> None:
+    review = state.vulnerability
+    max_age = state.policy.vulnerability_review_max_age_days
+    if review is None:
+        raise DomainError(
+            "vulnerability",
+            "an enforcement step needs a vulnerability review on the case first",
+        )
+    if now - review.assessed_at > timedelta(days=max_age):
+        raise DomainError(
+            "vulnerability",
+            f"the last vulnerability review ({review.assessed_at.date().isoformat()}) is older "
+            f"than {max_age} days; review vulnerability before any enforcement step",
+        )
+
+
+def _task(state: CaseState, now: datetime, by: str, kind: TaskKind, due: datetime,
+          note: str, owner: str = "income_team", offset: int = 0) -> e.TaskOpened:
+    task_id = f"task-{len(state.tasks) + 1 + offset}"
+    return e.TaskOpened(at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner,
+                        note=note)
+
+
+# --- handlers -------------------------------------------------------------------
+
+
+def _record_claim_status(state: CaseState, cmd: c.RecordClaimStatus, now: datetime) -> list[e.Event]:
+    claim = ClaimStatus(
+        claim_stage=cmd.claim_stage,
+        first_ap_start=cmd.first_ap_start,
+        housing_element=cmd.housing_element,
+        sanctions=cmd.sanctions,
+        conditionality_regime=cmd.conditionality_regime,
+        recorded_at=now,
+    )
+    events: list[e.Event] = [e.ClaimStatusRecorded(at=now, by=cmd.by, claim=claim)]
+    previous = state.claim
+    if previous is not None and _claim_facts(previous) != _claim_facts(claim):
+        # A change of circumstances must never go without a case control (DOMAIN.md 4).
+        events += _change_of_circumstances(state, now, cmd.by, "claim status changed on the DWP portal")
+    return events
+
+
+def _claim_facts(claim: ClaimStatus) -> tuple[object, ...]:
+    return (claim.claim_stage, claim.first_ap_start, claim.housing_element, claim.sanctions,
+            claim.conditionality_regime)
+
+
+def _change_of_circumstances(state: CaseState, now: datetime, by: str, summary: str) -> list[e.Event]:
+    due = now + timedelta(days=state.policy.case_control_days)
+    return [
+        e.InteractionRecorded(at=now, by=by, kind="change_of_circumstances", summary=summary),
+        _task(state, now, by, "case_control", due, f"case control after change: {summary}"),
+    ]
+
+
+def _record_rent_movement(state: CaseState, cmd: c.RecordRentMovement, now: datetime) -> list[e.Event]:
+    if cmd.kind != "balance" and cmd.amount <= 0:
+        raise DomainError("amount", f"a {cmd.kind} must be more than £0.00")
+    balance = {
+        "charge": state.balance + cmd.amount,
+        "payment": state.balance - cmd.amount,
+        "balance": cmd.amount,
+        "missed_uc_payment": state.balance,
+    }[cmd.kind]
+    events: list[e.Event] = [
+        e.RentMovementRecorded(at=now, by=cmd.by, kind=cmd.kind, amount=cmd.amount, on=cmd.on,
+                               reference=cmd.reference, balance_after=balance)
+    ]
+    reason = material_movement(state, cmd.kind, balance)
+    if reason:
+        events.append(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
+        due = now + timedelta(days=state.policy.reopened_review_days)
+        events.append(_task(state, now, e.SYSTEM, "reopened_review", due, reason))
+    return events
+
+
+def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | None:
+    """Why a closed case must re-open after this movement, or None (DOMAIN.md 1.1)."""
+    closure = state.closure
+    if state.status != "closed" or closure is None or state.deceased_on is not None:
+        return None
+    if kind == "missed_uc_payment":
+        return "re-opened automatically: an expected UC payment was missed after closure"
+    threshold = state.monthly_rent * state.policy.material_rise_fraction
+    rise = balance - closure.balance_at_closure
+    if rise >= threshold:
+        return (f"re-opened automatically: arrears rose by £{rise:.2f} since closure "
+                f"(threshold £{threshold:.2f})")
+    return None
+
+
+def _record_vulnerability(state: CaseState, cmd: c.RecordVulnerabilityAssessment,
+                          now: datetime) -> list[e.Event]:
+    unknown = unknown_factors(cmd.factors)
+    if unknown:
+        known = ", ".join([*TIER_1_FACTORS, *TIER_2_FACTORS])
+        raise DomainError("factors", f"unknown factor(s) {', '.join(unknown)}; known factors: {known}")
+    factors = tuple(dict.fromkeys(cmd.factors))
+    return [e.VulnerabilityAssessed(at=now, by=cmd.by, factors=factors, tier=tier_for(factors),
+                                    notes=cmd.notes)]
+
+
+def _add_note(state: CaseState, cmd: c.AddJournalNote, now: datetime) -> list[e.Event]:
+    return [e.JournalNoteAdded(at=now, by=cmd.by, kind=cmd.kind, text=cmd.text, outcome=cmd.outcome)]
+
+
+def _move_stage(state: CaseState, cmd: c.MoveStage, now: datetime) -> list[e.Event]:
+    _must_be_open(state, "moving stage")
+    if cmd.stage == state.stage:
+        raise DomainError("stage", f"the case is already at stage {cmd.stage}")
+    return [e.StageMoved(at=now, by=cmd.by, stage=cmd.stage, reason=cmd.reason)]
+
+
+def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
+    if state.status == "closed":
+        raise DomainError("case", "the case is already closed")
+    if cmd.outcome not in state.policy.outcome_categories:
+        allowed = ", ".join(state.policy.outcome_categories)
+        raise DomainError("outcome", f"must be one of {allowed}")
+    if state.open_plan_steps:
+        raise DomainError("six_point_plan", "the case cannot close while a Six-Point Plan step is "
+                          f"open: {', '.join(state.open_plan_steps)}")
+    if state.open_tasks:
+        listed = ", ".join(f"{t.task_id} ({t.kind})" for t in state.open_tasks)
+        raise DomainError("tasks", f"the case cannot close while tasks are open: {listed}")
+    closed_on = now.date()
+    watch_until = add_months(closed_on, state.policy.watch_months_after_closure)
+    events: list[e.Event] = [
+        e.CaseClosed(at=now, by=cmd.by, outcome=cmd.outcome, reason=cmd.reason,
+                     balance_at_closure=state.balance, watch_until=watch_until)
+    ]
+    if cmd.outcome == "resident_deceased":
+        # No watch after a death: nothing may chase the estate automatically.
+        events.append(e.WatchEnded(at=now, by=e.SYSTEM))
+    return events
+
+
+def _reopen(state: CaseState, cmd: c.ReopenCase, now: datetime) -> list[e.Event]:
+    if state.status != "closed":
+        raise DomainError("case", "only a closed case can be reopened")
+    due = now + timedelta(days=state.policy.reopened_review_days)
+    return [e.CaseReopened(at=now, by=cmd.by, reason=cmd.reason),
+            _task(state, now, cmd.by, "reopened_review", due, cmd.reason)]
+
+
+def _declare(state: CaseState, cmd: c.RecordSafeguardingDeclaration, now: datetime) -> list[e.Event]:
+    if state.open_plan_steps:
+        raise DomainError("six_point_plan", "a Six-Point Plan is already open on this case; "
+                          "complete its steps and record further detail as journal notes")
+    return [e.SafeguardingDeclared(at=now, by=cmd.by, kind=cmd.kind, note=cmd.note,
+                                   steps=state.policy.six_point_plan_steps)]
+
+
+def _complete_step(state: CaseState, cmd: c.CompletePlanStep, now: datetime) -> list[e.Event]:
+    if cmd.step not in state.open_plan_steps:
+        open_steps = ", ".join(state.open_plan_steps) or "none"
+        raise DomainError("step", f"not an open Six-Point Plan step; open steps: {open_steps}")
+    return [e.PlanStepCompleted(at=now, by=cmd.by, step=cmd.step, note=cmd.note)]
+
+
+def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e.Event]:
+    if state.deceased_on is not None:
+        raise DomainError("date_of_death", "a death is already recorded on this case")
+    if cmd.date_of_death > now.date():
+        raise DomainError("date_of_death", "cannot be in the future")
+    events: list[e.Event] = [e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death,
+                                             informant=cmd.informant)]
+    open_ids = tuple(t.task_id for t in state.open_tasks)
+    if open_ids:
+        events.append(e.TasksCancelled(at=now, by=cmd.by, task_ids=open_ids,
+                                       reason="resident deceased: reminders and chases stopped"))
+    if state.status != "closed":
+        due = now + timedelta(days=state.policy.bereavement_handling_days)
+        events.append(_task(state, now, cmd.by, "bereavement_handling", due,
+                            "bereavement handling: tenancy, estate and DWP notification",
+                            owner="bereavement_team"))
+    return events
+
+
+def _request_call_back(state: CaseState, cmd: c.RequestCallBack, now: datetime) -> list[e.Event]:
+    _must_be_open(state, "a call-back")
+    _must_be_alive(state, "a call-back")
+    if cmd.due_at <= now:
+        raise DomainError("due_at", "a call-back must be due in the future")
+    return [_task(state, now, cmd.by, "call_back", cmd.due_at, cmd.reason)]
+
+
+def _returned_post(state: CaseState, cmd: c.RecordReturnedPost, now: datetime) -> list[e.Event]:
+    events: list[e.Event] = [e.InteractionRecorded(at=now, by=cmd.by, kind="returned_post",
+                                                   summary=cmd.item)]
+    if state.deceased_on is None:
+        due = now + timedelta(days=state.policy.returned_post_days)
+        events.append(_task(state, now, cmd.by, "re_establish_contact", due,
+                            f"post returned undelivered: {cmd.item}"))
+    return events
+
+
+def _complaint(state: CaseState, cmd: c.RecordComplaint, now: datetime) -> list[e.Event]:
+    due = now + timedelta(days=state.policy.complaint_follow_up_days)
+    return [e.InteractionRecorded(at=now, by=cmd.by, kind="complaint", summary=cmd.summary),
+            _task(state, now, cmd.by, "complaint_follow_up", due, cmd.summary,
+                  owner="complaints_team")]
+
+
+def _representative(state: CaseState, cmd: c.RecordRepresentative, now: datetime) -> list[e.Event]:
+    return [e.RepresentativeRecorded(at=now, by=cmd.by, kind=cmd.kind, name=cmd.name,
+                                     contact=cmd.contact)]
+
+
+def _circumstances(state: CaseState, cmd: c.RecordChangeOfCircumstances, now: datetime) -> list[e.Event]:
+    return _change_of_circumstances(state, now, cmd.by, cmd.description)
+
+
+def _incoming_message(state: CaseState, cmd: c.RecordIncomingMessage, now: datetime) -> list[e.Event]:
+    due = now + timedelta(hours=state.policy.message_response_hours)
+    return [e.InteractionRecorded(at=now, by=cmd.by, kind=f"incoming_{cmd.channel}",
+                                  summary=cmd.summary),
+            _task(state, now, cmd.by, "message_response", due, f"respond to: {cmd.summary}")]
+
+
+def _complete_task(state: CaseState, cmd: c.CompleteTask, now: datetime) -> list[e.Event]:
+    if cmd.task_id not in {t.task_id for t in state.open_tasks}:
+        open_ids = ", ".join(t.task_id for t in state.open_tasks) or "none"
+        raise DomainError("task_id", f"not an open task on this case; open tasks: {open_ids}")
+    return [e.TaskCompleted(at=now, by=cmd.by, task_id=cmd.task_id, outcome=cmd.outcome)]
+
+
+def _enforcement(state: CaseState, cmd: c.RecordEnforcementStep, now: datetime) -> list[e.Event]:
+    _must_be_open(state, "an enforcement step")
+    _must_be_alive(state, "an enforcement step")
+    _vulnerability_review_must_be_recent(state, now)
+    return [e.EnforcementStepRecorded(at=now, by=cmd.by, step=cmd.step, note=cmd.note)]
+
+
+_HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
+    c.RecordClaimStatus: _record_claim_status,
+    c.RecordRentMovement: _record_rent_movement,
+    c.RecordVulnerabilityAssessment: _record_vulnerability,
+    c.AddJournalNote: _add_note,
+    c.MoveStage: _move_stage,
+    c.CloseCase: _close,
+    c.ReopenCase: _reopen,
+    c.RecordSafeguardingDeclaration: _declare,
+    c.CompletePlanStep: _complete_step,
+    c.RecordDeath: _record_death,
+    c.RequestCallBack: _request_call_back,
+    c.RecordReturnedPost: _returned_post,
+    c.RecordComplaint: _complaint,
+    c.RecordRepresentative: _representative,
+    c.RecordChangeOfCircumstances: _circumstances,
+    c.RecordIncomingMessage: _incoming_message,
+    c.CompleteTask: _complete_task,
+    c.RecordEnforcementStep: _enforcement,
+}
+
+
+def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
+    """What the passing of time does: escalate overdue tasks, end the post-closure watch."""
+    events: list[e.Event] = [
+        e.TaskEscalated(at=now, by=e.SYSTEM, task_id=t.task_id)
+        for t in state.open_tasks
+        if t.escalated_at is None and t.due_at <= now
+    ]
+    end = watch_end(state)
+    if end is not None and now >= end:
+        events.append(e.WatchEnded(at=now, by=e.SYSTEM))
+    return events
+

@@ -1,0 +1,198 @@
+"""Events of a UC case, past tense. Each carries when and by whom."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from domain.case.model import ClaimStatus, Rent, Resident, Tenancy
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    at: datetime
+    by: str
+    tenancy_ref: str
+    opening_reason: str
+    resident: Resident
+    tenancy: Tenancy
+    rent: Rent
+    monthly_rent: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class ClaimStatusRecorded:
+    at: datetime
+    by: str
+    claim: ClaimStatus
+
+
+@dataclass(frozen=True)
+class RentMovementRecorded:
+    at: datetime
+    by: str
+    kind: str
+    amount: Decimal
+    on: date
+    reference: str | None
+    balance_after: Decimal
+
+
+@dataclass(frozen=True)
+class VulnerabilityAssessed:
+    at: datetime
+    by: str
+    factors: tuple[str, ...]
+    tier: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class JournalNoteAdded:
+    at: datetime
+    by: str
+    kind: str
+    text: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class StageMoved:
+    at: datetime
+    by: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseClosed:
+    at: datetime
+    by: str
+    outcome: str
+    reason: str
+    balance_at_closure: Decimal
+    watch_until: date
+
+
+@dataclass(frozen=True)
+class CaseReopened:
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WatchEnded:
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class SafeguardingDeclared:
+    at: datetime
+    by: str
+    kind: str
+    note: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanStepCompleted:
+    at: datetime
+    by: str
+    step: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DeathRecorded:
+    at: datetime
+    by: str
+    date_of_death: date
+    informant: str
+
+
+@dataclass(frozen=True)
+class InteractionRecorded:
+    """Returned post, a complaint, a change of circumstances or an incoming message."""
+
+    at: datetime
+    by: str
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class RepresentativeRecorded:
+    at: datetime
+    by: str
+    kind: str
+    name: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class EnforcementStepRecorded:
+    at: datetime
+    by: str
+    step: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TaskOpened:
+    at: datetime
+    by: str
+    task_id: str
+    kind: str
+    due_at: datetime
+    owner: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TaskCompleted:
+    at: datetime
+    by: str
+    task_id: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class TaskEscalated:
+    at: datetime
+    by: str
+    task_id: str
+
+
+@dataclass(frozen=True)
+class TasksCancelled:
+    at: datetime
+    by: str
+    task_ids: tuple[str, ...]
+    reason: str
+
+
+Event = (
+    CaseOpened
+    | ClaimStatusRecorded
+    | RentMovementRecorded
+    | VulnerabilityAssessed
+    | JournalNoteAdded
+    | StageMoved
+    | CaseClosed
+    | CaseReopened
+    | WatchEnded
+    | SafeguardingDeclared
+    | PlanStepCompleted
+    | DeathRecorded
+    | InteractionRecorded
+    | RepresentativeRecorded
+    | EnforcementStepRecorded
+    | TaskOpened
+    | TaskCompleted
+    | TaskEscalated
+    | TasksCancelled
+)

@@ -1,0 +1,196 @@
+"""Value types and state of one UC case. Frozen: evolve returns a new state."""
+
+import re
+from dataclasses import dataclass as record
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+from domain.policy import CasePolicy
+from domain.rent import RentFrequency
+from domain.vulnerability import VulnerabilityTier
+
+Stage = Literal[
+    "logged",
+    "claim_status",
+    "vulnerability_assessment",
+    "payment_arrangement",
+    "tenancy_sustainment",
+    "managed_migration",
+    "recovery",
+    "closed",
+]
+STAGES: tuple[Stage, ...] = Stage.__args__  # type: ignore[attr-defined]
+Status = Literal["open", "bereavement", "closed", "completed"]
+OpeningReason = Literal[
+    "claim_notification",
+    "arrears_trigger",
+    "apa_request",
+    "migration_appointment",
+    "portal_contact",
+]
+TaskKind = Literal[
+    "call_back",
+    "re_establish_contact",
+    "complaint_follow_up",
+    "case_control",
+    "message_response",
+    "bereavement_handling",
+    "reopened_review",
+]
+TaskStatus = Literal["open", "done", "cancelled"]
+
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+_NINO = re.compile(r"^(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+
+
+def _nino(value: str | None) -> str | None:
+    if value is None:
+        return None
+    compact = value.replace(" ", "").upper()
+    if not _NINO.match(compact):
+        raise ValueError("must be a National Insurance number such as AB123456C")
+    return compact
+
+
+def _tenancy_ref(value: str) -> str:
+    if not _REF.match(value):
+        raise ValueError(
+            "must be 3-40 letters, digits or hyphens, starting with a letter or digit"
+        )
+    return value
+
+
+TenancyRef = Annotated[str, AfterValidator(_tenancy_ref)]
+NiNumber = Annotated[str | None, AfterValidator(_nino)]
+Actor = Annotated[str, Field(min_length=1, max_length=64)]
+Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+
+
+@dataclass(frozen=True, config=STRICT)
+class Resident:
+    full_name: Annotated[str, Field(min_length=1, max_length=200)]
+    date_of_birth: date | None = None
+    ni_number: NiNumber = None
+    phone: Annotated[str | None, Field(max_length=40)] = None
+    email: Annotated[str | None, Field(max_length=200)] = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class Tenancy:
+    address: Annotated[str, Field(min_length=1, max_length=400)]
+    start_date: date
+    landlord_ref: Annotated[str | None, Field(max_length=64)] = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class Rent:
+    amount: PositiveMoney
+    frequency: RentFrequency = "weekly"
+
+
+@record(frozen=True)
+class ClaimStatus:
+    claim_stage: str
+    first_ap_start: date
+    housing_element: Decimal
+    sanctions: bool
+    conditionality_regime: str
+    recorded_at: datetime
+
+
+@record(frozen=True)
+class VulnerabilityRecord:
+    factors: tuple[str, ...]
+    tier: VulnerabilityTier
+    assessed_at: datetime
+    assessed_by: str
+
+
+@record(frozen=True)
+class Task:
+    task_id: str
+    kind: TaskKind
+    due_at: datetime
+    opened_at: datetime
+    note: str = ""
+    owner: str = "income_team"
+    status: TaskStatus = "open"
+    escalated_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+
+@record(frozen=True)
+class ChecklistStep:
+    step: str
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+
+@record(frozen=True)
+class Representative:
+    kind: str
+    name: str
+    contact: str
+
+
+@record(frozen=True)
+class Closure:
+    outcome: str
+    closed_at: datetime
+    closed_by: str
+    balance_at_closure: Decimal
+    watch_until: date
+
+
+@record(frozen=True)
+class JournalEntry:
+    seq: int
+    at: datetime
+    author: str
+    kind: str
+    outcome: str
+    text: str
+
+
+@record(frozen=True)
+class CaseState:
+    tenancy_ref: str
+    opening_reason: OpeningReason
+    opened_at: datetime
+    opened_by: str
+    resident: Resident
+    tenancy: Tenancy
+    rent: Rent
+    monthly_rent: Decimal
+    balance: Decimal
+    policy: CasePolicy
+    stage: Stage = "logged"
+    stage_before_closure: Stage | None = None
+    status: Status = "open"
+    claim: ClaimStatus | None = None
+    vulnerability: VulnerabilityRecord | None = None
+    tasks: tuple[Task, ...] = ()
+    six_point_plan: tuple[ChecklistStep, ...] = ()
+    deceased_on: date | None = None
+    representative: Representative | None = None
+    last_enforcement_step: str | None = None
+    closure: Closure | None = None
+    reopen_count: int = 0
+    journal: tuple[JournalEntry, ...] = ()
+    version: int = 0
+
+    @property
+    def open_tasks(self) -> tuple[Task, ...]:
+        return tuple(t for t in self.tasks if t.status == "open")
+
+    @property
+    def open_plan_steps(self) -> tuple[str, ...]:
+        return tuple(s.step for s in self.six_point_plan if s.done_at is None)

@@ -1,0 +1,114 @@
+"""What operators and back-office systems read: the case view and its search attributes."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from domain.case.deadlines import next_action_due
+from domain.case.model import (
+    CaseState,
+    ChecklistStep,
+    ClaimStatus,
+    Closure,
+    Representative,
+    Rent,
+    Resident,
+    Task,
+    Tenancy,
+)
+from domain.dates import ap_end, ap_index, ap_start
+from domain.rent import arrears_band
+
+
+@dataclass(frozen=True)
+class AssessmentPeriod:
+    number: int
+    starts: date
+    ends: date
+
+
+@dataclass(frozen=True)
+class CaseView:
+    tenancy_ref: str
+    status: str
+    stage: str
+    opening_reason: str
+    opened_at: datetime
+    resident: Resident
+    tenancy: Tenancy
+    rent: Rent
+    monthly_rent: Decimal
+    balance: Decimal
+    arrears_band: str
+    vulnerability_tier: str
+    vulnerability_factors: tuple[str, ...]
+    claim: ClaimStatus | None
+    current_assessment_period: AssessmentPeriod | None
+    escalated: bool
+    next_action_due: datetime | None
+    open_tasks: tuple[Task, ...]
+    six_point_plan: tuple[ChecklistStep, ...]
+    deceased_on: date | None
+    representative: Representative | None
+    correspondent: str
+    closure: Closure | None
+    reopen_count: int
+    journal_entries: int
+    version: int
+
+
+def is_escalated(state: CaseState) -> bool:
+    return bool(state.open_plan_steps) or any(t.escalated_at for t in state.open_tasks)
+
+
+def current_ap(state: CaseState, today: date) -> AssessmentPeriod | None:
+    if state.claim is None or today < state.claim.first_ap_start:
+        return None
+    first = state.claim.first_ap_start
+    index = ap_index(first, today)
+    return AssessmentPeriod(number=index + 1, starts=ap_start(first, index), ends=ap_end(first, index))
+
+
+def view_of(state: CaseState, now: datetime) -> CaseView:
+    rep = state.representative
+    return CaseView(
+        tenancy_ref=state.tenancy_ref,
+        status=state.status,
+        stage=state.stage,
+        opening_reason=state.opening_reason,
+        opened_at=state.opened_at,
+        resident=state.resident,
+        tenancy=state.tenancy,
+        rent=state.rent,
+        monthly_rent=state.monthly_rent,
+        balance=state.balance,
+        arrears_band=arrears_band(state.balance, state.monthly_rent),
+        vulnerability_tier=state.vulnerability.tier if state.vulnerability else "unassessed",
+        vulnerability_factors=state.vulnerability.factors if state.vulnerability else (),
+        claim=state.claim,
+        current_assessment_period=current_ap(state, now.date()),
+        escalated=is_escalated(state),
+        next_action_due=next_action_due(state),
+        open_tasks=state.open_tasks,
+        six_point_plan=state.six_point_plan,
+        deceased_on=state.deceased_on,
+        representative=rep,
+        # Once an appointee or attorney is recorded, they are who we write to (DOMAIN.md 4).
+        correspondent=f"{rep.kind}: {rep.name}" if rep else "resident",
+        closure=state.closure,
+        reopen_count=state.reopen_count,
+        journal_entries=len(state.journal),
+        version=state.version,
+    )
+
+
+def search_attributes(state: CaseState) -> dict[str, object]:
+    """Operator-facing search attributes. No personal data: they are stored in plain text."""
+    return {
+        "CaseStage": state.stage,
+        "CaseStatus": state.status,
+        "ArrearsBand": arrears_band(state.balance, state.monthly_rent),
+        "VulnerabilityTier": state.vulnerability.tier if state.vulnerability else "unassessed",
+        "NextActionDue": next_action_due(state),
+        "Escalated": is_escalated(state),
+    }

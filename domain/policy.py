@@ -1,0 +1,50 @@
+"""Configurable case-handling defaults (DOMAIN.md 1.1 and 4).
+
+An operator overrides any of these with a JSON file (CASEWORK_POLICY_FILE);
+a case captures its policy when it opens and keeps it for its whole life, so
+a change of policy never rewrites the rules a running case was judged by.
+"""
+
+from decimal import Decimal
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+OUTCOME_CATEGORIES = (
+    "stable_arrears_clearing",
+    "tenancy_ended",
+    "moved_off_uc",
+    "resident_deceased",
+    "transferred",
+    "no_further_action",
+)
+
+# The steps of DWP's Six-Point Plan for a declaration of suicidal intent or
+# self-harm, each of which must be recorded with who and when.
+SIX_POINT_PLAN_STEPS = (
+    "listen_and_acknowledge",
+    "establish_immediate_risk",
+    "contact_emergency_services_if_at_risk",
+    "signpost_to_support",
+    "inform_manager_or_safeguarding_lead",
+    "record_and_agree_follow_up",
+)
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class CasePolicy:
+    watch_months_after_closure: int = Field(default=6, ge=1, le=24)
+    # Fraction of one month's rent by which arrears must rise after closure to re-open.
+    material_rise_fraction: Decimal = Field(default=Decimal("0.5"), gt=0)
+    outcome_categories: tuple[str, ...] = OUTCOME_CATEGORIES
+    six_point_plan_steps: tuple[str, ...] = SIX_POINT_PLAN_STEPS
+    case_control_days: int = Field(default=14, ge=1)
+    returned_post_days: int = Field(default=5, ge=1)
+    complaint_follow_up_days: int = Field(default=10, ge=1)
+    message_response_hours: int = Field(default=48, ge=1)
+    bereavement_handling_days: int = Field(default=5, ge=1)
+    reopened_review_days: int = Field(default=2, ge=1)
+    vulnerability_review_max_age_days: int = Field(default=90, ge=1)
+    # Continue-as-new once history reaches this many events (the server also
+    # suggests it at 4,096 events or 4 MB; whichever comes first wins).
+    continue_as_new_after_events: int = Field(default=2000, ge=20)
