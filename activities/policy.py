@@ -1,0 +1,39 @@
+"""The operator's case policy: defaults from domain.policy, overridden by a JSON file."""
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+from temporalio import activity
+
+from domain.policy import CasePolicy
+
+POLICY_FILE_ENV = "CASEWORK_POLICY_FILE"
+
+
+class PolicyFileError(ValueError):
+    pass
+
+
+def read_policy(path: str | None = None) -> CasePolicy:
+    path = path or os.environ.get(POLICY_FILE_ENV)
+    if not path:
+        return CasePolicy()
+    try:
+        raw = json.loads(Path(path).read_text())
+        return TypeAdapter(CasePolicy).validate_python(raw)
+    except (OSError, json.JSONDecodeError) as err:
+        raise PolicyFileError(f"{path}: cannot read the policy file: {err}") from err
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()
+        )
+        raise PolicyFileError(f"{path}: {problems}") from err
+
+
+@activity.defn(name="load_policy")
+def load_policy() -> CasePolicy:
+    # Run as a local activity when a case opens, so its result is recorded in
+    # history and replay never re-reads a file that may have changed.
+    return read_policy()

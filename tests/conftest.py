@@ -1,0 +1,76 @@
+"""Session-scoped servers, one per kind, started from the installed binaries
+(the SDK's own download fails offline) and stopped at the end of the session."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import make_engine, migrate
+from devserver import binary
+from worker import build_worker
+from workflows.search_attributes import ALL_KEYS
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={k.name: int(k.indexed_value_type) for k in ALL_KEYS},  # type: ignore[misc]
+        )
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+async def ts_worker(ts_env: WorkflowEnvironment, engine: Engine) -> AsyncIterator[str]:
+    """A worker on the time-skipping server for the whole session; yields its task queue."""
+    task_queue = f"tq-{uuid.uuid4()}"
+    async with build_worker(ts_env.client, task_queue, engine):
+        yield task_queue
+
+
+@pytest.fixture(scope="session")
+async def dev_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_KEYS,
+        ui=False,
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture
+def client(ts_env: WorkflowEnvironment) -> Client:
+    return ts_env.client
+
+
+HISTORIES = Path(__file__).parent / "histories"

@@ -1,0 +1,59 @@
+"""Waiting helpers for tests against a live server."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import WorkflowHandle
+
+T = TypeVar("T")
+
+
+async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) -> int:
+    """History length once the workflow is idle: no pending activity and its
+    last workflow task completed."""
+    for _ in range(attempts):
+        # The raw call: the time-skipping server stores an unset Datetime
+        # attribute in a form the SDK's decoder rejects.
+        desc = await handle._client.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(
+                namespace=handle._client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+            )
+        )
+        history = await handle.fetch_history()
+        last = history.events[-1].event_type
+        if not desc.pending_activities and last in (
+            EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+            EventType.EVENT_TYPE_TIMER_STARTED,
+            EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+            EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+        ):
+            return len(history.events)
+        await asyncio.sleep(0.05)
+    raise AssertionError("workflow did not settle")
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
+                     attempts: int = 200, delay: float = 0.05) -> T:
+    """Poll `probe` until `ok(result)`; for eventually consistent reads (visibility, SQL)."""
+    result = await probe()
+    for _ in range(attempts):
+        if ok(result):
+            return result
+        await asyncio.sleep(delay)
+        result = await probe()
+    raise AssertionError(f"condition never held; last value: {result!r}")
+
+
+UPDATE_EVENTS = (
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+)
+
+
+async def accepted_updates(handle: WorkflowHandle) -> int:
+    history = await handle.fetch_history()
+    return sum(1 for e in history.events if e.event_type in UPDATE_EVENTS)

@@ -1,0 +1,56 @@
+"""The worker: wires configuration, database, client, workflows and activities."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.db import make_engine, migrate
+from activities.policy import load_policy, read_policy
+from activities.projection import Projection
+from config import Settings, connect
+from logs import configure_logging, get_logger
+from workflows.uc_case import UCCase
+
+WORKFLOWS: list[type] = [UCCase]
+
+
+def activities_for(engine: Engine) -> list[Any]:
+    return [Projection(engine).project_case, load_policy]
+
+
+def build_worker(client: Client, task_queue: str, engine: Engine, **options: Any) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(engine),
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        **options,
+    )
+
+
+async def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_format)
+    log = get_logger("worker")
+    read_policy()  # refuse to start on a bad policy file, naming the field
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    client = await connect()
+    worker = build_worker(client, settings.task_queue, engine)
+    log.info("worker started", task_queue=settings.task_queue, namespace=client.namespace)
+    try:
+        await worker.run()
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

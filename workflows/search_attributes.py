@@ -1,0 +1,33 @@
+"""Custom search attributes: registered on the server, upserted by workflows.
+
+They are stored and indexed in plain text, outside the payload codec, so
+none of them may carry anything that identifies a person.
+"""
+
+from temporalio.common import SearchAttributeKey
+
+CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
+CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
+ARREARS_BAND = SearchAttributeKey.for_keyword("ArrearsBand")
+VULNERABILITY_TIER = SearchAttributeKey.for_keyword("VulnerabilityTier")
+NEXT_ACTION_DUE = SearchAttributeKey.for_datetime("NextActionDue")
+ESCALATED = SearchAttributeKey.for_bool("Escalated")
+
+UC_CASE_KEYS: dict[str, SearchAttributeKey] = {
+    k.name: k
+    for k in (CASE_STAGE, CASE_STATUS, ARREARS_BAND, VULNERABILITY_TIER, NEXT_ACTION_DUE, ESCALATED)
+}
+
+# Every attribute any workflow upserts; the dev server and tests register these.
+ALL_KEYS: list[SearchAttributeKey] = [*UC_CASE_KEYS.values()]
+
+_CLI_TYPE = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool", "INT": "Int",
+             "KEYWORD_LIST": "KeywordList", "TEXT": "Text", "DOUBLE": "Double"}
+
+
+def cli_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
+    flags: list[str] = []
+    for key in ALL_KEYS:
+        flags += ["--search-attribute", f"{key.name}={_CLI_TYPE[key.indexed_value_type.name]}"]
+    return flags

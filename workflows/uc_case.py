@@ -1,0 +1,202 @@
+"""UCCase: one durable record per tenancy, from logging to closure.
+
+Thin shell around domain.case: each command is an update whose validator runs
+`decide`, so a refused command never reaches history; accepted events are
+applied with `evolve`, projected to SQL by an activity, and reflected in
+search attributes. The only timer is the case's next deadline.
+"""
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
+    from activities.policy import load_policy
+    from activities.records import EventRecord, ProjectionBatch, case_row
+    from domain.case.commands import COMMANDS
+    from domain.case.deadlines import next_wakeup
+    from domain.case.decide import decide, on_time_passed, open_case
+    from domain.case.events import CaseOpened, Event
+    from domain.case.evolve import describe, evolve, initial_state
+    from domain.case.model import CaseState, JournalEntry
+    from domain.case.view import CaseView, search_attributes, view_of
+    from domain.errors import DomainError
+    from workflows.contracts import CaseInput, CaseOutcome, CommandResult
+    from workflows.search_attributes import UC_CASE_KEYS
+
+TASK_QUEUE = "uc-casework"
+
+
+def case_workflow_id(tenancy_ref: str) -> str:
+    return f"uc-case-{tenancy_ref}"
+
+
+@workflow.defn(name="UCCase")
+class UCCase:
+    @workflow.init
+    def __init__(self, opening: CaseInput) -> None:
+        self._state: CaseState | None = opening.carried
+        self._outbox: list[EventRecord] = []
+        # Attributes start unset; only changes are upserted (each upsert is billed).
+        self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
+        for name, command_type in COMMANDS.items():
+            workflow.set_update_handler(
+                name, self._handler(command_type), validator=self._validator(command_type)
+            )
+
+    @workflow.run
+    async def run(self, opening: CaseInput) -> CaseOutcome:
+        if self._state is None:
+            policy = await workflow.execute_local_activity(
+                load_policy, start_to_close_timeout=timedelta(seconds=10)
+            )
+            [opened] = open_case(opening, workflow.now())
+            assert isinstance(opened, CaseOpened)
+            self._state = initial_state(opened, policy)
+            self._record(opened, self._state)
+        timer: asyncio.Task[None] | None = None
+        timer_at: datetime | None = None
+        while True:
+            wake = next_wakeup(self.state)
+            if (wake[0] if wake else None) != timer_at:
+                if timer is not None:
+                    timer.cancel()
+                timer, timer_at = (self._timer(*wake), wake[0]) if wake else (None, None)
+            await workflow.wait_condition(
+                lambda: bool(self._outbox)
+                or (timer is not None and timer.done())
+                or self._continue_as_new_due()
+            )
+            if timer is not None and timer.done():
+                timer, timer_at = None, None
+                self._apply(on_time_passed(self.state, workflow.now()))
+            await self._publish()
+            if self.state.status == "completed":
+                break
+            if self._continue_as_new_due():
+                # Let in-flight updates finish and project their events first:
+                # nothing may be lost across the boundary.
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._publish()
+                workflow.continue_as_new(replace(opening, carried=self.state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._publish()
+        closure = self.state.closure
+        return CaseOutcome(
+            tenancy_ref=self.state.tenancy_ref,
+            status=self.state.status,
+            outcome=closure.outcome if closure else None,
+            journal_entries=len(self.state.journal),
+        )
+
+    @workflow.query(name="case_view")
+    def case_view(self) -> CaseView:
+        return view_of(self.state, workflow.now())
+
+    @workflow.query(name="journal")
+    def journal(self) -> list[JournalEntry]:
+        return list(self.state.journal)
+
+    # --- internals -----------------------------------------------------------------
+
+    @property
+    def state(self) -> CaseState:
+        if self._state is None:
+            raise ApplicationError("the case is still opening; try again", type="CaseOpening")
+        return self._state
+
+    def _validator(self, command_type: type) -> Any:
+        def validate(command: Any) -> None:
+            # Before the case's first event exists only the payload's shape was
+            # checked (on decoding); the handler then applies the rules.
+            if self._state is not None:
+                self._decide(command)
+
+        validate.__annotations__ = {"command": command_type, "return": None}
+        return validate
+
+    def _handler(self, command_type: type) -> Any:
+        async def handle(command: Any) -> CommandResult:
+            await workflow.wait_condition(lambda: self._state is not None)
+            events = self._decide(command)
+            self._apply(events)
+            return CommandResult(version=self.state.version, events=[type(e).__name__ for e in events])
+
+        handle.__annotations__ = {"command": command_type, "return": CommandResult}
+        return handle
+
+    def _decide(self, command: Any) -> list[Event]:
+        try:
+            return decide(self.state, command, workflow.now())
+        except DomainError as err:
+            raise ApplicationError(
+                str(err), {"field": err.field, "rule": err.rule}, type="DomainError",
+                non_retryable=True,
+            ) from None
+
+    def _apply(self, events: list[Event]) -> None:
+        for event in events:
+            self._state = evolve(self.state, event)
+            self._record(event, self._state)
+
+    def _record(self, event: Event, state: CaseState) -> None:
+        kind, outcome, text = describe(event)
+        self._outbox.append(
+            EventRecord(
+                seq=state.version, type=type(event).__name__, at=event.at, author=event.by,
+                journal_kind=kind, journal_outcome=outcome, journal_text=text,
+                data=to_jsonable_python(event),
+            )
+        )
+
+    def _timer(self, at: datetime, summary: str) -> asyncio.Task[None]:
+        delay = max(at - workflow.now(), timedelta(seconds=1))
+        return asyncio.create_task(workflow.sleep(delay, summary=summary))
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        limit = self.state.policy.continue_as_new_after_events
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+
+    async def _publish(self) -> None:
+        """Project new events to SQL, then refresh search attributes and details."""
+        if self._outbox:
+            batch, self._outbox = self._outbox, []
+            await workflow.execute_activity(
+                "project_case",
+                ProjectionBatch(case=case_row(workflow.info().workflow_id, self.state), events=batch),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+                summary=f"project events {batch[0].seq}-{batch[-1].seq}",
+            )
+        values = search_attributes(self.state)
+        changed = {k: v for k, v in values.items() if self._published[k] != v}
+        if changed:
+            updates: list[SearchAttributeUpdate[Any]] = [
+                UC_CASE_KEYS[k].value_set(v) if v is not None else UC_CASE_KEYS[k].value_unset()
+                for k, v in changed.items()
+            ]
+            workflow.upsert_search_attributes(updates)
+            self._published.update(changed)
+            workflow.set_current_details(_details(values))
+        workflow.logger.info(
+            "case published", extra={"version": self.state.version, "stage": self.state.stage}
+        )
+
+
+def _details(values: dict[str, Any]) -> str:
+    due = values["NextActionDue"]
+    lines = [
+        f"**Stage** {values['CaseStage']} · **Status** {values['CaseStatus']}",
+        f"**Arrears** {values['ArrearsBand']} · **Vulnerability** {values['VulnerabilityTier']}",
+        f"**Next action due** {due.isoformat() if due else 'none'}"
+        + (" · **ESCALATED**" if values["Escalated"] else ""),
+    ]
+    return "\n\n".join(lines)
