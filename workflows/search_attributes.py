@@ -4,7 +4,9 @@ They are stored and indexed in plain text, outside the payload codec, so
 none of them may carry anything that identifies a person.
 """
 
-from temporalio.common import SearchAttributeKey
+from typing import Any
+
+from temporalio.common import SearchAttributeKey, TypedSearchAttributes
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
@@ -31,3 +33,8 @@ def cli_flags() -> list[str]:
     for key in ALL_KEYS:
         flags += ["--search-attribute", f"{key.name}={_CLI_TYPE[key.indexed_value_type.name]}"]
     return flags
+
+
+def as_dict(typed: TypedSearchAttributes) -> dict[str, Any]:
+    """Search attributes read back from the server, by name."""
+    return {pair.key.name: pair.value for pair in typed}

@@ -1,0 +1,124 @@
+"""`make demo`: the dev server with its Web UI, a worker, and the sample cases.
+
+Starts only what is not already running, and on Ctrl-C stops only what it started.
+State persists in .data/ (Temporal in temporal.db, the read model in casework.db),
+so a second run reaches the same cases instead of duplicating them.
+"""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+from rich.console import Console
+from rich.table import Table
+
+from config import ROOT, Settings, connect
+from devserver import start_dev_command
+from starter import SAMPLES, list_query, load_samples
+from workflows.search_attributes import as_dict
+
+console = Console()
+UI_PORT = int(os.environ.get("CASEWORK_UI_PORT", "8233"))
+PORT = 7233
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def spawn(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("ab")
+    # Own process group, so Ctrl-C reaches us first and we stop children in order.
+    return subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
+                            start_new_session=True)
+
+
+def stop(proc: subprocess.Popen[bytes], name: str) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    console.print(f"stopped {name}")
+
+
+async def summary() -> None:
+    client = await connect()
+    stages: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    escalated = 0
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # visibility is eventually consistent
+        stages.clear(), statuses.clear()
+        escalated = 0
+        async for wf in client.list_workflows(list_query(None, None, False, None)):
+            sa = as_dict(wf.typed_search_attributes)
+            stages[str(sa.get("CaseStage", "?"))] += 1
+            statuses[str(sa.get("CaseStatus", "?"))] += 1
+            escalated += bool(sa.get("Escalated"))
+        if sum(stages.values()) >= 20 and "?" not in stages:
+            break
+        await asyncio.sleep(1)
+    table = Table("CaseStage", "cases", title="UC cases on the server")
+    for stage, n in sorted(stages.items()):
+        table.add_row(stage, str(n))
+    console.print(table)
+    console.print(f"status: {dict(statuses)}; escalated: {escalated}")
+    base = f"http://localhost:{UI_PORT}/namespaces/{client.namespace}/workflows"
+    console.print(f"\n[bold]Web UI[/bold]  {base}")
+    console.print(f"  by stage:   {base}?query={quote('CaseStage="recovery"')}")
+    console.print(f"  escalated:  {base}?query={quote('Escalated=true')}")
+    console.print("\nTry:  .venv/bin/python starter.py list --stage claim_status")
+    console.print("      .venv/bin/python starter.py show HA-100231")
+    console.print("      .venv/bin/temporal workflow list --query \"CaseStage='recovery'\"")
+
+
+async def main() -> int:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    started: list[tuple[subprocess.Popen[bytes], str]] = []
+    try:
+        if port_open(PORT):
+            console.print(f"Temporal already listening on {PORT}: using it (not stopping it)")
+        else:
+            cmd = start_dev_command(settings.data_dir / "temporal.db", PORT, UI_PORT)
+            started.append((spawn(cmd, settings.data_dir / "temporal.log"), "Temporal dev server"))
+            for _ in range(120):
+                if port_open(PORT) and port_open(UI_PORT):
+                    break
+                time.sleep(0.5)
+            else:
+                console.print("[red]the dev server did not start; see .data/temporal.log[/red]")
+                return 1
+        worker = spawn([sys.executable, "worker.py"], settings.data_dir / "worker.log")
+        started.append((worker, "worker"))
+        console.print("worker started (logs: .data/worker.log)")
+        client = await connect()
+        created, existing = await load_samples(client, settings.task_queue, SAMPLES)
+        console.print(f"sample cases: {created} opened, {existing} already there")
+        await summary()
+        console.print("\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started.")
+        while all(p.poll() is None for p, _ in started):
+            await asyncio.sleep(1)
+        console.print("[red]a process stopped; see the logs in .data/[/red]")
+        return 1
+    finally:
+        for proc, name in reversed(started):
+            stop(proc, name)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(asyncio.run(main()))
+    except KeyboardInterrupt:
+        sys.exit(0)
