@@ -76,7 +76,8 @@ async def summary() -> None:
     console.print(f"status: {dict(statuses)}; escalated: {escalated}")
     base = f"http://localhost:{UI_PORT}/namespaces/{client.namespace}/workflows"
     console.print(f"\n[bold]Web UI[/bold]  {base}")
-    console.print(f"  by stage:   {base}?query={quote('CaseStage="recovery"')}")
+    by_stage = quote('CaseStage="recovery"')
+    console.print(f"  by stage:   {base}?query={by_stage}")
     console.print(f"  escalated:  {base}?query={quote('Escalated=true')}")
     console.print("\nTry:  .venv/bin/python starter.py list --stage claim_status")
     console.print("      .venv/bin/python starter.py show HA-100231")
@@ -86,6 +87,10 @@ async def summary() -> None:
 async def main() -> int:
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # SIGTERM stops what we started, as Ctrl-C does: both cancel this task.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     started: list[tuple[subprocess.Popen[bytes], str]] = []
     try:
         if port_open(PORT):
@@ -120,5 +125,5 @@ async def main() -> int:
 if __name__ == "__main__":
     try:
         sys.exit(asyncio.run(main()))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit(0)

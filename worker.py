@@ -1,7 +1,9 @@
 """The worker: wires configuration, database, client, workflows and activities."""
 
 import asyncio
+import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -41,16 +43,18 @@ async def main() -> None:
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     client = await connect()
-    worker = build_worker(client, settings.task_queue, engine)
-    log.info("worker started", task_queue=settings.task_queue, namespace=client.namespace)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        await worker.run()
+        async with build_worker(client, settings.task_queue, engine,
+                                graceful_shutdown_timeout=timedelta(seconds=10)):
+            log.info("worker started", task_queue=settings.task_queue, namespace=client.namespace)
+            await stop.wait()
+            log.info("worker stopping")
     finally:
         engine.dispose()
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(main())

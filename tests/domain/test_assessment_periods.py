@@ -173,13 +173,13 @@ START_DAYS = st.one_of(
 INDEXES = st.integers(min_value=0, max_value=24)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(first=START_DAYS, index=INDEXES)
 def test_next_ap_starts_strictly_after_this_one(first: date, index: int) -> None:
     assert ap_start(first, index + 1) > ap_start(first, index)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(first=START_DAYS, index=INDEXES)
 def test_next_ap_starts_in_the_following_calendar_month(first: date, index: int) -> None:
     this = ap_start(first, index)
@@ -187,7 +187,7 @@ def test_next_ap_starts_in_the_following_calendar_month(first: date, index: int)
     assert (following.year, following.month) == _month_after(this)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(first=START_DAYS, index=INDEXES)
 def test_every_day_of_an_ap_maps_back_to_its_index(first: date, index: int) -> None:
     day = ap_start(first, index)
@@ -198,7 +198,7 @@ def test_every_day_of_an_ap_maps_back_to_its_index(first: date, index: int) -> N
         day += timedelta(days=1)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(first=START_DAYS, index=INDEXES)
 def test_an_ap_lasts_one_month_between_28_and_31_days(first: date, index: int) -> None:
     length = (ap_end(first, index) - ap_start(first, index)).days + 1
