@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import structlog
-from temporalio import activity
+from temporalio import activity, workflow
 
 
 def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +58,9 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
                         structlog.processors.format_exc_info, renderer],
         )
     )
+    # Workflow context goes in fields (see _temporal_context), not in the message.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

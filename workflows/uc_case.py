@@ -169,6 +169,9 @@ class UCCase:
         """Project new events to SQL, then refresh search attributes and details."""
         if self._outbox:
             batch, self._outbox = self._outbox, []
+            workflow.logger.info("projecting events", extra={
+                "first_seq": batch[0].seq, "last_seq": batch[-1].seq,
+                "events": [e.type for e in batch]})
             await workflow.execute_activity(
                 "project_case",
                 ProjectionBatch(case=case_row(workflow.info().workflow_id, self.state), events=batch),
@@ -186,9 +189,6 @@ class UCCase:
             workflow.upsert_search_attributes(updates)
             self._published.update(changed)
             workflow.set_current_details(_details(values))
-        workflow.logger.info(
-            "case published", extra={"version": self.state.version, "stage": self.state.stage}
-        )
 
 
 def _details(values: dict[str, Any]) -> str:

@@ -1,14 +1,15 @@
 """The instants a case waits for; the workflow turns the earliest into one timer."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from domain.case.model import CaseState
 
 
 def watch_end(state: CaseState) -> datetime | None:
+    """The watch covers the whole of its last day: it ends at the midnight after."""
     if state.status != "closed" or state.closure is None:
         return None
-    return datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC)
+    return datetime.combine(state.closure.watch_until + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def next_action_due(state: CaseState) -> datetime | None:

@@ -74,8 +74,11 @@ def _vulnerability_review_must_be_recent(state: CaseState, now: datetime) -> Non
 
 
 def _task(state: CaseState, now: datetime, by: str, kind: TaskKind, due: datetime,
-          note: str, owner: str = "income_team", offset: int = 0) -> e.TaskOpened:
-    task_id = f"task-{len(state.tasks) + 1 + offset}"
+          note: str, owner: str = "income_team") -> e.TaskOpened:
+    task_id = f"task-{len(state.tasks) + 1}"
+    if state.deceased_on is not None:
+        # After a death every follow-up is the bereavement team's, never a chase.
+        owner = "bereavement_team"
     return e.TaskOpened(at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner,
                         note=note)
 
@@ -142,7 +145,8 @@ def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | No
     if kind == "missed_uc_payment":
         return "re-opened automatically: an expected UC payment was missed after closure"
     threshold = state.monthly_rent * state.policy.material_rise_fraction
-    rise = balance - closure.balance_at_closure
+    # Arrears, not the signed balance: a credit shrinking is not arrears rising.
+    rise = max(balance, Decimal(0)) - max(closure.balance_at_closure, Decimal(0))
     if rise >= threshold:
         return (f"re-opened automatically: arrears rose by £{rise:.2f} since closure "
                 f"(threshold £{threshold:.2f})")
@@ -229,11 +233,14 @@ def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e
     if open_ids:
         events.append(e.TasksCancelled(at=now, by=cmd.by, task_ids=open_ids,
                                        reason="resident deceased: reminders and chases stopped"))
-    if state.status != "closed":
-        due = now + timedelta(days=state.policy.bereavement_handling_days)
-        events.append(_task(state, now, cmd.by, "bereavement_handling", due,
-                            "bereavement handling: tenancy, estate and DWP notification",
-                            owner="bereavement_team"))
+    if state.status == "closed":
+        # A closed case is routed to bereavement handling too (DOMAIN.md 4).
+        events.append(e.CaseReopened(at=now, by=cmd.by, reason="death recorded: re-opened for "
+                                     "bereavement handling"))
+    due = now + timedelta(days=state.policy.bereavement_handling_days)
+    events.append(_task(state, now, cmd.by, "bereavement_handling", due,
+                        "bereavement handling: tenancy, estate and DWP notification",
+                        owner="bereavement_team"))
     return events
 
 

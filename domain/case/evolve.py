@@ -69,7 +69,7 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             return replace(s, six_point_plan=steps)
         case e.DeathRecorded():
             status = s.status if s.status == "closed" else "bereavement"
-            return replace(s, deceased_on=ev.date_of_death, status=status)
+            return replace(s, deceased_on=ev.date_of_death, status=status)  # type: ignore[arg-type]
         case e.RepresentativeRecorded():
             rep = Representative(kind=ev.kind, name=ev.name, contact=ev.contact)
             return replace(s, representative=rep)

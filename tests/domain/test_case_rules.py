@@ -379,12 +379,6 @@ def test_rent_movements_on_an_open_case_never_reopen_anything() -> None:
     assert state.reopen_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOMAIN.md 1.1 re-opens when *arrears* rise by half a month's rent; decide.py "
-    "material_movement measures the rise of the signed balance, so a shrinking credit that "
-    "never becomes arrears re-opens the case",
-)
 def test_a_credit_that_shrinks_without_falling_into_arrears_does_not_reopen() -> None:
     state = closed_case(balance=Decimal("-300.00"))
     state, _ = run(state, movement("charge", "250.00"))
@@ -392,14 +386,31 @@ def test_a_credit_that_shrinks_without_falling_into_arrears_does_not_reopen() ->
     assert state.status == "closed"
 
 
+def test_a_death_on_a_closed_case_routes_it_to_bereavement_handling() -> None:
+    state, events = run(closed_case(), death())
+    assert len(of_type(events, e.CaseReopened)) == 1
+    assert state.status == "bereavement"
+    assert task(state, "bereavement_handling").owner == "bereavement_team"
+
+
 def test_no_automatic_reopen_after_a_death() -> None:
-    state, _ = run(closed_case(), death())
+    state, _ = run(new_case(), death())
+    bereavement = task(state, "bereavement_handling")
+    state, _ = run(state, c.CompleteTask(by=OFFICER, task_id=bereavement.task_id, outcome="done"))
+    state, _ = run(state, close("tenancy_ended"))
     state, events = run(state, movement("missed_uc_payment", "400.00"))
     assert not of_type(events, e.CaseReopened)
     state, events = run(state, movement("charge", "4000.00"))
     assert not of_type(events, e.CaseReopened)
     assert state.status == "closed"
     assert not state.open_tasks
+
+
+def test_follow_ups_opened_after_a_death_belong_to_the_bereavement_team() -> None:
+    state, _ = run(new_case(), death())
+    state, _ = run(state, c.RecordIncomingMessage(by=OFFICER, channel="letter",
+                                                  summary="letter from the executor"))
+    assert task(state, "message_response").owner == "bereavement_team"
 
 
 def test_a_closed_case_can_be_reopened_by_hand_with_a_review_task() -> None:
@@ -471,7 +482,10 @@ def test_the_watch_ends_at_watch_until_and_completes_the_case() -> None:
     state = closed_case()
     assert state.closure is not None
     watch_until = datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC)
-    state, events = tick(state, watch_until)
+    # The watch covers the whole of its last day.
+    _, events = tick(state, watch_until + timedelta(hours=23))
+    assert not of_type(events, e.WatchEnded)
+    state, events = tick(state, watch_until + timedelta(days=1))
     assert len(of_type(events, e.WatchEnded)) == 1
     assert state.status == "completed"
 
@@ -849,7 +863,8 @@ def test_a_completed_case_refuses_commands(command: Any) -> None:
 def test_a_case_completed_by_the_end_of_the_watch_refuses_commands() -> None:
     state = closed_case()
     assert state.closure is not None
-    state, _ = tick(state, datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC))
+    end = datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC) + timedelta(days=1)
+    state, _ = tick(state, end)
     assert refused(state, movement("missed_uc_payment", "400.00")).field == "case"
 
 
