@@ -43,7 +43,7 @@ class UCCase:
     @workflow.init
     def __init__(self, opening: CaseInput) -> None:
         self._state: CaseState | None = opening.carried
-        self._outbox: list[EventRecord] = []
+        self._outbox: list[EventRecord] = list(opening.unprojected)
         # Attributes start unset; only changes are upserted (each upsert is billed).
         self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
         for name, command_type in COMMANDS.items():
@@ -81,11 +81,12 @@ class UCCase:
             if self.state.status == "completed":
                 break
             if self._continue_as_new_due():
-                # Let in-flight updates finish and project their events first:
-                # nothing may be lost across the boundary.
+                # Let in-flight updates finish; events applied while the last
+                # projection was running travel to the next run, so none is lost.
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._publish()
-                workflow.continue_as_new(replace(opening, carried=self.state))
+                workflow.continue_as_new(
+                    replace(opening, carried=self.state, unprojected=tuple(self._outbox))
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
         closure = self.state.closure

@@ -1,0 +1,90 @@
+"""The back-office client: bad input is refused before anything starts; imports
+never start a case twice."""
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.policy import PolicyFileError, read_policy
+from starter import bulk_open, read_csv
+from tests.helpers import eventually
+from workflows.uc_case import case_workflow_id
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = ("tenancy_ref,opening_reason,opened_by,full_name,date_of_birth,ni_number,address,"
+          "tenancy_start,rent_amount,rent_frequency,balance\n")
+
+
+def _starter(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "starter.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60,
+                          env={"PATH": "", "TEMPORAL_ADDRESS": "127.0.0.1:1", "COLUMNS": "200"})
+
+
+def test_bad_csv_rows_are_reported_by_line_field_and_rule(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER
+                    + "HA-1,arrears_trigger,o1,Ann Example,1980-01-02,AB123456C,1 Row,2020-01-01,95.00,weekly,10\n"
+                    + "HA-2,arrears_trigger,o1,Bo Example,1980-01-02,XX,2 Row,2020-01-01,95.00,weekly,10\n"
+                    + "HA-3,fell_behind,o1,Cy Example,,,3 Row,2020-01-01,95.00,weekly,10\n"
+                    + "HA-4,arrears_trigger,o1,Di Example,,,4 Row,2020-01-01,-5,weekly,0\n"
+                    + "HA-1,arrears_trigger,o1,Ann Again,,,1 Row,2020-01-01,95.00,weekly,0\n")
+    cases, problems = read_csv(path)
+    assert [case.tenancy_ref for case in cases] == ["HA-1"]
+    assert len(problems) == 4
+    assert "line 3: resident.ni_number: Value error, must be a National Insurance number" in problems[0]
+    assert "line 4: opening_reason: Input should be 'claim_notification'" in problems[1]
+    assert "line 5: rent.amount: Input should be greater than 0" in problems[2]
+    assert "line 6: tenancy_ref: HA-1 repeats line 2" in problems[3]
+
+
+def test_cli_refuses_bad_input_before_contacting_the_server(tmp_path: Path) -> None:
+    # TEMPORAL_ADDRESS points nowhere: a refusal here proves nothing was sent.
+    done = _starter("send", "HA-1", "record_rent_movement", '{"by": "o", "kind": "refund"}')
+    assert done.returncode == 2
+    assert "payload: kind: Input should be 'charge'" in done.stderr
+    assert "payload: amount: Field required" in done.stderr
+    done = _starter("send", "HA-1", "record_rent_move", "{}")
+    assert done.returncode == 2 and "command 'record_rent_move' is unknown" in done.stderr
+    done = _starter("open", '{"tenancy_ref": "bad ref"}')
+    assert done.returncode == 2 and "tenancy_ref: Value error" in done.stderr
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("tenancy,name\nx,y\n")
+    done = _starter("import", str(bad_csv))
+    assert done.returncode == 2 and "line 1 (header): missing columns" in done.stderr
+
+
+def test_a_bad_policy_file_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text('{"watch_months_after_closure": 0, "colour": "red"}')
+    try:
+        read_policy(str(path))
+    except PolicyFileError as error:
+        assert "watch_months_after_closure: Input should be greater than or equal to 1" in str(error)
+        assert "colour: Unexpected keyword argument" in str(error)
+    else:
+        raise AssertionError("a bad policy file was accepted")
+
+
+async def test_importing_twice_never_starts_a_case_twice(
+    dev_env: WorkflowEnvironment, dev_worker: str, tmp_path: Path
+) -> None:
+    refs = [f"IMP-{uuid.uuid4().hex[:8]}" for _ in range(5)]
+    path = tmp_path / "cases.csv"
+    path.write_text(HEADER + "".join(
+        f"{ref},claim_notification,o1,Person {i},,,{i} Row,2020-01-01,90.00,weekly,0\n"
+        for i, ref in enumerate(refs)))
+    cases, problems = read_csv(path)
+    assert problems == []
+    assert await bulk_open(dev_env.client, dev_worker, cases, show_progress=False) == (5, 0)
+    assert await bulk_open(dev_env.client, dev_worker, cases, show_progress=False) == (0, 5)
+    query = " OR ".join(f"WorkflowId = '{case_workflow_id(ref)}'" for ref in refs)
+
+    async def runs() -> list[str]:
+        return [wf.id async for wf in dev_env.client.list_workflows(query)]
+
+    found = await eventually(runs, lambda ids: len(ids) >= 5)
+    assert sorted(found) == sorted(case_workflow_id(ref) for ref in refs)  # one run each
