@@ -23,9 +23,13 @@ def _data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    task_queue: str = field(default_factory=lambda: os.environ.get("CASEWORK_TASK_QUEUE", "uc-casework"))
+    task_queue: str = field(
+        default_factory=lambda: os.environ.get("CASEWORK_TASK_QUEUE", "uc-casework")
+    )
     database_url: str = field(
-        default_factory=lambda: os.environ.get("DATABASE_URL", f"sqlite:///{_data_dir() / 'casework.db'}")
+        default_factory=lambda: os.environ.get(
+            "DATABASE_URL", f"sqlite:///{_data_dir() / 'casework.db'}"
+        )
     )
     log_format: str = field(default_factory=lambda: os.environ.get("CASEWORK_LOG_FORMAT", "json"))
     data_dir: Path = field(default_factory=_data_dir)

@@ -38,8 +38,9 @@ def port_open(port: int) -> bool:
 def spawn(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("ab")
     # Own process group, so Ctrl-C reaches us first and we stop children in order.
-    return subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+    )
 
 
 def stop(proc: subprocess.Popen[bytes], name: str) -> None:
@@ -59,7 +60,8 @@ async def summary() -> None:
     escalated = 0
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:  # visibility is eventually consistent
-        stages.clear(), statuses.clear()
+        stages.clear()
+        statuses.clear()
         escalated = 0
         async for wf in client.list_workflows(list_query(None, None, False, None)):
             sa = as_dict(wf.typed_search_attributes)
@@ -112,7 +114,9 @@ async def main() -> int:
         created, existing = await load_samples(client, settings.task_queue, SAMPLES)
         console.print(f"sample cases: {created} opened, {existing} already there")
         await summary()
-        console.print("\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started.")
+        console.print(
+            "\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started."
+        )
         while all(p.poll() is None for p, _ in started):
             await asyncio.sleep(1)
         console.print("[red]a process stopped; see the logs in .data/[/red]")

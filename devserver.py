@@ -15,16 +15,24 @@ def binary(name: str) -> str:
         return str(beside)
     found = shutil.which(name)
     if found is None:
-        raise RuntimeError(f"{name} is not installed: run `make test` or `make demo`, which install it")
+        raise RuntimeError(
+            f"{name} is not installed: run `make test` or `make demo`, which install it"
+        )
     return found
 
 
 def start_dev_command(db_file: Path, port: int = 7233, ui_port: int = 8233) -> list[str]:
     return [
-        binary("temporal"), "server", "start-dev",
-        "--db-filename", str(db_file),
-        "--port", str(port),
-        "--ui-port", str(ui_port),
-        "--log-level", "warn",
+        binary("temporal"),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(db_file),
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--log-level",
+        "warn",
         *cli_flags(),
     ]

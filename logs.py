@@ -27,8 +27,9 @@ def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[s
         event.setdefault("activity", act.get("activity_type"))
     if "activity" not in event and activity.in_activity():
         info = activity.info()
-        event.update(workflow_id=info.workflow_id, run_id=info.workflow_run_id,
-                     activity=info.activity_type)
+        event.update(
+            workflow_id=info.workflow_id, run_id=info.workflow_run_id, activity=info.activity_type
+        )
     return event
 
 
@@ -54,8 +55,11 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.processors.format_exc_info, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
         )
     )
     # Workflow context goes in fields (see _temporal_context), not in the message.

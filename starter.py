@@ -14,6 +14,7 @@ Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
 import argparse
 import asyncio
 import csv
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ class BadInput(Exception):
 
 
 def _problems(error: ValidationError) -> list[str]:
-    return [f"{'.'.join(map(str, e['loc'])) or '(whole value)'}: {e['msg']}" for e in error.errors()]
+    return [
+        f"{'.'.join(map(str, e['loc'])) or '(whole value)'}: {e['msg']}" for e in error.errors()
+    ]
 
 
 def parse(kind: type, raw: Any, where: str) -> Any:
@@ -57,7 +60,9 @@ def parse(kind: type, raw: Any, where: str) -> Any:
 
 def parse_command(name: str, raw: Any, where: str) -> Any:
     if name not in COMMANDS:
-        raise BadInput(f"{where}: command {name!r} is unknown; known commands: {', '.join(COMMANDS)}")
+        raise BadInput(
+            f"{where}: command {name!r} is unknown; known commands: {', '.join(COMMANDS)}"
+        )
     return parse(COMMANDS[name], raw, where)
 
 
@@ -86,18 +91,22 @@ async def open_case(client: Client, task_queue: str, case: CaseInput) -> Opened:
     workflow_id = case_workflow_id(case.tenancy_ref)
     try:
         handle = await client.start_workflow(
-            UCCase.run, case, id=workflow_id, task_queue=task_queue,
+            UCCase.run,
+            case,
+            id=workflow_id,
+            task_queue=task_queue,
             static_summary=f"UC case · opened from {case.opening_reason.replace('_', ' ')}",
             static_details=f"Tenancy reference {case.tenancy_ref}. Personal details are in the "
-                           "case payload, never in ids or search attributes.",
+            "case payload, never in ids or search attributes.",
         )
         return Opened(handle, created=True)
     except WorkflowAlreadyStartedError:
         return Opened(client.get_workflow_handle(workflow_id), created=False)
 
 
-async def send(client: Client, ref: str, name: str, command: Any,
-               request_id: str | None = None) -> CommandResult:
+async def send(
+    client: Client, ref: str, name: str, command: Any, request_id: str | None = None
+) -> CommandResult:
     handle = client.get_workflow_handle(case_workflow_id(ref))
     result: CommandResult = await handle.execute_update(
         name, command, id=request_id, result_type=CommandResult
@@ -106,16 +115,30 @@ async def send(client: Client, ref: str, name: str, command: Any,
 
 
 CSV_FIELDS = {
-    "tenancy_ref": ("tenancy_ref",), "opening_reason": ("opening_reason",),
-    "opened_by": ("opened_by",), "full_name": ("resident", "full_name"),
-    "date_of_birth": ("resident", "date_of_birth"), "ni_number": ("resident", "ni_number"),
-    "phone": ("resident", "phone"), "email": ("resident", "email"),
-    "address": ("tenancy", "address"), "tenancy_start": ("tenancy", "start_date"),
-    "landlord_ref": ("tenancy", "landlord_ref"), "rent_amount": ("rent", "amount"),
-    "rent_frequency": ("rent", "frequency"), "balance": ("balance",),
+    "tenancy_ref": ("tenancy_ref",),
+    "opening_reason": ("opening_reason",),
+    "opened_by": ("opened_by",),
+    "full_name": ("resident", "full_name"),
+    "date_of_birth": ("resident", "date_of_birth"),
+    "ni_number": ("resident", "ni_number"),
+    "phone": ("resident", "phone"),
+    "email": ("resident", "email"),
+    "address": ("tenancy", "address"),
+    "tenancy_start": ("tenancy", "start_date"),
+    "landlord_ref": ("tenancy", "landlord_ref"),
+    "rent_amount": ("rent", "amount"),
+    "rent_frequency": ("rent", "frequency"),
+    "balance": ("balance",),
 }
-REQUIRED_CSV = {"tenancy_ref", "opening_reason", "opened_by", "full_name", "address",
-                "tenancy_start", "rent_amount"}
+REQUIRED_CSV = {
+    "tenancy_ref",
+    "opening_reason",
+    "opened_by",
+    "full_name",
+    "address",
+    "tenancy_start",
+    "rent_amount",
+}
 
 
 def read_csv(path: Path) -> tuple[list[CaseInput], list[str]]:
@@ -129,8 +152,10 @@ def read_csv(path: Path) -> tuple[list[CaseInput], list[str]]:
         missing = REQUIRED_CSV - header
         unknown = header - CSV_FIELDS.keys()
         if missing or unknown:
-            raise BadInput(f"{path}: line 1 (header): missing columns {sorted(missing)}, "
-                           f"unknown columns {sorted(unknown)}; columns are {', '.join(CSV_FIELDS)}")
+            raise BadInput(
+                f"{path}: line 1 (header): missing columns {sorted(missing)}, "
+                f"unknown columns {sorted(unknown)}; columns are {', '.join(CSV_FIELDS)}"
+            )
         for row in reader:
             line = reader.line_num
             nested: dict[str, Any] = {}
@@ -148,16 +173,19 @@ def read_csv(path: Path) -> tuple[list[CaseInput], list[str]]:
                 problems.append(str(error))
                 continue
             if case.tenancy_ref in seen:
-                problems.append(f"{path} line {line}: tenancy_ref: {case.tenancy_ref} repeats "
-                                f"line {seen[case.tenancy_ref]}; one case per tenancy")
+                problems.append(
+                    f"{path} line {line}: tenancy_ref: {case.tenancy_ref} repeats "
+                    f"line {seen[case.tenancy_ref]}; one case per tenancy"
+                )
                 continue
             seen[case.tenancy_ref] = line
             cases.append(case)
     return cases, problems
 
 
-async def bulk_open(client: Client, task_queue: str, cases: list[CaseInput],
-                    show_progress: bool = True) -> tuple[int, int]:
+async def bulk_open(
+    client: Client, task_queue: str, cases: list[CaseInput], show_progress: bool = True
+) -> tuple[int, int]:
     created = existing = 0
     gate = asyncio.Semaphore(8)
 
@@ -176,8 +204,9 @@ async def bulk_open(client: Client, task_queue: str, cases: list[CaseInput],
     return created, existing
 
 
-async def load_samples(client: Client, task_queue: str, path: Path = SAMPLES,
-                       show_progress: bool = True) -> tuple[int, int]:
+async def load_samples(
+    client: Client, task_queue: str, path: Path = SAMPLES, show_progress: bool = True
+) -> tuple[int, int]:
     """Open the bundled cases and replay their commands. Safe to run again: cases
     are reached, not duplicated, and each command carries a fixed update id that
     the server de-duplicates."""
@@ -197,8 +226,9 @@ async def load_samples(client: Client, task_queue: str, path: Path = SAMPLES,
         async with gate:
             opened = await open_case(client, task_queue, case)
             for j, (name, command) in enumerate(commands):
-                await opened.handle.execute_update(name, command, id=f"sample-{j}",
-                                                   result_type=CommandResult)
+                await opened.handle.execute_update(
+                    name, command, id=f"sample-{j}", result_type=CommandResult
+                )
             return opened.created
 
     with Progress(console=err, disable=not show_progress) as progress:
@@ -233,7 +263,7 @@ async def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.cmd == "commands":
         for name, kind in COMMANDS.items():
-            fields = ", ".join(kind.__dataclass_fields__)
+            fields = ", ".join(f.name for f in dataclasses.fields(kind))
             out.print(f"[bold]{name}[/bold]  ({fields})")
         return 0
     # Validate everything local before touching the server.
@@ -260,15 +290,22 @@ async def run(args: argparse.Namespace) -> int:
         else:
             _dump(await handle.query("case_view", result_type=CaseView))
     elif args.cmd == "list":
-        table = Table("case", "stage", "status", "arrears", "vulnerability", "next action due",
-                      "escalated")
+        table = Table(
+            "case", "stage", "status", "arrears", "vulnerability", "next action due", "escalated"
+        )
         query = list_query(args.stage, args.status, args.escalated, args.query)
         async for wf in client.list_workflows(query):
             values = as_dict(wf.typed_search_attributes)
             due = values.get("NextActionDue")
-            table.add_row(wf.id, str(values.get("CaseStage", "")), str(values.get("CaseStatus", "")),
-                          str(values.get("ArrearsBand", "")), str(values.get("VulnerabilityTier", "")),
-                          due.isoformat() if due else "", "yes" if values.get("Escalated") else "")
+            table.add_row(
+                wf.id,
+                str(values.get("CaseStage", "")),
+                str(values.get("CaseStatus", "")),
+                str(values.get("ArrearsBand", "")),
+                str(values.get("VulnerabilityTier", "")),
+                due.isoformat() if due else "",
+                "yes" if values.get("Escalated") else "",
+            )
         out.print(table)
     elif args.cmd == "import":
         created, existing = await bulk_open(client, settings.task_queue, cases)
@@ -281,8 +318,9 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="starter.py", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="starter.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     o = sub.add_parser("open", help="open a case from JSON (a file, - for stdin, or inline)")
     o.add_argument("source")

@@ -47,8 +47,9 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        async with build_worker(client, settings.task_queue, engine,
-                                graceful_shutdown_timeout=timedelta(seconds=10)):
+        async with build_worker(
+            client, settings.task_queue, engine, graceful_shutdown_timeout=timedelta(seconds=10)
+        ):
             log.info("worker started", task_queue=settings.task_queue, namespace=client.namespace)
             await stop.wait()
             log.info("worker stopping")

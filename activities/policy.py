@@ -26,9 +26,7 @@ def read_policy(path: str | None = None) -> CasePolicy:
     except (OSError, json.JSONDecodeError) as err:
         raise PolicyFileError(f"{path}: cannot read the policy file: {err}") from err
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()
-        )
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
         raise PolicyFileError(f"{path}: {problems}") from err
 
 

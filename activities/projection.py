@@ -39,16 +39,25 @@ class Projection:
             for e in batch.events
         ]
         journal = [
-            {"case_id": row["case_id"], "seq": e.seq, "at": e.at, "author": e.author,
-             "kind": e.journal_kind, "outcome": e.journal_outcome, "text": e.journal_text}
+            {
+                "case_id": row["case_id"],
+                "seq": e.seq,
+                "at": e.at,
+                "author": e.author,
+                "kind": e.journal_kind,
+                "outcome": e.journal_outcome,
+                "text": e.journal_text,
+            }
             for e in batch.events
         ]
         with Session(self._engine) as session, session.begin():
             session.execute(upsert)
             if events:
-                session.execute(self._insert(CaseEventRecord.__table__).values(events)
-                                .on_conflict_do_nothing())
-                session.execute(self._insert(JournalRecord.__table__).values(journal)
-                                .on_conflict_do_nothing())
+                session.execute(
+                    self._insert(CaseEventRecord.__table__).values(events).on_conflict_do_nothing()
+                )
+                session.execute(
+                    self._insert(JournalRecord.__table__).values(journal).on_conflict_do_nothing()
+                )
         log.info("case projected", events=len(events), version=row["version"])
         return len(events)

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.case.deadlines import next_action_due
 from domain.case.model import CaseState
 from domain.case.view import is_escalated
-from domain.case.deadlines import next_action_due
 from domain.rent import arrears_band
 
 

@@ -5,7 +5,12 @@ RentFrequency = Literal["weekly", "fortnightly", "four_weekly", "monthly"]
 
 # Periods per year, so a rent charged at any frequency has a monthly equivalent
 # (UC housing costs are assessed monthly: weekly x 52 / 12).
-_PERIODS_PER_YEAR: dict[str, int] = {"weekly": 52, "fortnightly": 26, "four_weekly": 13, "monthly": 12}
+_PERIODS_PER_YEAR: dict[str, int] = {
+    "weekly": 52,
+    "fortnightly": 26,
+    "four_weekly": 13,
+    "monthly": 12,
+}
 PENNY = Decimal("0.01")
 
 

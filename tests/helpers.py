@@ -20,7 +20,8 @@ async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) ->
         # attribute in a form the SDK's decoder rejects.
         desc = await handle._client.workflow_service.describe_workflow_execution(
             DescribeWorkflowExecutionRequest(
-                namespace=handle._client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+                namespace=handle._client.namespace,
+                execution=WorkflowExecution(workflow_id=handle.id),
             )
         )
         history = await handle.fetch_history()
@@ -36,8 +37,12 @@ async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) ->
     raise AssertionError("workflow did not settle")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
-                     attempts: int = 200, delay: float = 0.05) -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    ok: Callable[[T], bool],
+    attempts: int = 200,
+    delay: float = 0.05,
+) -> T:
     """Poll `probe` until `ok(result)`; for eventually consistent reads (visibility, SQL)."""
     result = await probe()
     for _ in range(attempts):

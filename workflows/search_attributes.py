@@ -23,8 +23,15 @@ UC_CASE_KEYS: dict[str, SearchAttributeKey] = {
 # Every attribute any workflow upserts; the dev server and tests register these.
 ALL_KEYS: list[SearchAttributeKey] = [*UC_CASE_KEYS.values()]
 
-_CLI_TYPE = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool", "INT": "Int",
-             "KEYWORD_LIST": "KeywordList", "TEXT": "Text", "DOUBLE": "Double"}
+_CLI_TYPE = {
+    "KEYWORD": "Keyword",
+    "DATETIME": "Datetime",
+    "BOOL": "Bool",
+    "INT": "Int",
+    "KEYWORD_LIST": "KeywordList",
+    "TEXT": "Text",
+    "DOUBLE": "Double",
+}
 
 
 def cli_flags() -> list[str]:

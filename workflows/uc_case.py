@@ -44,6 +44,7 @@ class UCCase:
     def __init__(self, opening: CaseInput) -> None:
         self._state: CaseState | None = opening.carried
         self._outbox: list[EventRecord] = list(opening.unprojected)
+        self._alarm = _Alarm()
         # Attributes start unset; only changes are upserted (each upsert is billed).
         self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
         for name, command_type in COMMANDS.items():
@@ -61,21 +62,13 @@ class UCCase:
             assert isinstance(opened, CaseOpened)
             self._state = initial_state(opened, policy)
             self._record(opened, self._state)
-        timer: asyncio.Task[None] | None = None
-        timer_at: datetime | None = None
         while True:
-            wake = next_wakeup(self.state)
-            if (wake[0] if wake else None) != timer_at:
-                if timer is not None:
-                    timer.cancel()
-                timer, timer_at = (self._timer(*wake), wake[0]) if wake else (None, None)
+            self._alarm.arm(next_wakeup(self.state))
             await workflow.wait_condition(
-                lambda: bool(self._outbox)
-                or (timer is not None and timer.done())
-                or self._continue_as_new_due()
+                lambda: bool(self._outbox) or self._alarm.rang or self._continue_as_new_due()
             )
-            if timer is not None and timer.done():
-                timer, timer_at = None, None
+            if self._alarm.rang:
+                self._alarm.reset()
                 self._apply(on_time_passed(self.state, workflow.now()))
             await self._publish()
             if self.state.status == "completed":
@@ -128,7 +121,9 @@ class UCCase:
             await workflow.wait_condition(lambda: self._state is not None)
             events = self._decide(command)
             self._apply(events)
-            return CommandResult(version=self.state.version, events=[type(e).__name__ for e in events])
+            return CommandResult(
+                version=self.state.version, events=[type(e).__name__ for e in events]
+            )
 
         handle.__annotations__ = {"command": command_type, "return": CommandResult}
         return handle
@@ -138,7 +133,9 @@ class UCCase:
             return decide(self.state, command, workflow.now())
         except DomainError as err:
             raise ApplicationError(
-                str(err), {"field": err.field, "rule": err.rule}, type="DomainError",
+                str(err),
+                {"field": err.field, "rule": err.rule},
+                type="DomainError",
                 non_retryable=True,
             ) from None
 
@@ -151,15 +148,16 @@ class UCCase:
         kind, outcome, text = describe(event)
         self._outbox.append(
             EventRecord(
-                seq=state.version, type=type(event).__name__, at=event.at, author=event.by,
-                journal_kind=kind, journal_outcome=outcome, journal_text=text,
+                seq=state.version,
+                type=type(event).__name__,
+                at=event.at,
+                author=event.by,
+                journal_kind=kind,
+                journal_outcome=outcome,
+                journal_text=text,
                 data=to_jsonable_python(event),
             )
         )
-
-    def _timer(self, at: datetime, summary: str) -> asyncio.Task[None]:
-        delay = max(at - workflow.now(), timedelta(seconds=1))
-        return asyncio.create_task(workflow.sleep(delay, summary=summary))
 
     def _continue_as_new_due(self) -> bool:
         info = workflow.info()
@@ -170,12 +168,19 @@ class UCCase:
         """Project new events to SQL, then refresh search attributes and details."""
         if self._outbox:
             batch, self._outbox = self._outbox, []
-            workflow.logger.info("projecting events", extra={
-                "first_seq": batch[0].seq, "last_seq": batch[-1].seq,
-                "events": [e.type for e in batch]})
+            workflow.logger.info(
+                "projecting events",
+                extra={
+                    "first_seq": batch[0].seq,
+                    "last_seq": batch[-1].seq,
+                    "events": [e.type for e in batch],
+                },
+            )
             await workflow.execute_activity(
                 "project_case",
-                ProjectionBatch(case=case_row(workflow.info().workflow_id, self.state), events=batch),
+                ProjectionBatch(
+                    case=case_row(workflow.info().workflow_id, self.state), events=batch
+                ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
                 summary=f"project events {batch[0].seq}-{batch[-1].seq}",
@@ -190,6 +195,33 @@ class UCCase:
             workflow.upsert_search_attributes(updates)
             self._published.update(changed)
             workflow.set_current_details(_details(values))
+
+
+class _Alarm:
+    """The case's one timer, re-armed only when the instant it waits for changes
+    (every timer is a billed action)."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._at: datetime | None = None
+
+    def arm(self, wake: tuple[datetime, str] | None) -> None:
+        at = wake[0] if wake else None
+        if at == self._at:
+            return
+        if self._task is not None:
+            self._task.cancel()
+        self._task, self._at = None, at
+        if wake is not None:
+            delay = max(wake[0] - workflow.now(), timedelta(seconds=1))
+            self._task = asyncio.create_task(workflow.sleep(delay, summary=wake[1]))
+
+    @property
+    def rang(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    def reset(self) -> None:
+        self._task, self._at = None, None
 
 
 def _details(values: dict[str, Any]) -> str:

@@ -19,8 +19,11 @@ def next_action_due(state: CaseState) -> datetime | None:
 
 def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
     """When the case must next act on its own, and why (a readable timer summary)."""
-    candidates = [(t.due_at, f"escalate {t.kind.replace('_', ' ')} {t.task_id} if not done")
-                  for t in state.open_tasks if t.escalated_at is None]
+    candidates = [
+        (t.due_at, f"escalate {t.kind.replace('_', ' ')} {t.task_id} if not done")
+        for t in state.open_tasks
+        if t.escalated_at is None
+    ]
     end = watch_end(state)
     if end is not None:
         candidates.append((end, "post-closure watch ends: complete the case"))

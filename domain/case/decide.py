@@ -73,20 +73,30 @@ def _vulnerability_review_must_be_recent(state: CaseState, now: datetime) -> Non
         )
 
 
-def _task(state: CaseState, now: datetime, by: str, kind: TaskKind, due: datetime,
-          note: str, owner: str = "income_team") -> e.TaskOpened:
+def _task(
+    state: CaseState,
+    now: datetime,
+    by: str,
+    kind: TaskKind,
+    due: datetime,
+    note: str,
+    owner: str = "income_team",
+) -> e.TaskOpened:
     task_id = f"task-{len(state.tasks) + 1}"
     if state.deceased_on is not None:
         # After a death every follow-up is the bereavement team's, never a chase.
         owner = "bereavement_team"
-    return e.TaskOpened(at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner,
-                        note=note)
+    return e.TaskOpened(
+        at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner, note=note
+    )
 
 
 # --- handlers -------------------------------------------------------------------
 
 
-def _record_claim_status(state: CaseState, cmd: c.RecordClaimStatus, now: datetime) -> list[e.Event]:
+def _record_claim_status(
+    state: CaseState, cmd: c.RecordClaimStatus, now: datetime
+) -> list[e.Event]:
     claim = ClaimStatus(
         claim_stage=cmd.claim_stage,
         first_ap_start=cmd.first_ap_start,
@@ -99,16 +109,25 @@ def _record_claim_status(state: CaseState, cmd: c.RecordClaimStatus, now: dateti
     previous = state.claim
     if previous is not None and _claim_facts(previous) != _claim_facts(claim):
         # A change of circumstances must never go without a case control (DOMAIN.md 4).
-        events += _change_of_circumstances(state, now, cmd.by, "claim status changed on the DWP portal")
+        events += _change_of_circumstances(
+            state, now, cmd.by, "claim status changed on the DWP portal"
+        )
     return events
 
 
 def _claim_facts(claim: ClaimStatus) -> tuple[object, ...]:
-    return (claim.claim_stage, claim.first_ap_start, claim.housing_element, claim.sanctions,
-            claim.conditionality_regime)
+    return (
+        claim.claim_stage,
+        claim.first_ap_start,
+        claim.housing_element,
+        claim.sanctions,
+        claim.conditionality_regime,
+    )
 
 
-def _change_of_circumstances(state: CaseState, now: datetime, by: str, summary: str) -> list[e.Event]:
+def _change_of_circumstances(
+    state: CaseState, now: datetime, by: str, summary: str
+) -> list[e.Event]:
     due = now + timedelta(days=state.policy.case_control_days)
     return [
         e.InteractionRecorded(at=now, by=by, kind="change_of_circumstances", summary=summary),
@@ -116,7 +135,9 @@ def _change_of_circumstances(state: CaseState, now: datetime, by: str, summary: 
     ]
 
 
-def _record_rent_movement(state: CaseState, cmd: c.RecordRentMovement, now: datetime) -> list[e.Event]:
+def _record_rent_movement(
+    state: CaseState, cmd: c.RecordRentMovement, now: datetime
+) -> list[e.Event]:
     if cmd.kind != "balance" and cmd.amount <= 0:
         raise DomainError("amount", f"a {cmd.kind} must be more than £0.00")
     balance = {
@@ -126,8 +147,15 @@ def _record_rent_movement(state: CaseState, cmd: c.RecordRentMovement, now: date
         "missed_uc_payment": state.balance,
     }[cmd.kind]
     events: list[e.Event] = [
-        e.RentMovementRecorded(at=now, by=cmd.by, kind=cmd.kind, amount=cmd.amount, on=cmd.on,
-                               reference=cmd.reference, balance_after=balance)
+        e.RentMovementRecorded(
+            at=now,
+            by=cmd.by,
+            kind=cmd.kind,
+            amount=cmd.amount,
+            on=cmd.on,
+            reference=cmd.reference,
+            balance_after=balance,
+        )
     ]
     reason = material_movement(state, cmd.kind, balance)
     if reason:
@@ -148,24 +176,34 @@ def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | No
     # Arrears, not the signed balance: a credit shrinking is not arrears rising.
     rise = max(balance, Decimal(0)) - max(closure.balance_at_closure, Decimal(0))
     if rise >= threshold:
-        return (f"re-opened automatically: arrears rose by £{rise:.2f} since closure "
-                f"(threshold £{threshold:.2f})")
+        return (
+            f"re-opened automatically: arrears rose by £{rise:.2f} since closure "
+            f"(threshold £{threshold:.2f})"
+        )
     return None
 
 
-def _record_vulnerability(state: CaseState, cmd: c.RecordVulnerabilityAssessment,
-                          now: datetime) -> list[e.Event]:
+def _record_vulnerability(
+    state: CaseState, cmd: c.RecordVulnerabilityAssessment, now: datetime
+) -> list[e.Event]:
     unknown = unknown_factors(cmd.factors)
     if unknown:
         known = ", ".join([*TIER_1_FACTORS, *TIER_2_FACTORS])
-        raise DomainError("factors", f"unknown factor(s) {', '.join(unknown)}; known factors: {known}")
+        raise DomainError(
+            "factors", f"unknown factor(s) {', '.join(unknown)}; known factors: {known}"
+        )
     factors = tuple(dict.fromkeys(cmd.factors))
-    return [e.VulnerabilityAssessed(at=now, by=cmd.by, factors=factors, tier=tier_for(factors),
-                                    notes=cmd.notes)]
+    return [
+        e.VulnerabilityAssessed(
+            at=now, by=cmd.by, factors=factors, tier=tier_for(factors), notes=cmd.notes
+        )
+    ]
 
 
 def _add_note(state: CaseState, cmd: c.AddJournalNote, now: datetime) -> list[e.Event]:
-    return [e.JournalNoteAdded(at=now, by=cmd.by, kind=cmd.kind, text=cmd.text, outcome=cmd.outcome)]
+    return [
+        e.JournalNoteAdded(at=now, by=cmd.by, kind=cmd.kind, text=cmd.text, outcome=cmd.outcome)
+    ]
 
 
 def _move_stage(state: CaseState, cmd: c.MoveStage, now: datetime) -> list[e.Event]:
@@ -182,16 +220,25 @@ def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
         allowed = ", ".join(state.policy.outcome_categories)
         raise DomainError("outcome", f"must be one of {allowed}")
     if state.open_plan_steps:
-        raise DomainError("six_point_plan", "the case cannot close while a Six-Point Plan step is "
-                          f"open: {', '.join(state.open_plan_steps)}")
+        raise DomainError(
+            "six_point_plan",
+            "the case cannot close while a Six-Point Plan step is "
+            f"open: {', '.join(state.open_plan_steps)}",
+        )
     if state.open_tasks:
         listed = ", ".join(f"{t.task_id} ({t.kind})" for t in state.open_tasks)
         raise DomainError("tasks", f"the case cannot close while tasks are open: {listed}")
     closed_on = now.date()
     watch_until = add_months(closed_on, state.policy.watch_months_after_closure)
     events: list[e.Event] = [
-        e.CaseClosed(at=now, by=cmd.by, outcome=cmd.outcome, reason=cmd.reason,
-                     balance_at_closure=state.balance, watch_until=watch_until)
+        e.CaseClosed(
+            at=now,
+            by=cmd.by,
+            outcome=cmd.outcome,
+            reason=cmd.reason,
+            balance_at_closure=state.balance,
+            watch_until=watch_until,
+        )
     ]
     if cmd.outcome == "resident_deceased":
         # No watch after a death: nothing may chase the estate automatically.
@@ -203,16 +250,26 @@ def _reopen(state: CaseState, cmd: c.ReopenCase, now: datetime) -> list[e.Event]
     if state.status != "closed":
         raise DomainError("case", "only a closed case can be reopened")
     due = now + timedelta(days=state.policy.reopened_review_days)
-    return [e.CaseReopened(at=now, by=cmd.by, reason=cmd.reason),
-            _task(state, now, cmd.by, "reopened_review", due, cmd.reason)]
+    return [
+        e.CaseReopened(at=now, by=cmd.by, reason=cmd.reason),
+        _task(state, now, cmd.by, "reopened_review", due, cmd.reason),
+    ]
 
 
-def _declare(state: CaseState, cmd: c.RecordSafeguardingDeclaration, now: datetime) -> list[e.Event]:
+def _declare(
+    state: CaseState, cmd: c.RecordSafeguardingDeclaration, now: datetime
+) -> list[e.Event]:
     if state.open_plan_steps:
-        raise DomainError("six_point_plan", "a Six-Point Plan is already open on this case; "
-                          "complete its steps and record further detail as journal notes")
-    return [e.SafeguardingDeclared(at=now, by=cmd.by, kind=cmd.kind, note=cmd.note,
-                                   steps=state.policy.six_point_plan_steps)]
+        raise DomainError(
+            "six_point_plan",
+            "a Six-Point Plan is already open on this case; "
+            "complete its steps and record further detail as journal notes",
+        )
+    return [
+        e.SafeguardingDeclared(
+            at=now, by=cmd.by, kind=cmd.kind, note=cmd.note, steps=state.policy.six_point_plan_steps
+        )
+    ]
 
 
 def _complete_step(state: CaseState, cmd: c.CompletePlanStep, now: datetime) -> list[e.Event]:
@@ -227,20 +284,38 @@ def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e
         raise DomainError("date_of_death", "a death is already recorded on this case")
     if cmd.date_of_death > now.date():
         raise DomainError("date_of_death", "cannot be in the future")
-    events: list[e.Event] = [e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death,
-                                             informant=cmd.informant)]
+    events: list[e.Event] = [
+        e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death, informant=cmd.informant)
+    ]
     open_ids = tuple(t.task_id for t in state.open_tasks)
     if open_ids:
-        events.append(e.TasksCancelled(at=now, by=cmd.by, task_ids=open_ids,
-                                       reason="resident deceased: reminders and chases stopped"))
+        events.append(
+            e.TasksCancelled(
+                at=now,
+                by=cmd.by,
+                task_ids=open_ids,
+                reason="resident deceased: reminders and chases stopped",
+            )
+        )
     if state.status == "closed":
         # A closed case is routed to bereavement handling too (DOMAIN.md 4).
-        events.append(e.CaseReopened(at=now, by=cmd.by, reason="death recorded: re-opened for "
-                                     "bereavement handling"))
+        events.append(
+            e.CaseReopened(
+                at=now, by=cmd.by, reason="death recorded: re-opened for bereavement handling"
+            )
+        )
     due = now + timedelta(days=state.policy.bereavement_handling_days)
-    events.append(_task(state, now, cmd.by, "bereavement_handling", due,
-                        "bereavement handling: tenancy, estate and DWP notification",
-                        owner="bereavement_team"))
+    events.append(
+        _task(
+            state,
+            now,
+            cmd.by,
+            "bereavement_handling",
+            due,
+            "bereavement handling: tenancy, estate and DWP notification",
+            owner="bereavement_team",
+        )
+    )
     return events
 
 
@@ -253,36 +328,56 @@ def _request_call_back(state: CaseState, cmd: c.RequestCallBack, now: datetime) 
 
 
 def _returned_post(state: CaseState, cmd: c.RecordReturnedPost, now: datetime) -> list[e.Event]:
-    events: list[e.Event] = [e.InteractionRecorded(at=now, by=cmd.by, kind="returned_post",
-                                                   summary=cmd.item)]
+    events: list[e.Event] = [
+        e.InteractionRecorded(at=now, by=cmd.by, kind="returned_post", summary=cmd.item)
+    ]
     if state.deceased_on is None:
         due = now + timedelta(days=state.policy.returned_post_days)
-        events.append(_task(state, now, cmd.by, "re_establish_contact", due,
-                            f"post returned undelivered: {cmd.item}"))
+        events.append(
+            _task(
+                state,
+                now,
+                cmd.by,
+                "re_establish_contact",
+                due,
+                f"post returned undelivered: {cmd.item}",
+            )
+        )
     return events
 
 
 def _complaint(state: CaseState, cmd: c.RecordComplaint, now: datetime) -> list[e.Event]:
     due = now + timedelta(days=state.policy.complaint_follow_up_days)
-    return [e.InteractionRecorded(at=now, by=cmd.by, kind="complaint", summary=cmd.summary),
-            _task(state, now, cmd.by, "complaint_follow_up", due, cmd.summary,
-                  owner="complaints_team")]
+    return [
+        e.InteractionRecorded(at=now, by=cmd.by, kind="complaint", summary=cmd.summary),
+        _task(state, now, cmd.by, "complaint_follow_up", due, cmd.summary, owner="complaints_team"),
+    ]
 
 
 def _representative(state: CaseState, cmd: c.RecordRepresentative, now: datetime) -> list[e.Event]:
-    return [e.RepresentativeRecorded(at=now, by=cmd.by, kind=cmd.kind, name=cmd.name,
-                                     contact=cmd.contact)]
+    return [
+        e.RepresentativeRecorded(
+            at=now, by=cmd.by, kind=cmd.kind, name=cmd.name, contact=cmd.contact
+        )
+    ]
 
 
-def _circumstances(state: CaseState, cmd: c.RecordChangeOfCircumstances, now: datetime) -> list[e.Event]:
+def _circumstances(
+    state: CaseState, cmd: c.RecordChangeOfCircumstances, now: datetime
+) -> list[e.Event]:
     return _change_of_circumstances(state, now, cmd.by, cmd.description)
 
 
-def _incoming_message(state: CaseState, cmd: c.RecordIncomingMessage, now: datetime) -> list[e.Event]:
+def _incoming_message(
+    state: CaseState, cmd: c.RecordIncomingMessage, now: datetime
+) -> list[e.Event]:
     due = now + timedelta(hours=state.policy.message_response_hours)
-    return [e.InteractionRecorded(at=now, by=cmd.by, kind=f"incoming_{cmd.channel}",
-                                  summary=cmd.summary),
-            _task(state, now, cmd.by, "message_response", due, f"respond to: {cmd.summary}")]
+    return [
+        e.InteractionRecorded(
+            at=now, by=cmd.by, kind=f"incoming_{cmd.channel}", summary=cmd.summary
+        ),
+        _task(state, now, cmd.by, "message_response", due, f"respond to: {cmd.summary}"),
+    ]
 
 
 def _complete_task(state: CaseState, cmd: c.CompleteTask, now: datetime) -> list[e.Event]:
@@ -332,4 +427,3 @@ def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
     if end is not None and now >= end:
         events.append(e.WatchEnded(at=now, by=e.SYSTEM))
     return events
-

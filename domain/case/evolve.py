@@ -9,6 +9,8 @@ from domain.case.model import (
     Closure,
     JournalEntry,
     Representative,
+    Stage,
+    Status,
     Task,
     VulnerabilityRecord,
 )
@@ -38,52 +40,77 @@ def evolve(state: CaseState, event: e.Event) -> CaseState:
 def _apply(s: CaseState, ev: e.Event) -> CaseState:
     match ev:
         case e.ClaimStatusRecorded():
-            stage = "claim_status" if s.stage == "logged" else s.stage
-            return replace(s, claim=ev.claim, stage=stage)
+            claimed: Stage = "claim_status" if s.stage == "logged" else s.stage
+            return replace(s, claim=ev.claim, stage=claimed)
         case e.RentMovementRecorded():
             return replace(s, balance=ev.balance_after)
         case e.VulnerabilityAssessed():
-            record = VulnerabilityRecord(factors=ev.factors, tier=ev.tier,  # type: ignore[arg-type]
-                                         assessed_at=ev.at, assessed_by=ev.by)
-            stage = "vulnerability_assessment" if s.stage in ("logged", "claim_status") else s.stage
-            return replace(s, vulnerability=record, stage=stage)
+            record = VulnerabilityRecord(
+                factors=ev.factors,
+                tier=ev.tier,  # type: ignore[arg-type]
+                assessed_at=ev.at,
+                assessed_by=ev.by,
+            )
+            early = s.stage in ("logged", "claim_status")
+            assessed: Stage = "vulnerability_assessment" if early else s.stage
+            return replace(s, vulnerability=record, stage=assessed)
         case e.StageMoved():
             return replace(s, stage=ev.stage)  # type: ignore[arg-type]
         case e.CaseClosed():
-            closure = Closure(outcome=ev.outcome, closed_at=ev.at, closed_by=ev.by,
-                              balance_at_closure=ev.balance_at_closure, watch_until=ev.watch_until)
-            return replace(s, status="closed", stage="closed", stage_before_closure=s.stage,
-                           closure=closure)
+            closure = Closure(
+                outcome=ev.outcome,
+                closed_at=ev.at,
+                closed_by=ev.by,
+                balance_at_closure=ev.balance_at_closure,
+                watch_until=ev.watch_until,
+            )
+            return replace(
+                s, status="closed", stage="closed", stage_before_closure=s.stage, closure=closure
+            )
         case e.CaseReopened():
-            status = "bereavement" if s.deceased_on else "open"
-            return replace(s, status=status, stage=s.stage_before_closure or "logged",
-                           stage_before_closure=None, closure=None,
-                           reopen_count=s.reopen_count + 1)
+            status: Status = "bereavement" if s.deceased_on else "open"
+            return replace(
+                s,
+                status=status,
+                stage=s.stage_before_closure or "logged",
+                stage_before_closure=None,
+                closure=None,
+                reopen_count=s.reopen_count + 1,
+            )
         case e.WatchEnded():
             return replace(s, status="completed")
         case e.SafeguardingDeclared():
             return replace(s, six_point_plan=tuple(ChecklistStep(step=x) for x in ev.steps))
         case e.PlanStepCompleted():
-            steps = tuple(replace(x, done_at=ev.at, done_by=ev.by) if x.step == ev.step else x
-                          for x in s.six_point_plan)
+            steps = tuple(
+                replace(x, done_at=ev.at, done_by=ev.by) if x.step == ev.step else x
+                for x in s.six_point_plan
+            )
             return replace(s, six_point_plan=steps)
         case e.DeathRecorded():
             status = s.status if s.status == "closed" else "bereavement"
-            return replace(s, deceased_on=ev.date_of_death, status=status)  # type: ignore[arg-type]
+            return replace(s, deceased_on=ev.date_of_death, status=status)
         case e.RepresentativeRecorded():
             rep = Representative(kind=ev.kind, name=ev.name, contact=ev.contact)
             return replace(s, representative=rep)
         case e.EnforcementStepRecorded():
             return replace(s, last_enforcement_step=ev.step)
         case e.TaskOpened():
-            task = Task(task_id=ev.task_id, kind=ev.kind, due_at=ev.due_at,  # type: ignore[arg-type]
-                        opened_at=ev.at, note=ev.note, owner=ev.owner)
+            task = Task(
+                task_id=ev.task_id,
+                kind=ev.kind,  # type: ignore[arg-type]
+                due_at=ev.due_at,
+                opened_at=ev.at,
+                note=ev.note,
+                owner=ev.owner,
+            )
             return replace(s, tasks=(*s.tasks, task))
         case e.TaskCompleted():
             return _update_tasks(s, {ev.task_id}, status="done", closed_at=ev.at, closed_by=ev.by)
         case e.TasksCancelled():
-            return _update_tasks(s, set(ev.task_ids), status="cancelled", closed_at=ev.at,
-                                 closed_by=ev.by)
+            return _update_tasks(
+                s, set(ev.task_ids), status="cancelled", closed_at=ev.at, closed_by=ev.by
+            )
         case e.TaskEscalated():
             return _update_tasks(s, {ev.task_id}, escalated_at=ev.at)
         case e.JournalNoteAdded() | e.InteractionRecorded():
@@ -107,17 +134,28 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
     """(kind, outcome, text) of the journal entry an event writes."""
     match ev:
         case e.CaseOpened():
-            return ("case_opened", "opened", f"case opened: {ev.opening_reason.replace('_', ' ')}; "
-                    f"rent £{ev.monthly_rent} a month; balance £{ev.balance}")
+            return (
+                "case_opened",
+                "opened",
+                f"case opened: {ev.opening_reason.replace('_', ' ')}; "
+                f"rent £{ev.monthly_rent} a month; balance £{ev.balance}",
+            )
         case e.ClaimStatusRecorded():
             c = ev.claim
-            return ("claim_status", c.claim_stage,
-                    f"DWP portal: claim {c.claim_stage.replace('_', ' ')}, first AP starts "
-                    f"{c.first_ap_start.isoformat()}, housing element £{c.housing_element}, "
-                    f"sanctions {'yes' if c.sanctions else 'no'}, regime {c.conditionality_regime}")
+            return (
+                "claim_status",
+                c.claim_stage,
+                f"DWP portal: claim {c.claim_stage.replace('_', ' ')}, first AP starts "
+                f"{c.first_ap_start.isoformat()}, housing element £{c.housing_element}, "
+                f"sanctions {'yes' if c.sanctions else 'no'}, regime {c.conditionality_regime}",
+            )
         case e.RentMovementRecorded():
-            return ("rent_account", ev.kind, f"{ev.kind.replace('_', ' ')} £{ev.amount} on "
-                    f"{ev.on.isoformat()}; balance £{ev.balance_after}")
+            return (
+                "rent_account",
+                ev.kind,
+                f"{ev.kind.replace('_', ' ')} £{ev.amount} on "
+                f"{ev.on.isoformat()}; balance £{ev.balance_after}",
+            )
         case e.VulnerabilityAssessed():
             factors = ", ".join(ev.factors) or "no factors found"
             return ("vulnerability_assessment", ev.tier, f"vulnerability assessed: {factors}")
@@ -126,30 +164,53 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
         case e.StageMoved():
             return ("stage", ev.stage, f"moved to {ev.stage.replace('_', ' ')}: {ev.reason}")
         case e.CaseClosed():
-            return ("case_closed", ev.outcome, f"closed: {ev.outcome.replace('_', ' ')}; watching "
-                    f"the rent account until {ev.watch_until.isoformat()}. {ev.reason}".strip())
+            return (
+                "case_closed",
+                ev.outcome,
+                f"closed: {ev.outcome.replace('_', ' ')}; watching "
+                f"the rent account until {ev.watch_until.isoformat()}. {ev.reason}".strip(),
+            )
         case e.CaseReopened():
             return ("case_reopened", "reopened", ev.reason)
         case e.WatchEnded():
             return ("case_completed", "completed", "post-closure watch ended; case completed")
         case e.SafeguardingDeclared():
-            return ("safeguarding", "escalated", f"{ev.kind.replace('_', ' ')} declared: "
-                    f"Six-Point Plan opened and escalated. {ev.note}".strip())
+            return (
+                "safeguarding",
+                "escalated",
+                f"{ev.kind.replace('_', ' ')} declared: "
+                f"Six-Point Plan opened and escalated. {ev.note}".strip(),
+            )
         case e.PlanStepCompleted():
-            return ("safeguarding", "step_done", f"Six-Point Plan step done: {ev.step}. {ev.note}".strip())
+            return (
+                "safeguarding",
+                "step_done",
+                f"Six-Point Plan step done: {ev.step}. {ev.note}".strip(),
+            )
         case e.DeathRecorded():
-            return ("bereavement", "death_recorded", "death recorded: outgoing communications "
-                    "suppressed, reminders cancelled, enforcement stopped")
+            return (
+                "bereavement",
+                "death_recorded",
+                "death recorded: outgoing communications "
+                "suppressed, reminders cancelled, enforcement stopped",
+            )
         case e.InteractionRecorded():
             return (ev.kind, "recorded", ev.summary)
         case e.RepresentativeRecorded():
-            return ("representative", ev.kind, f"{ev.kind.replace('_', ' ')} recorded: "
-                    "communications and decisions go to them")
+            return (
+                "representative",
+                ev.kind,
+                f"{ev.kind.replace('_', ' ')} recorded: communications and decisions go to them",
+            )
         case e.EnforcementStepRecorded():
             return ("enforcement", ev.step, f"{ev.step.replace('_', ' ')}. {ev.note}".strip())
         case e.TaskOpened():
-            return ("task", "opened", f"{ev.task_id} {ev.kind.replace('_', ' ')} for {ev.owner}, "
-                    f"due {ev.due_at.isoformat()}: {ev.note}")
+            return (
+                "task",
+                "opened",
+                f"{ev.task_id} {ev.kind.replace('_', ' ')} for {ev.owner}, "
+                f"due {ev.due_at.isoformat()}: {ev.note}",
+            )
         case e.TaskCompleted():
             return ("task", "done", f"{ev.task_id} done: {ev.outcome}")
         case e.TaskEscalated():

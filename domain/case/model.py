@@ -60,9 +60,7 @@ def _nino(value: str | None) -> str | None:
 
 def _tenancy_ref(value: str) -> str:
     if not _REF.match(value):
-        raise ValueError(
-            "must be 3-40 letters, digits or hyphens, starting with a letter or digit"
-        )
+        raise ValueError("must be 3-40 letters, digits or hyphens, starting with a letter or digit")
     return value
 
 

@@ -10,8 +10,8 @@ from domain.case.model import (
     ChecklistStep,
     ClaimStatus,
     Closure,
-    Representative,
     Rent,
+    Representative,
     Resident,
     Task,
     Tenancy,
@@ -66,7 +66,9 @@ def current_ap(state: CaseState, today: date) -> AssessmentPeriod | None:
         return None
     first = state.claim.first_ap_start
     index = ap_index(first, today)
-    return AssessmentPeriod(number=index + 1, starts=ap_start(first, index), ends=ap_end(first, index))
+    return AssessmentPeriod(
+        number=index + 1, starts=ap_start(first, index), ends=ap_end(first, index)
+    )
 
 
 def view_of(state: CaseState, now: datetime) -> CaseView:

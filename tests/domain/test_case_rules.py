@@ -408,8 +408,10 @@ def test_no_automatic_reopen_after_a_death() -> None:
 
 def test_follow_ups_opened_after_a_death_belong_to_the_bereavement_team() -> None:
     state, _ = run(new_case(), death())
-    state, _ = run(state, c.RecordIncomingMessage(by=OFFICER, channel="letter",
-                                                  summary="letter from the executor"))
+    state, _ = run(
+        state,
+        c.RecordIncomingMessage(by=OFFICER, channel="letter", summary="letter from the executor"),
+    )
     assert task(state, "message_response").owner == "bereavement_team"
 
 

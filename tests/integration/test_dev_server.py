@@ -1,7 +1,7 @@
 """Against the real Temporal dev server and a real SQLite file."""
 
-import json
 import asyncio
+import json
 import uuid
 from decimal import Decimal
 
@@ -33,16 +33,33 @@ async def test_case_is_searchable_by_stage_and_projected_to_sql(
     client = dev_env.client
     ref = _ref()
     handle = (await open_case(client, dev_worker, opening(ref))).handle
-    await handle.execute_update("record_claim_status", c.RecordClaimStatus(
-        by="officer-2", claim_stage="in_payment", first_ap_start="2026-02-28",
-        housing_element=Decimal("410.00"), conditionality_regime="all_work_requirements"))
-    await handle.execute_update("record_vulnerability_assessment", c.RecordVulnerabilityAssessment(
-        by="officer-2", factors=("no_bank_account",)))
-    await handle.execute_update("record_rent_movement", c.RecordRentMovement(
-        by="officer-2", kind="charge", amount=Decimal("700.00"), on="2026-03-02"))
+    await handle.execute_update(
+        "record_claim_status",
+        c.RecordClaimStatus(
+            by="officer-2",
+            claim_stage="in_payment",
+            first_ap_start="2026-02-28",
+            housing_element=Decimal("410.00"),
+            conditionality_regime="all_work_requirements",
+        ),
+    )
+    await handle.execute_update(
+        "record_vulnerability_assessment",
+        c.RecordVulnerabilityAssessment(by="officer-2", factors=("no_bank_account",)),
+    )
+    await handle.execute_update(
+        "record_rent_movement",
+        c.RecordRentMovement(
+            by="officer-2", kind="charge", amount=Decimal("700.00"), on="2026-03-02"
+        ),
+    )
 
-    query = list_query("vulnerability_assessment", "open", False,
-                       f"WorkflowId = '{handle.id}' AND ArrearsBand = '2_to_3_months'")
+    query = list_query(
+        "vulnerability_assessment",
+        "open",
+        False,
+        f"WorkflowId = '{handle.id}' AND ArrearsBand = '2_to_3_months'",
+    )
     found = await eventually(lambda: _ids(client, query), lambda ids: ids == [handle.id])
     assert found == [handle.id]
     described = await handle.describe()
@@ -65,11 +82,18 @@ async def test_case_is_searchable_by_stage_and_projected_to_sql(
     assert case is not None
     assert case.stage == "vulnerability_assessment" and case.balance == Decimal("950.00")
     with Session(engine) as s:
-        journal = s.scalars(select(JournalRecord).where(JournalRecord.case_id == handle.id)
-                            .order_by(JournalRecord.seq)).all()
+        journal = s.scalars(
+            select(JournalRecord)
+            .where(JournalRecord.case_id == handle.id)
+            .order_by(JournalRecord.seq)
+        ).all()
     assert [j.seq for j in journal] == [1, 2, 3, 4]
-    assert [j.kind for j in journal] == ["case_opened", "claim_status", "vulnerability_assessment",
-                                         "rent_account"]
+    assert [j.kind for j in journal] == [
+        "case_opened",
+        "claim_status",
+        "vulnerability_assessment",
+        "rent_account",
+    ]
 
 
 async def _ids(client: Client, query: str) -> list[str]:
@@ -82,15 +106,24 @@ async def test_rejected_command_changes_nothing_on_the_real_server(
     handle = (await open_case(dev_env.client, dev_worker, opening(_ref()))).handle
     before = await settled_history_length(handle)
     bad = [
-        ("record_rent_movement", c.RecordRentMovement(by="o", kind="payment", amount=Decimal("0"),
-                                                      on="2026-03-02"), "amount"),
-        ("record_vulnerability_assessment", c.RecordVulnerabilityAssessment(by="o", factors=("tall",)),
-         "factors"),
+        (
+            "record_rent_movement",
+            c.RecordRentMovement(by="o", kind="payment", amount=Decimal("0"), on="2026-03-02"),
+            "amount",
+        ),
+        (
+            "record_vulnerability_assessment",
+            c.RecordVulnerabilityAssessment(by="o", factors=("tall",)),
+            "factors",
+        ),
         ("close_case", c.CloseCase(by="o", outcome="vanished"), "outcome"),
         ("reopen_case", c.ReopenCase(by="o", reason="x"), "case"),
         ("complete_task", c.CompleteTask(by="o", task_id="task-9", outcome="x"), "task_id"),
-        ("record_enforcement_step", c.RecordEnforcementStep(by="o", step="possession_claim"),
-         "vulnerability"),
+        (
+            "record_enforcement_step",
+            c.RecordEnforcementStep(by="o", step="possession_claim"),
+            "vulnerability",
+        ),
         ("complete_plan_step", c.CompletePlanStep(by="o", step="signpost_to_support"), "step"),
     ]
     for name, command, field in bad:
@@ -102,8 +135,9 @@ async def test_rejected_command_changes_nothing_on_the_real_server(
         assert cause.details[0]["field"] == field
     # A payload that does not decode is refused too, naming the field.
     with pytest.raises(WorkflowUpdateFailedError):
-        await handle.execute_update("record_rent_movement", {"by": "o", "kind": "refund",
-                                                             "amount": "1", "on": "2026-03-02"})
+        await handle.execute_update(
+            "record_rent_movement", {"by": "o", "kind": "refund", "amount": "1", "on": "2026-03-02"}
+        )
     assert len((await handle.fetch_history()).events) == before
     view = await handle.query("case_view", result_type=CaseView)
     assert view.version == 1
@@ -113,8 +147,12 @@ async def _cli(env: WorkflowEnvironment, *args: str) -> str:
     # Async: the worker under test shares this event loop and must keep polling.
     address = env.client.service_client.config.target_host
     proc = await asyncio.create_subprocess_exec(
-        binary("temporal"), *args, "--address", address,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        binary("temporal"),
+        *args,
+        "--address",
+        address,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, stderr.decode()
@@ -128,20 +166,53 @@ async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
     ref = _ref()
     workflow_id = case_workflow_id(ref)
     case = {
-        "tenancy_ref": ref, "opening_reason": "portal_contact", "opened_by": "portal",
+        "tenancy_ref": ref,
+        "opening_reason": "portal_contact",
+        "opened_by": "portal",
         "resident": {"full_name": "Sam Example", "ni_number": "AB 12 34 56 C"},
         "tenancy": {"address": "1 Sample Row", "start_date": "2021-09-06"},
-        "rent": {"amount": 98.5, "frequency": "weekly"}, "balance": "120.00",
+        "rent": {"amount": 98.5, "frequency": "weekly"},
+        "balance": "120.00",
     }
-    await _cli(dev_env, "workflow", "start", "--type", "UCCase", "--task-queue", dev_worker,
-         "--workflow-id", workflow_id, "--input", json.dumps(case))
-    out = await _cli(dev_env, "workflow", "update", "execute", "--workflow-id", workflow_id,
-               "--name", "add_journal_note", "--input",
-               json.dumps({"by": "portal", "kind": "phone_in", "text": "asked about APA"}),
-               "-o", "json")
+    await _cli(
+        dev_env,
+        "workflow",
+        "start",
+        "--type",
+        "UCCase",
+        "--task-queue",
+        dev_worker,
+        "--workflow-id",
+        workflow_id,
+        "--input",
+        json.dumps(case),
+    )
+    out = await _cli(
+        dev_env,
+        "workflow",
+        "update",
+        "execute",
+        "--workflow-id",
+        workflow_id,
+        "--name",
+        "add_journal_note",
+        "--input",
+        json.dumps({"by": "portal", "kind": "phone_in", "text": "asked about APA"}),
+        "-o",
+        "json",
+    )
     assert "JournalNoteAdded" in out
-    raw = await _cli(dev_env, "workflow", "query", "--workflow-id", workflow_id, "--type", "case_view",
-               "-o", "json")
+    raw = await _cli(
+        dev_env,
+        "workflow",
+        "query",
+        "--workflow-id",
+        workflow_id,
+        "--type",
+        "case_view",
+        "-o",
+        "json",
+    )
     view = json.loads(raw)
     result = view["queryResult"][0] if "queryResult" in view else view
     assert result["tenancy_ref"] == ref

@@ -59,17 +59,28 @@ def _batches(case_id: str) -> list[ProjectionBatch]:
 
 def _record(event: object, seq: int) -> EventRecord:
     kind, outcome, text = describe(event)  # type: ignore[arg-type]
-    return EventRecord(seq=seq, type=type(event).__name__, at=event.at, author=event.by,  # type: ignore[attr-defined]
-                       journal_kind=kind, journal_outcome=outcome, journal_text=text,
-                       data=to_jsonable_python(event))
+    return EventRecord(
+        seq=seq,
+        type=type(event).__name__,
+        at=event.at,
+        author=event.by,  # type: ignore[attr-defined]
+        journal_kind=kind,
+        journal_outcome=outcome,
+        journal_text=text,
+        data=to_jsonable_python(event),
+    )
 
 
 def _counts(engine: Engine, case_id: str) -> tuple[int, int]:
     with Session(engine) as s:
-        events = s.scalar(select(func.count()).select_from(CaseEventRecord)
-                          .where(CaseEventRecord.case_id == case_id))
-        journal = s.scalar(select(func.count()).select_from(JournalRecord)
-                           .where(JournalRecord.case_id == case_id))
+        events = s.scalar(
+            select(func.count())
+            .select_from(CaseEventRecord)
+            .where(CaseEventRecord.case_id == case_id)
+        )
+        journal = s.scalar(
+            select(func.count()).select_from(JournalRecord).where(JournalRecord.case_id == case_id)
+        )
     return events or 0, journal or 0
 
 
@@ -85,8 +96,11 @@ def test_retrying_a_projection_never_duplicates_a_row(db: Engine) -> None:
         assert row is not None
         # An older batch replayed late never moves the case row backwards.
         assert row.version == 5 and row.vulnerability_tier == "tier_1"
-        kinds = s.scalars(select(JournalRecord.kind).where(JournalRecord.case_id == "uc-case-P-1")
-                          .order_by(JournalRecord.seq)).all()
+        kinds = s.scalars(
+            select(JournalRecord.kind)
+            .where(JournalRecord.case_id == "uc-case-P-1")
+            .order_by(JournalRecord.seq)
+        ).all()
     assert kinds == ["case_opened", "vulnerability_assessment", "note", "complaint", "task"]
 
 
@@ -96,6 +110,9 @@ def test_event_payloads_are_stored_as_json(db: Engine) -> None:
     env.run(Projection(db).project_case, first)
     env.run(Projection(db).project_case, replace(second, events=second.events[:1]))
     with Session(db) as s:
-        data = s.scalars(select(CaseEventRecord.data).where(CaseEventRecord.seq == 2)
-                         .where(CaseEventRecord.case_id == "uc-case-P-2")).one()
+        data = s.scalars(
+            select(CaseEventRecord.data)
+            .where(CaseEventRecord.seq == 2)
+            .where(CaseEventRecord.case_id == "uc-case-P-2")
+        ).one()
     assert data["factors"] == ["homeless"] and data["tier"] == "tier_1"

@@ -14,28 +14,40 @@ from tests.helpers import eventually
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADER = ("tenancy_ref,opening_reason,opened_by,full_name,date_of_birth,ni_number,address,"
-          "tenancy_start,rent_amount,rent_frequency,balance\n")
+HEADER = (
+    "tenancy_ref,opening_reason,opened_by,full_name,date_of_birth,ni_number,address,"
+    "tenancy_start,rent_amount,rent_frequency,balance\n"
+)
 
 
 def _starter(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "starter.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60,
-                          env={"PATH": "", "TEMPORAL_ADDRESS": "127.0.0.1:1", "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "starter.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "", "TEMPORAL_ADDRESS": "127.0.0.1:1", "COLUMNS": "200"},
+    )
 
 
 def test_bad_csv_rows_are_reported_by_line_field_and_rule(tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
-    path.write_text(HEADER
-                    + "HA-1,arrears_trigger,o1,Ann Example,1980-01-02,AB123456C,1 Row,2020-01-01,95.00,weekly,10\n"
-                    + "HA-2,arrears_trigger,o1,Bo Example,1980-01-02,XX,2 Row,2020-01-01,95.00,weekly,10\n"
-                    + "HA-3,fell_behind,o1,Cy Example,,,3 Row,2020-01-01,95.00,weekly,10\n"
-                    + "HA-4,arrears_trigger,o1,Di Example,,,4 Row,2020-01-01,-5,weekly,0\n"
-                    + "HA-1,arrears_trigger,o1,Ann Again,,,1 Row,2020-01-01,95.00,weekly,0\n")
+    path.write_text(
+        HEADER
+        + "HA-1,arrears_trigger,o1,Ann Example,1980-01-02,AB123456C,1 Row,2020-01-01,95,weekly,10\n"
+        + "HA-2,arrears_trigger,o1,Bo Example,1980-01-02,XX,2 Row,2020-01-01,95.00,weekly,10\n"
+        + "HA-3,fell_behind,o1,Cy Example,,,3 Row,2020-01-01,95.00,weekly,10\n"
+        + "HA-4,arrears_trigger,o1,Di Example,,,4 Row,2020-01-01,-5,weekly,0\n"
+        + "HA-1,arrears_trigger,o1,Ann Again,,,1 Row,2020-01-01,95.00,weekly,0\n"
+    )
     cases, problems = read_csv(path)
     assert [case.tenancy_ref for case in cases] == ["HA-1"]
     assert len(problems) == 4
-    assert "line 3: resident.ni_number: Value error, must be a National Insurance number" in problems[0]
+    assert (
+        "line 3: resident.ni_number: Value error, must be a National Insurance number"
+        in problems[0]
+    )
     assert "line 4: opening_reason: Input should be 'claim_notification'" in problems[1]
     assert "line 5: rent.amount: Input should be greater than 0" in problems[2]
     assert "line 6: tenancy_ref: HA-1 repeats line 2" in problems[3]
@@ -63,7 +75,9 @@ def test_a_bad_policy_file_names_the_field(tmp_path: Path) -> None:
     try:
         read_policy(str(path))
     except PolicyFileError as error:
-        assert "watch_months_after_closure: Input should be greater than or equal to 1" in str(error)
+        assert "watch_months_after_closure: Input should be greater than or equal to 1" in str(
+            error
+        )
         assert "colour: Unexpected keyword argument" in str(error)
     else:
         raise AssertionError("a bad policy file was accepted")
@@ -74,9 +88,13 @@ async def test_importing_twice_never_starts_a_case_twice(
 ) -> None:
     refs = [f"IMP-{uuid.uuid4().hex[:8]}" for _ in range(5)]
     path = tmp_path / "cases.csv"
-    path.write_text(HEADER + "".join(
-        f"{ref},claim_notification,o1,Person {i},,,{i} Row,2020-01-01,90.00,weekly,0\n"
-        for i, ref in enumerate(refs)))
+    path.write_text(
+        HEADER
+        + "".join(
+            f"{ref},claim_notification,o1,Person {i},,,{i} Row,2020-01-01,90.00,weekly,0\n"
+            for i, ref in enumerate(refs)
+        )
+    )
     cases, problems = read_csv(path)
     assert problems == []
     assert await bulk_open(dev_env.client, dev_worker, cases, show_progress=False) == (5, 0)

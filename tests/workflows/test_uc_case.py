@@ -7,9 +7,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
+from domain.case.view import CaseView
 from tests.factories import opening
 from tests.helpers import accepted_updates, settled_history_length
-from domain.case.view import CaseView
 from workflows.contracts import CommandResult
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -24,12 +24,19 @@ async def start(client: Client, task_queue: str, ref: str):
     )
 
 
-async def test_claim_status_moves_a_logged_case_to_claim_status(client: Client, ts_worker: str) -> None:
+async def test_claim_status_moves_a_logged_case_to_claim_status(
+    client: Client, ts_worker: str
+) -> None:
     handle = await start(client, ts_worker, _ref())
     result = await handle.execute_update(
         "record_claim_status",
-        c.RecordClaimStatus(by="officer-1", claim_stage="in_payment", first_ap_start="2026-01-31",
-                            housing_element=Decimal("420.00"), conditionality_regime="work_preparation"),
+        c.RecordClaimStatus(
+            by="officer-1",
+            claim_stage="in_payment",
+            first_ap_start="2026-01-31",
+            housing_element=Decimal("420.00"),
+            conditionality_regime="work_preparation",
+        ),
         result_type=CommandResult,
     )
     assert result.events == ["ClaimStatusRecorded"]
@@ -38,11 +45,14 @@ async def test_claim_status_moves_a_logged_case_to_claim_status(client: Client, 
     assert view.claim.first_ap_start.isoformat() == "2026-01-31"
 
 
-async def test_overdue_call_back_is_escalated_by_the_timer(ts_env: WorkflowEnvironment, ts_worker: str) -> None:
+async def test_overdue_call_back_is_escalated_by_the_timer(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
     handle = await start(ts_env.client, ts_worker, _ref())
     now = await ts_env.get_current_time()
     await handle.execute_update(
-        "request_call_back", c.RequestCallBack(by="officer-1", due_at=now + timedelta(hours=4), reason="arrears")
+        "request_call_back",
+        c.RequestCallBack(by="officer-1", due_at=now + timedelta(hours=4), reason="arrears"),
     )
     view = await handle.query("case_view", result_type=CaseView)
     assert not view.escalated

@@ -1,0 +1,60 @@
+"""Continue-as-new on the real dev server, where updates race the new run."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import JournalRecord
+from domain.case import commands as c
+from domain.case.view import CaseView
+from starter import open_case
+from tests.factories import opening
+from tests.helpers import eventually
+
+
+async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
+    dev_env: WorkflowEnvironment,
+    dev_worker: str,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"continue_as_new_after_events": 40}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    handle = (
+        await open_case(dev_env.client, dev_worker, opening(f"CAN-{uuid.uuid4().hex[:8]}"))
+    ).handle
+    first_run = (await handle.describe()).run_id
+    await handle.execute_update(
+        "request_call_back",
+        c.RequestCallBack(
+            by="o", due_at=datetime.now(UTC) + timedelta(seconds=4), reason="arrears"
+        ),
+    )
+    for i in range(25):
+        await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text=f"note {i}"))
+    view = await handle.query("case_view", result_type=CaseView)
+    assert view.version == 27  # opened + call-back task + 25 notes
+    assert (await handle.describe()).run_id != first_run  # it continued as new
+    journal = await handle.query("journal")
+    assert [entry["seq"] for entry in journal] == list(range(1, 28))
+
+    async def escalated() -> bool:
+        return (await handle.query("case_view", result_type=CaseView)).escalated
+
+    # The call-back deadline survived the new runs: it still escalates on time.
+    assert await eventually(escalated, lambda e: e, attempts=200, delay=0.1)
+
+    async def rows() -> int:
+        with Session(engine) as s:
+            query = select(func.count()).select_from(JournalRecord)
+            return s.scalar(query.where(JournalRecord.case_id == handle.id)) or 0
+
+    assert await eventually(rows, lambda n: n == 28) == 28  # every entry, + the escalation
