@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from rich.console import Console
 from rich.progress import Progress
@@ -31,6 +30,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from config import ROOT, Settings, connect
 from domain.case.commands import COMMANDS
+from domain.case.parsing import InvalidCommand
+from domain.case.parsing import parse as parse_payload
 from domain.case.view import CaseView
 from workflows.contracts import CaseInput, CommandResult
 from workflows.search_attributes import as_dict
@@ -45,17 +46,11 @@ class BadInput(Exception):
     """Input that breaks a rule; the message names where, the field and the rule."""
 
 
-def _problems(error: ValidationError) -> list[str]:
-    return [
-        f"{'.'.join(map(str, e['loc'])) or '(whole value)'}: {e['msg']}" for e in error.errors()
-    ]
-
-
 def parse(kind: type, raw: Any, where: str) -> Any:
     try:
-        return TypeAdapter(kind).validate_python(raw)
-    except ValidationError as error:
-        raise BadInput("\n".join(f"{where}: {p}" for p in _problems(error))) from None
+        return parse_payload(kind, raw)
+    except InvalidCommand as error:
+        raise BadInput(f"{where}: {error}") from None
 
 
 def parse_command(name: str, raw: Any, where: str) -> Any:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.events import CaseOpened, Event
     from domain.case.evolve import describe, evolve, initial_state
     from domain.case.model import CaseState, JournalEntry
+    from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
     from domain.errors import DomainError
     from workflows.contracts import CaseInput, CaseOutcome, CommandResult
@@ -40,10 +41,17 @@ def case_workflow_id(tenancy_ref: str) -> str:
 
 @workflow.defn(name="UCCase")
 class UCCase:
+    # The input and every command arrive as plain JSON and are parsed here, so a
+    # malformed payload is refused naming its field instead of failing the task.
     @workflow.init
-    def __init__(self, opening: CaseInput) -> None:
-        self._state: CaseState | None = opening.carried
-        self._outbox: list[EventRecord] = list(opening.unprojected)
+    def __init__(self, raw: Any) -> None:
+        self._invalid_input: InvalidCommand | None = None
+        try:
+            self._input: CaseInput | None = parse(CaseInput, raw)
+        except InvalidCommand as error:
+            self._input, self._invalid_input = None, error
+        self._state: CaseState | None = self._input.carried if self._input else None
+        self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
         self._alarm = _Alarm()
         # Attributes start unset; only changes are upserted (each upsert is billed).
         self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
@@ -53,7 +61,11 @@ class UCCase:
             )
 
     @workflow.run
-    async def run(self, opening: CaseInput) -> CaseOutcome:
+    async def run(self, raw: Any) -> CaseOutcome:
+        if self._input is None:
+            assert self._invalid_input is not None
+            raise _refusal(self._invalid_input)
+        opening = self._input
         if self._state is None:
             policy = await workflow.execute_local_activity(
                 load_policy, start_to_close_timeout=timedelta(seconds=10)
@@ -107,17 +119,18 @@ class UCCase:
         return self._state
 
     def _validator(self, command_type: type) -> Any:
-        def validate(command: Any) -> None:
-            # Before the case's first event exists only the payload's shape was
-            # checked (on decoding); the handler then applies the rules.
+        def validate(raw: Any) -> None:
+            command = self._parse(command_type, raw)
+            # Before the case's first event exists only the shape can be checked;
+            # the handler applies the rules once the case has opened.
             if self._state is not None:
                 self._decide(command)
 
-        validate.__annotations__ = {"command": command_type, "return": None}
         return validate
 
     def _handler(self, command_type: type) -> Any:
-        async def handle(command: Any) -> CommandResult:
+        async def handle(raw: Any) -> CommandResult:
+            command = self._parse(command_type, raw)
             await workflow.wait_condition(lambda: self._state is not None)
             events = self._decide(command)
             self._apply(events)
@@ -125,19 +138,19 @@ class UCCase:
                 version=self.state.version, events=[type(e).__name__ for e in events]
             )
 
-        handle.__annotations__ = {"command": command_type, "return": CommandResult}
         return handle
+
+    def _parse(self, command_type: type, raw: Any) -> Any:
+        try:
+            return parse(command_type, raw)
+        except InvalidCommand as error:
+            raise _refusal(error) from None
 
     def _decide(self, command: Any) -> list[Event]:
         try:
             return decide(self.state, command, workflow.now())
-        except DomainError as err:
-            raise ApplicationError(
-                str(err),
-                {"field": err.field, "rule": err.rule},
-                type="DomainError",
-                non_retryable=True,
-            ) from None
+        except DomainError as error:
+            raise _refusal(error) from None
 
     def _apply(self, events: list[Event]) -> None:
         for event in events:
@@ -195,6 +208,16 @@ class UCCase:
             workflow.upsert_search_attributes(updates)
             self._published.update(changed)
             workflow.set_current_details(_details(values))
+
+
+def _refusal(error: DomainError) -> ApplicationError:
+    """What a client sees: `field: rule`, with both in the details."""
+    return ApplicationError(
+        str(error),
+        {"field": error.field, "rule": error.rule},
+        type=type(error).__name__,
+        non_retryable=True,
+    )
 
 
 class _Alarm:
