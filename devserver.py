@@ -4,7 +4,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from workflows.search_attributes import cli_flags
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+
+from workflows.search_attributes import ALL_KEYS, cli_flags
 
 
 def binary(name: str) -> str:
@@ -36,3 +39,14 @@ def start_dev_command(db_file: Path, port: int = 7233, ui_port: int = 8233) -> l
         "warn",
         *cli_flags(),
     ]
+
+
+async def register_search_attributes(client: Client) -> None:
+    """Register our attributes on a server started without them (the Java
+    time-skipping test server; the dev server takes them as start flags)."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={k.name: int(k.indexed_value_type) for k in ALL_KEYS},  # type: ignore[misc]
+        )
+    )

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from devserver import binary
+from devserver import binary, register_search_attributes
 from worker import build_worker
 from workflows.search_attributes import ALL_KEYS
 
@@ -38,12 +37,7 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={k.name: int(k.indexed_value_type) for k in ALL_KEYS},  # type: ignore[misc]
-        )
-    )
+    await register_search_attributes(env.client)
     async with env:
         yield env
 

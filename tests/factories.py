@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.case.commands import RecordClaimStatus
 from domain.case.model import Rent, Resident, Tenancy
 from workflows.contracts import CaseInput
 
@@ -22,3 +23,15 @@ def opening(ref: str, **overrides: Any) -> CaseInput:
     }
     fields.update(overrides)
     return CaseInput(**fields)
+
+
+def claim_status(first_ap_start: str, **overrides: Any) -> RecordClaimStatus:
+    fields: dict[str, Any] = {
+        "by": "officer-1",
+        "claim_stage": "in_payment",
+        "first_ap_start": first_ap_start,
+        "housing_element": Decimal("420.00"),
+        "conditionality_regime": "work_preparation",
+    }
+    fields.update(overrides)
+    return RecordClaimStatus(**fields)

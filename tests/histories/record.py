@@ -15,17 +15,16 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from devserver import binary
+from devserver import binary, register_search_attributes
 from domain.case import commands as c
-from tests.factories import opening
+from domain.policy import SIX_POINT_PLAN_STEPS
+from tests.factories import claim_status, opening
 from worker import build_worker
-from workflows.search_attributes import ALL_KEYS
 from workflows.uc_case import UCCase, case_workflow_id
 
 HERE = Path(__file__).parent
@@ -43,13 +42,7 @@ async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     now = await env.get_current_time()
     await h.execute_update(
         "record_claim_status",
-        c.RecordClaimStatus(
-            by="o",
-            claim_stage="in_payment",
-            first_ap_start="2026-01-30",
-            housing_element=Decimal("400"),
-            conditionality_regime="work_preparation",
-        ),
+        claim_status("2026-01-30", by="o", housing_element=Decimal("400")),
     )
     await h.execute_update(
         "record_vulnerability_assessment",
@@ -68,14 +61,7 @@ async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     await h.execute_update(
         "record_safeguarding_declaration", c.RecordSafeguardingDeclaration(by="o", kind="self_harm")
     )
-    for step in (
-        "listen_and_acknowledge",
-        "establish_immediate_risk",
-        "contact_emergency_services_if_at_risk",
-        "signpost_to_support",
-        "inform_manager_or_safeguarding_lead",
-        "record_and_agree_follow_up",
-    ):
+    for step in SIX_POINT_PLAN_STEPS:
         await h.execute_update("complete_plan_step", c.CompletePlanStep(by="o", step=step))
     await h.execute_update("close_case", c.CloseCase(by="o", outcome="stable_arrears_clearing"))
     await env.sleep(timedelta(days=20))
@@ -111,12 +97,7 @@ async def main() -> None:
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={k.name: int(k.indexed_value_type) for k in ALL_KEYS},
-        )
-    )  # type: ignore[misc]
+    await register_search_attributes(env.client)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/record.db"
         migrate(url)

@@ -17,7 +17,7 @@ from devserver import binary
 from domain.case import commands as c
 from domain.case.view import CaseView
 from starter import list_query, open_case
-from tests.factories import opening
+from tests.factories import claim_status, opening
 from tests.helpers import eventually, settled_history_length
 from workflows.search_attributes import as_dict
 from workflows.uc_case import case_workflow_id
@@ -35,10 +35,9 @@ async def test_case_is_searchable_by_stage_and_projected_to_sql(
     handle = (await open_case(client, dev_worker, opening(ref))).handle
     await handle.execute_update(
         "record_claim_status",
-        c.RecordClaimStatus(
+        claim_status(
+            "2026-02-28",
             by="officer-2",
-            claim_stage="in_payment",
-            first_ap_start="2026-02-28",
             housing_element=Decimal("410.00"),
             conditionality_regime="all_work_requirements",
         ),

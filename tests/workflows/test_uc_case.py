@@ -1,6 +1,5 @@
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -8,7 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
 from domain.case.view import CaseView
-from tests.factories import opening
+from tests.factories import claim_status, opening
 from tests.helpers import accepted_updates, settled_history_length
 from workflows.contracts import CommandResult
 from workflows.uc_case import UCCase, case_workflow_id
@@ -30,13 +29,7 @@ async def test_claim_status_moves_a_logged_case_to_claim_status(
     handle = await start(client, ts_worker, _ref())
     result = await handle.execute_update(
         "record_claim_status",
-        c.RecordClaimStatus(
-            by="officer-1",
-            claim_stage="in_payment",
-            first_ap_start="2026-01-31",
-            housing_element=Decimal("420.00"),
-            conditionality_regime="work_preparation",
-        ),
+        claim_status("2026-01-31"),
         result_type=CommandResult,
     )
     assert result.events == ["ClaimStatusRecorded"]
