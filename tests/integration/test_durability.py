@@ -1,0 +1,129 @@
+"""A case survives a worker killed with SIGKILL and a dev server killed and
+restarted on the same database file: no state, journal entry or deadline lost."""
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from activities.db import JournalRecord, make_engine
+from devserver import start_dev_command
+from domain.case import commands as c
+from domain.case.view import CaseView
+from starter import open_case
+from tests.factories import opening
+from tests.helpers import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Processes:
+    """Processes this test starts; every one is killed when it ends."""
+
+    def __init__(self) -> None:
+        self.all: list[asyncio.subprocess.Process] = []
+
+    async def start(
+        self, *cmd: str, env: dict[str, str] | None = None, log: Path
+    ) -> asyncio.subprocess.Process:
+        with log.open("ab") as out:
+            proc = await asyncio.create_subprocess_exec(
+                *cmd, cwd=ROOT, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+            )
+        self.all.append(proc)
+        return proc
+
+
+@pytest.fixture
+async def processes() -> AsyncIterator[Processes]:
+    procs = Processes()
+    yield procs
+    for proc in procs.all:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def _server(procs: Processes, db: Path, port: int, log: Path) -> Client:
+    cmd = [*start_dev_command(db, port, _free_port()), "--headless", "--ip", "127.0.0.1"]
+    await procs.start(*cmd, log=log)
+    for _ in range(300):
+        try:
+            return await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"dev server did not start; see {log}")
+
+
+async def test_case_survives_killed_worker_and_restarted_server(
+    tmp_path: Path, processes: Processes
+) -> None:
+    port, db, log = _free_port(), tmp_path / "temporal.db", tmp_path / "processes.log"
+    database_url = f"sqlite:///{tmp_path / 'casework.db'}"
+    worker_env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
+        "DATABASE_URL": database_url,
+        "CASEWORK_TASK_QUEUE": "durability",
+    }
+
+    async def worker() -> asyncio.subprocess.Process:
+        return await processes.start(sys.executable, "worker.py", env=worker_env, log=log)
+
+    client = await _server(processes, db, port, log)
+    first_worker = await worker()
+    handle = (await open_case(client, "durability", opening(f"D-{uuid.uuid4().hex[:8]}"))).handle
+    await handle.execute_update(
+        "request_call_back",
+        c.RequestCallBack(
+            by="o", due_at=datetime.now(UTC) + timedelta(seconds=12), reason="arrears"
+        ),
+    )
+    await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="before"))
+
+    first_worker.send_signal(signal.SIGKILL)
+    await first_worker.wait()
+    server = processes.all[0]
+    server.send_signal(signal.SIGKILL)
+    await server.wait()
+
+    client = await _server(processes, db, port, log)
+    await worker()
+    handle = client.get_workflow_handle(handle.id)
+    await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="after"))
+    view = await handle.query("case_view", result_type=CaseView)
+    assert view.version == 4 and [t.kind for t in view.open_tasks] == ["call_back"]
+
+    async def escalated() -> bool:
+        return (await handle.query("case_view", result_type=CaseView)).escalated
+
+    # The call-back's timer was armed before the crash and still fires.
+    assert await eventually(escalated, lambda e: e, attempts=300, delay=0.1)
+    engine = make_engine(database_url)
+    try:
+
+        async def rows() -> int:
+            with Session(engine) as s:
+                query = select(func.count()).select_from(JournalRecord)
+                return s.scalar(query.where(JournalRecord.case_id == handle.id)) or 0
+
+        assert await eventually(rows, lambda n: n == 5) == 5
+    finally:
+        engine.dispose()
