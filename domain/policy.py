@@ -45,6 +45,14 @@ class CasePolicy:
     bereavement_handling_days: int = Field(default=5, ge=1)
     reopened_review_days: int = Field(default=2, ge=1)
     vulnerability_review_max_age_days: int = Field(default=90, ge=1)
+    # Managed migration outreach (issue: 14 days after the notice, then 28, 7 and 1
+    # day before the deadline day) and the time allowed to make contact.
+    migration_reminder_days_after_notice: int = Field(default=14, ge=1)
+    migration_reminder_days_before_deadline: tuple[int, ...] = (28, 7, 1)
+    migration_outreach_days: int = Field(default=2, ge=1)
+    # Simulation only: the calendar is shifted by this many years (a multiple of
+    # 28 keeps weekdays and leap years); rates follow the real date.
+    simulation_year_shift: int = Field(default=0, ge=0, multiple_of=28)
     # Continue-as-new once history reaches this many events (the server also
     # suggests it at 4,096 events or 4 MB; whichever comes first wins).
     continue_as_new_after_events: int = Field(default=2000, ge=20)

@@ -189,6 +189,28 @@ class RecordEnforcementStep:
     note: Annotated[str, Field(max_length=4000)] = ""
 
 
+@dataclass(frozen=True, config=STRICT)
+class RecordMigrationNotice:
+    by: Actor
+    notice_issued: date
+    deadline_day: date
+    reissued: bool = False
+    # A tax credit claimant over £16,000 on migration day gets the capital disregard.
+    tax_credits: bool = False
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordMigrationProgress:
+    """Sent by the case's ManagedMigration workflow, not by a back office."""
+
+    kind: Short
+    text: Text
+    escalate: bool = False
+    outreach: bool = False
+    status: Short = "unknown"
+    protection: Short = "unknown"
+
+
 Command = (
     RecordClaimStatus
     | RecordRentMovement
@@ -208,6 +230,8 @@ Command = (
     | RecordIncomingMessage
     | CompleteTask
     | RecordEnforcementStep
+    | RecordMigrationNotice
+    | RecordMigrationProgress
 )
 
 # Update name -> command type: the names a back-office system calls.
@@ -230,4 +254,5 @@ COMMANDS: dict[str, type] = {
     "record_incoming_message": RecordIncomingMessage,
     "complete_task": CompleteTask,
     "record_enforcement_step": RecordEnforcementStep,
+    "record_migration_notice": RecordMigrationNotice,
 }

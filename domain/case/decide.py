@@ -11,6 +11,7 @@ from domain.case.deadlines import watch_end
 from domain.case.model import CaseState, ClaimStatus, TaskKind
 from domain.dates import add_months
 from domain.errors import DomainError
+from domain.migration.deadlines import check_deadline_day
 from domain.rent import monthly_equivalent
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS, tier_for, unknown_factors
 
@@ -225,6 +226,16 @@ def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
             "the case cannot close while a Six-Point Plan step is "
             f"open: {', '.join(state.open_plan_steps)}",
         )
+    if state.migration and state.migration.status in (
+        "notice_issued",
+        "extended",
+        "deadline_missed",
+    ):
+        raise DomainError(
+            "migration",
+            "the case cannot close while a migration notice awaits "
+            f"its claim (status {state.migration.status})",
+        )
     if state.open_tasks:
         listed = ", ".join(f"{t.task_id} ({t.kind})" for t in state.open_tasks)
         raise DomainError("tasks", f"the case cannot close while tasks are open: {listed}")
@@ -394,6 +405,63 @@ def _enforcement(state: CaseState, cmd: c.RecordEnforcementStep, now: datetime) 
     return [e.EnforcementStepRecorded(at=now, by=cmd.by, step=cmd.step, note=cmd.note)]
 
 
+def migration_workflow_id(tenancy_ref: str) -> str:
+    return f"uc-migration-{tenancy_ref}"
+
+
+def _migration_notice(
+    state: CaseState, cmd: c.RecordMigrationNotice, now: datetime
+) -> list[e.Event]:
+    _must_be_open(state, "a migration notice")
+    _must_be_alive(state, "a migration notice")
+    wid = migration_workflow_id(state.tenancy_ref)
+    if state.migration is not None:
+        raise DomainError(
+            "notice_issued",
+            "a migration notice is already recorded; send "
+            f"extensions, the claim and award statements to {wid}",
+        )
+    if cmd.notice_issued > now.date():
+        raise DomainError("notice_issued", "cannot be in the future")
+    check_deadline_day(cmd.notice_issued, cmd.deadline_day, cmd.reissued)
+    return [
+        e.MigrationNoticeRecorded(
+            at=now,
+            by=cmd.by,
+            notice_issued=cmd.notice_issued,
+            deadline_day=cmd.deadline_day,
+            reissued=cmd.reissued,
+            tax_credits=cmd.tax_credits,
+            workflow_id=wid,
+        )
+    ]
+
+
+def _migration_progress(
+    state: CaseState, cmd: c.RecordMigrationProgress, now: datetime
+) -> list[e.Event]:
+    events: list[e.Event] = [
+        e.MigrationProgressed(
+            at=now,
+            by="managed_migration",
+            kind=cmd.kind,
+            text=cmd.text,
+            status=cmd.status,
+            protection=cmd.protection,
+        )
+    ]
+    if state.status == "closed":
+        return events  # journalled; a closed case opens no tasks
+    if cmd.escalate:
+        task = _task(state, now, e.SYSTEM, "migration_follow_up", now, cmd.text)
+        events += [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
+    elif cmd.outreach and state.deceased_on is None:
+        # No chasing a resident who has died (DOMAIN.md 4).
+        due = now + timedelta(days=state.policy.migration_outreach_days)
+        events.append(_task(state, now, e.SYSTEM, "migration_outreach", due, cmd.text))
+    return events
+
+
 _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordClaimStatus: _record_claim_status,
     c.RecordRentMovement: _record_rent_movement,
@@ -413,6 +481,8 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordIncomingMessage: _incoming_message,
     c.CompleteTask: _complete_task,
     c.RecordEnforcementStep: _enforcement,
+    c.RecordMigrationNotice: _migration_notice,
+    c.RecordMigrationProgress: _migration_progress,
 }
 
 

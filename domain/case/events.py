@@ -175,6 +175,27 @@ class TasksCancelled:
     reason: str
 
 
+@dataclass(frozen=True)
+class MigrationNoticeRecorded:
+    at: datetime
+    by: str
+    notice_issued: date
+    deadline_day: date
+    reissued: bool
+    tax_credits: bool
+    workflow_id: str
+
+
+@dataclass(frozen=True)
+class MigrationProgressed:
+    at: datetime
+    by: str
+    kind: str
+    text: str
+    status: str
+    protection: str
+
+
 Event = (
     CaseOpened
     | ClaimStatusRecorded
@@ -195,4 +216,6 @@ Event = (
     | TaskCompleted
     | TaskEscalated
     | TasksCancelled
+    | MigrationNoticeRecorded
+    | MigrationProgressed
 )

@@ -8,12 +8,14 @@ from domain.case.model import (
     ChecklistStep,
     Closure,
     JournalEntry,
+    MigrationSummary,
     Representative,
     Stage,
     Status,
     Task,
     VulnerabilityRecord,
 )
+from domain.migration.deadlines import final_deadline
 from domain.policy import CasePolicy
 
 
@@ -113,6 +115,20 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             )
         case e.TaskEscalated():
             return _update_tasks(s, {ev.task_id}, escalated_at=ev.at)
+        case e.MigrationNoticeRecorded():
+            summary = MigrationSummary(
+                notice_issued=ev.notice_issued,
+                deadline_day=ev.deadline_day,
+                workflow_id=ev.workflow_id,
+                tax_credits=ev.tax_credits,
+                reissued=ev.reissued,
+            )
+            return replace(s, migration=summary, stage="managed_migration")
+        case e.MigrationProgressed():
+            assert s.migration is not None
+            return replace(
+                s, migration=replace(s.migration, status=ev.status, protection=ev.protection)
+            )
         case e.JournalNoteAdded() | e.InteractionRecorded():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
@@ -217,4 +233,15 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
             return ("task", "escalated", f"{ev.task_id} overdue: escalated")
         case e.TasksCancelled():
             return ("task", "cancelled", f"{', '.join(ev.task_ids)} cancelled: {ev.reason}")
+        case e.MigrationNoticeRecorded():
+            final = final_deadline(ev.deadline_day).isoformat()
+            return (
+                "migration_notice",
+                "recorded",
+                f"migration notice issued "
+                f"{ev.notice_issued.isoformat()}; deadline day {ev.deadline_day.isoformat()}; "
+                f"final deadline {final}; tracked by {ev.workflow_id}",
+            )
+        case e.MigrationProgressed():
+            return (ev.kind, ev.status, ev.text)
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

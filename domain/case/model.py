@@ -40,6 +40,8 @@ TaskKind = Literal[
     "message_response",
     "bereavement_handling",
     "reopened_review",
+    "migration_outreach",
+    "migration_follow_up",
 ]
 TaskStatus = Literal["open", "done", "cancelled"]
 
@@ -149,6 +151,17 @@ class Closure:
 
 
 @record(frozen=True)
+class MigrationSummary:
+    notice_issued: date
+    deadline_day: date
+    workflow_id: str
+    tax_credits: bool
+    reissued: bool
+    status: str = "notice_issued"
+    protection: str = "pending"
+
+
+@record(frozen=True)
 class JournalEntry:
     seq: int
     at: datetime
@@ -182,6 +195,7 @@ class CaseState:
     last_enforcement_step: str | None = None
     closure: Closure | None = None
     reopen_count: int = 0
+    migration: MigrationSummary | None = None
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
 

@@ -10,6 +10,7 @@ from domain.case.model import (
     ChecklistStep,
     ClaimStatus,
     Closure,
+    MigrationSummary,
     Rent,
     Representative,
     Resident,
@@ -53,6 +54,7 @@ class CaseView:
     correspondent: str
     closure: Closure | None
     reopen_count: int
+    migration: MigrationSummary | None
     journal_entries: int
     version: int
 
@@ -99,6 +101,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         correspondent=f"{rep.kind}: {rep.name}" if rep else "resident",
         closure=state.closure,
         reopen_count=state.reopen_count,
+        migration=state.migration,
         journal_entries=len(state.journal),
         version=state.version,
     )

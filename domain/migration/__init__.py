@@ -1,0 +1,1 @@
+"""Managed migration and transitional protection (DOMAIN.md section 2)."""

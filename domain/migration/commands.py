@@ -1,0 +1,77 @@
+"""Commands for a managed migration (updates on `uc-migration-<tenancy_ref>`)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from domain.case.model import STRICT, Actor, Money
+
+NonNegative = Annotated[Money, Field(ge=0)]
+CapKey = Literal["outside_london_single", "outside_london_family", "london_single", "london_family"]
+
+
+@dataclass(frozen=True, config=STRICT)
+class GrantExtension:
+    by: Actor
+    asked_on: date
+    new_deadline_day: date
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordClaim:
+    by: Actor
+    claim_date: date
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordMigrationDay:
+    by: Actor
+    migration_day: date
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordCapitalOnMigrationDay:
+    by: Actor
+    capital: NonNegative
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordTransitionalAmounts:
+    by: Actor
+    legacy_total: NonNegative
+    indicative_uc: Money
+    # Which benefit cap the household is under, or null when exempt.
+    benefit_cap: CapKey | None = "outside_london_single"
+    state_pension_deferral: bool = False
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordAwardStatement:
+    by: Actor
+    ap: Annotated[int, Field(ge=1)]
+    elements: dict[str, NonNegative]
+    household: Literal["single", "couple"]
+    earnings: NonNegative = Decimal("0")
+    capital: NonNegative = Decimal("0")
+    minimum_income_floor: bool = False
+    award_ended: Literal["excess_earnings", "other"] | None = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordReclaim:
+    by: Actor
+    claim_date: date
+
+
+MIGRATION_COMMANDS: dict[str, type] = {
+    "grant_extension": GrantExtension,
+    "record_claim": RecordClaim,
+    "record_migration_day": RecordMigrationDay,
+    "record_capital_on_migration_day": RecordCapitalOnMigrationDay,
+    "record_transitional_amounts": RecordTransitionalAmounts,
+    "record_award_statement": RecordAwardStatement,
+    "record_reclaim": RecordReclaim,
+}
