@@ -15,9 +15,10 @@ from activities.policy import load_policy, read_policy
 from activities.projection import Projection
 from config import Settings, connect
 from logs import configure_logging, get_logger
+from workflows.managed_migration import ManagedMigration
 from workflows.uc_case import UCCase
 
-WORKFLOWS: list[type] = [UCCase]
+WORKFLOWS: list[type] = [UCCase, ManagedMigration]
 
 
 def activities_for(engine: Engine) -> list[Any]:

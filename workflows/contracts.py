@@ -1,12 +1,14 @@
 """Payload types of the workflows that are not domain commands."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic.dataclasses import dataclass as validated
 
 from activities.records import EventRecord
 from domain.case.commands import OpenCase
 from domain.case.model import STRICT, CaseState
+from domain.migration.model import MigrationState
 
 
 @validated(frozen=True, config=STRICT)
@@ -31,3 +33,27 @@ class CaseOutcome:
     status: str
     outcome: str | None
     journal_entries: int
+
+
+@validated(frozen=True, config=STRICT)
+class MigrationInput:
+    """ManagedMigration's one argument, built by the UC case from its notice."""
+
+    tenancy_ref: str
+    case_workflow_id: str
+    notice_issued: date
+    deadline_day: date
+    reissued: bool
+    tax_credits: bool
+    reminder_days_after_notice: int
+    reminder_days_before_deadline: tuple[int, ...]
+    year_shift: int = 0
+    carried: MigrationState | None = None
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    tenancy_ref: str
+    status: str
+    protection: str
+    reason: str | None

@@ -20,8 +20,17 @@ UC_CASE_KEYS: dict[str, SearchAttributeKey] = {
     for k in (CASE_STAGE, CASE_STATUS, ARREARS_BAND, VULNERABILITY_TIER, NEXT_ACTION_DUE, ESCALATED)
 }
 
+MIGRATION_DEADLINE = SearchAttributeKey.for_datetime("MigrationDeadline")
+FINAL_DEADLINE = SearchAttributeKey.for_datetime("FinalDeadline")
+MIGRATION_STATUS = SearchAttributeKey.for_keyword("MigrationStatus")
+PROTECTION_STATUS = SearchAttributeKey.for_keyword("ProtectionStatus")
+
+MIGRATION_KEYS: dict[str, SearchAttributeKey] = {
+    k.name: k for k in (MIGRATION_DEADLINE, FINAL_DEADLINE, MIGRATION_STATUS, PROTECTION_STATUS)
+}
+
 # Every attribute any workflow upserts; the dev server and tests register these.
-ALL_KEYS: list[SearchAttributeKey] = [*UC_CASE_KEYS.values()]
+ALL_KEYS: list[SearchAttributeKey] = [*UC_CASE_KEYS.values(), *MIGRATION_KEYS.values()]
 
 _CLI_TYPE = {
     "KEYWORD": "Keyword",

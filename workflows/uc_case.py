@@ -6,21 +6,22 @@ applied with `evolve`, projected to SQL by an activity, and reflected in
 search attributes. The only timer is the case's next deadline.
 """
 
-import asyncio
+import contextlib
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from activities.policy import load_policy
     from activities.records import EventRecord, ProjectionBatch, case_row
-    from domain.case.commands import COMMANDS
+    from domain.case.commands import COMMANDS, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import decide, on_time_passed, open_case
     from domain.case.events import CaseOpened, Event
@@ -29,8 +30,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
     from domain.errors import DomainError
-    from workflows.contracts import CaseInput, CaseOutcome, CommandResult
+    from workflows.contracts import CaseInput, CaseOutcome, CommandResult, MigrationInput
     from workflows.search_attributes import UC_CASE_KEYS
+    from workflows.shell import Alarm, refusal
 
 TASK_QUEUE = "uc-casework"
 
@@ -52,7 +54,8 @@ class UCCase:
             self._input, self._invalid_input = None, error
         self._state: CaseState | None = self._input.carried if self._input else None
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
-        self._alarm = _Alarm()
+        self._alarm = Alarm()
+        self._migration_started = False
         # Attributes start unset; only changes are upserted (each upsert is billed).
         self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
         for name, command_type in COMMANDS.items():
@@ -64,7 +67,7 @@ class UCCase:
     async def run(self, raw: Any) -> CaseOutcome:
         if self._input is None:
             assert self._invalid_input is not None
-            raise _refusal(self._invalid_input)
+            raise refusal(self._invalid_input)
         opening = self._input
         if self._state is None:
             policy = await workflow.execute_local_activity(
@@ -83,6 +86,8 @@ class UCCase:
                 self._alarm.reset()
                 self._apply(on_time_passed(self.state, workflow.now()))
             await self._publish()
+            if self.state.migration is not None and not self._migration_started:
+                await self._start_migration()
             if self.state.status == "completed":
                 break
             if self._continue_as_new_due():
@@ -101,6 +106,15 @@ class UCCase:
             outcome=closure.outcome if closure else None,
             journal_entries=len(self.state.journal),
         )
+
+    @workflow.signal(name="migration_progress")
+    def migration_progress(self, raw: Any) -> None:
+        """From this case's ManagedMigration child: journal it, escalate or ask for outreach."""
+        try:
+            command = parse(RecordMigrationProgress, raw)
+            self._apply(decide(self.state, command, workflow.now()))
+        except DomainError as error:
+            workflow.logger.warning("migration progress not applied", extra={"rule": str(error)})
 
     @workflow.query(name="case_view")
     def case_view(self) -> CaseView:
@@ -144,13 +158,13 @@ class UCCase:
         try:
             return parse(command_type, raw)
         except InvalidCommand as error:
-            raise _refusal(error) from None
+            raise refusal(error) from None
 
     def _decide(self, command: Any) -> list[Event]:
         try:
             return decide(self.state, command, workflow.now())
         except DomainError as error:
-            raise _refusal(error) from None
+            raise refusal(error) from None
 
     def _apply(self, events: list[Event]) -> None:
         for event in events:
@@ -171,6 +185,33 @@ class UCCase:
                 data=to_jsonable_python(event),
             )
         )
+
+    async def _start_migration(self) -> None:
+        migration, policy = self.state.migration, self.state.policy
+        assert migration is not None
+        migration_input = MigrationInput(
+            tenancy_ref=self.state.tenancy_ref,
+            case_workflow_id=workflow.info().workflow_id,
+            notice_issued=migration.notice_issued,
+            deadline_day=migration.deadline_day,
+            reissued=migration.reissued,
+            tax_credits=migration.tax_credits,
+            reminder_days_after_notice=policy.migration_reminder_days_after_notice,
+            reminder_days_before_deadline=policy.migration_reminder_days_before_deadline,
+            year_shift=policy.simulation_year_shift,
+        )
+        # Abandon: the migration outlives any run of the case (continue-as-new);
+        # reject duplicates: a later run must never start a second one.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                "ManagedMigration",
+                migration_input,
+                id=migration.workflow_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary="Managed migration · deadlines and transitional protection",
+            )
+        self._migration_started = True
 
     def _continue_as_new_due(self) -> bool:
         info = workflow.info()
@@ -208,43 +249,6 @@ class UCCase:
             workflow.upsert_search_attributes(updates)
             self._published.update(changed)
             workflow.set_current_details(_details(values))
-
-
-def _refusal(error: DomainError) -> ApplicationError:
-    """What a client sees: `field: rule`, with both in the details."""
-    return ApplicationError(
-        str(error),
-        {"field": error.field, "rule": error.rule},
-        type=type(error).__name__,
-        non_retryable=True,
-    )
-
-
-class _Alarm:
-    """The case's one timer, re-armed only when the instant it waits for changes
-    (every timer is a billed action)."""
-
-    def __init__(self) -> None:
-        self._task: asyncio.Task[None] | None = None
-        self._at: datetime | None = None
-
-    def arm(self, wake: tuple[datetime, str] | None) -> None:
-        at = wake[0] if wake else None
-        if at == self._at:
-            return
-        if self._task is not None:
-            self._task.cancel()
-        self._task, self._at = None, at
-        if wake is not None:
-            delay = max(wake[0] - workflow.now(), timedelta(seconds=1))
-            self._task = asyncio.create_task(workflow.sleep(delay, summary=wake[1]))
-
-    @property
-    def rang(self) -> bool:
-        return self._task is not None and self._task.done()
-
-    def reset(self) -> None:
-        self._task, self._at = None, None
 
 
 def _details(values: dict[str, Any]) -> str:

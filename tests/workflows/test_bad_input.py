@@ -48,6 +48,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("complete_task", {**BY, "task_id": "task-99", "outcome": "x"}, "task_id"),
     ("record_enforcement_step", {**BY, "step": "possession_claim"}, "vulnerability"),
     ("add_journal_note", {**BY, "text": "x", "colour": "red"}, "colour"),
+    (
+        "record_migration_notice",
+        {**BY, "notice_issued": "2026-01-05", "deadline_day": "2026-02-05"},
+        "deadline_day",
+    ),
 ]
 
 

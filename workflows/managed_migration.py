@@ -1,0 +1,153 @@
+"""ManagedMigration: a child of UCCase from the migration notice to the end of
+transitional protection. Its deadlines are durable timers (one armed at a time);
+what the case must know goes to it as `migration_progress` signals."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
+    from domain.case.parsing import InvalidCommand, parse
+    from domain.errors import DomainError
+    from domain.migration.commands import MIGRATION_COMMANDS
+    from domain.migration.decide import decide, evolve, next_wakeup, on_time_passed, start_migration
+    from domain.migration.events import MigrationEvent
+    from domain.migration.journal import notice_for
+    from domain.migration.model import MigrationState
+    from workflows.contracts import MigrationInput, MigrationOutcome
+    from workflows.search_attributes import MIGRATION_KEYS
+    from workflows.shell import Alarm, refusal
+
+
+@workflow.defn(name="ManagedMigration")
+class ManagedMigration:
+    @workflow.init
+    def __init__(self, raw: Any) -> None:
+        self._input: MigrationInput = parse(MigrationInput, raw)
+        self._state: MigrationState = self._input.carried or start_migration(
+            tenancy_ref=self._input.tenancy_ref,
+            case_workflow_id=self._input.case_workflow_id,
+            notice_issued=self._input.notice_issued,
+            deadline_day=self._input.deadline_day,
+            reissued=self._input.reissued,
+            tax_credits=self._input.tax_credits,
+            reminder_days_after_notice=self._input.reminder_days_after_notice,
+            reminder_days_before_deadline=self._input.reminder_days_before_deadline,
+            year_shift=self._input.year_shift,
+        )
+        self._pending: list[MigrationEvent] = []
+        self._alarm = Alarm()
+        self._published: dict[str, Any] = dict.fromkeys(MIGRATION_KEYS)
+        for name, command_type in MIGRATION_COMMANDS.items():
+            workflow.set_update_handler(
+                name, self._handler(command_type), validator=self._validator(command_type)
+            )
+
+    @workflow.run
+    async def run(self, raw: Any) -> MigrationOutcome:
+        while True:
+            self._alarm.arm(next_wakeup(self._state))
+            await workflow.wait_condition(
+                lambda: bool(self._pending) or self._alarm.rang or self._continue_as_new_due()
+            )
+            if self._alarm.rang:
+                self._alarm.reset()
+                self._apply(on_time_passed(self._state, workflow.now()))
+            await self._publish()
+            if self._state.completed:
+                break
+            if self._continue_as_new_due():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._publish()
+                workflow.continue_as_new(replace(self._input, carried=self._state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._publish()
+        return MigrationOutcome(
+            tenancy_ref=self._state.tenancy_ref,
+            status=self._state.status,
+            protection=self._state.protection,
+            reason=self._state.protection_ended_reason,
+        )
+
+    @workflow.query(name="migration_view")
+    def migration_view(self) -> MigrationState:
+        return self._state
+
+    def _validator(self, command_type: type) -> Any:
+        def validate(raw: Any) -> None:
+            self._decide(self._parse(command_type, raw))
+
+        return validate
+
+    def _handler(self, command_type: type) -> Any:
+        def handle(raw: Any) -> dict[str, Any]:
+            events = self._decide(self._parse(command_type, raw))
+            self._apply(events)
+            return {"version": self._state.version, "events": [type(e).__name__ for e in events]}
+
+        return handle
+
+    def _parse(self, command_type: type, raw: Any) -> Any:
+        try:
+            return parse(command_type, raw)
+        except InvalidCommand as error:
+            raise refusal(error) from None
+
+    def _decide(self, command: Any) -> list[MigrationEvent]:
+        try:
+            return decide(self._state, command, workflow.now())
+        except DomainError as error:
+            raise refusal(error) from None
+
+    def _apply(self, events: list[MigrationEvent]) -> None:
+        for event in events:
+            self._state = evolve(self._state, event)
+            self._pending.append(event)
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+
+    async def _publish(self) -> None:
+        """Tell the case what it must know, then refresh search attributes."""
+        events, self._pending = self._pending, []
+        case = workflow.get_external_workflow_handle(self._state.case_workflow_id)
+        for event in events:
+            notice = notice_for(event)
+            if notice is not None:
+                await case.signal(
+                    "migration_progress",
+                    {
+                        **to_jsonable_python(notice),
+                        "status": self._state.status,
+                        "protection": self._state.protection,
+                    },
+                )
+        values = search_attributes(self._state)
+        changed = {k: v for k, v in values.items() if self._published[k] != v}
+        if changed:
+            workflow.upsert_search_attributes(
+                [
+                    MIGRATION_KEYS[k].value_set(v)
+                    if v is not None
+                    else MIGRATION_KEYS[k].value_unset()
+                    for k, v in changed.items()
+                ]
+            )
+            self._published.update(changed)
+
+
+def search_attributes(state: MigrationState) -> dict[str, Any]:
+    def start_of(day: Any) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=UTC)
+
+    return {
+        "MigrationDeadline": start_of(state.deadline_day),
+        "FinalDeadline": start_of(state.final_deadline),
+        "MigrationStatus": state.status,
+        "ProtectionStatus": state.protection,
+    }

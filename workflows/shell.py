@@ -1,0 +1,47 @@
+"""Pieces both workflows share: the one-timer alarm and how refusals look."""
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.errors import DomainError
+
+
+def refusal(error: DomainError) -> ApplicationError:
+    """What a client sees: `field: rule`, with both in the details."""
+    return ApplicationError(
+        str(error),
+        {"field": error.field, "rule": error.rule},
+        type=type(error).__name__,
+        non_retryable=True,
+    )
+
+
+class Alarm:
+    """The case's one timer, re-armed only when the instant it waits for changes
+    (every timer is a billed action)."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._at: datetime | None = None
+
+    def arm(self, wake: tuple[datetime, str] | None) -> None:
+        at = wake[0] if wake else None
+        if at == self._at:
+            return
+        if self._task is not None:
+            self._task.cancel()
+        self._task, self._at = None, at
+        if wake is not None:
+            delay = max(wake[0] - workflow.now(), timedelta(seconds=1))
+            self._task = asyncio.create_task(workflow.sleep(delay, summary=wake[1]))
+
+    @property
+    def rang(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    def reset(self) -> None:
+        self._task, self._at = None, None
