@@ -26,7 +26,10 @@ class Base(DeclarativeBase):
 class CaseRecord(Base):
     __tablename__ = "cases"
 
-    case_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    # A workflow id can carry a later case for the same tenancy once one completes,
+    # so rows are keyed by the id and the first run of the case's chain.
+    case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(80), index=True)
     tenancy_ref: Mapped[str] = mapped_column(String(40), index=True)
     resident_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(400))
@@ -48,7 +51,7 @@ class CaseRecord(Base):
 class CaseEventRecord(Base):
     __tablename__ = "case_events"
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120), ForeignKey("cases.case_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime]
@@ -58,7 +61,7 @@ class CaseEventRecord(Base):
 class JournalRecord(Base):
     __tablename__ = "journal_entries"
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(120), ForeignKey("cases.case_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     author: Mapped[str] = mapped_column(String(64))
@@ -70,7 +73,8 @@ class JournalRecord(Base):
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: errors must never echo personal data into failures or logs.
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn: Any, _record: Any) -> None:
@@ -81,7 +85,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def migrate(url: str) -> None:

@@ -6,10 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.case.deadlines import next_action_due
 from domain.case.model import CaseState
-from domain.case.view import is_escalated
-from domain.rent import arrears_band
+from domain.case.view import search_attributes
 
 
 @dataclass(frozen=True)
@@ -27,6 +25,7 @@ class EventRecord:
 @dataclass(frozen=True)
 class CaseRow:
     case_id: str
+    workflow_id: str
     tenancy_ref: str
     resident_name: str
     address: str
@@ -51,21 +50,23 @@ class ProjectionBatch:
     events: list[EventRecord]
 
 
-def case_row(case_id: str, s: CaseState) -> CaseRow:
+def case_row(case_id: str, workflow_id: str, s: CaseState) -> CaseRow:
+    attrs = search_attributes(s)
     return CaseRow(
         case_id=case_id,
+        workflow_id=workflow_id,
         tenancy_ref=s.tenancy_ref,
         resident_name=s.resident.full_name,
         address=s.tenancy.address,
         opening_reason=s.opening_reason,
         stage=s.stage,
         status=s.status,
-        arrears_band=arrears_band(s.balance, s.monthly_rent),
-        vulnerability_tier=s.vulnerability.tier if s.vulnerability else "unassessed",
+        arrears_band=attrs["ArrearsBand"],
+        vulnerability_tier=attrs["VulnerabilityTier"],
         balance=s.balance,
         monthly_rent=s.monthly_rent,
-        escalated=is_escalated(s),
-        next_action_due=next_action_due(s),
+        escalated=attrs["Escalated"],
+        next_action_due=attrs["NextActionDue"],
         opened_at=s.opened_at,
         closed_at=s.closure.closed_at if s.closure else None,
         outcome=s.closure.outcome if s.closure else None,

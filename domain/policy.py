@@ -6,6 +6,7 @@ a change of policy never rewrites the rules a running case was judged by.
 """
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass
@@ -36,7 +37,9 @@ class CasePolicy:
     watch_months_after_closure: int = Field(default=6, ge=1, le=24)
     # Fraction of one month's rent by which arrears must rise after closure to re-open.
     material_rise_fraction: Decimal = Field(default=Decimal("0.5"), gt=0)
-    outcome_categories: tuple[str, ...] = OUTCOME_CATEGORIES
+    outcome_categories: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = (
+        OUTCOME_CATEGORIES
+    )
     six_point_plan_steps: tuple[str, ...] = SIX_POINT_PLAN_STEPS
     case_control_days: int = Field(default=14, ge=1)
     returned_post_days: int = Field(default=5, ge=1)
@@ -53,6 +56,8 @@ class CasePolicy:
     # Simulation only: the calendar is shifted by this many years (a multiple of
     # 28 keeps weekdays and leap years); rates follow the real date.
     simulation_year_shift: int = Field(default=0, ge=0, multiple_of=28)
+    # Journal entries a continued run carries (the SQL read model keeps all).
+    journal_entries_carried: int = Field(default=200, ge=10)
     # Continue-as-new once history reaches this many events (the server also
     # suggests it at 4,096 events or 4 MB; whichever comes first wins).
     continue_as_new_after_events: int = Field(default=2000, ge=20)

@@ -20,10 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from activities.policy import load_policy
-    from activities.records import EventRecord, ProjectionBatch, case_row
+    from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
     from domain.case.commands import COMMANDS, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
-    from domain.case.decide import decide, on_time_passed, open_case
+    from domain.case.decide import carried_over, decide, on_time_passed, open_case
     from domain.case.events import CaseOpened, Event
     from domain.case.evolve import describe, evolve, initial_state
     from domain.case.model import CaseState, JournalEntry
@@ -49,15 +49,17 @@ class UCCase:
     def __init__(self, raw: Any) -> None:
         self._invalid_input: InvalidCommand | None = None
         try:
-            self._input: CaseInput | None = parse(CaseInput, raw)
+            self._input: CaseInput | None = _checked_input(raw)
         except InvalidCommand as error:
             self._input, self._invalid_input = None, error
         self._state: CaseState | None = self._input.carried if self._input else None
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
         self._alarm = Alarm()
         self._migration_started = False
-        # Attributes start unset; only changes are upserted (each upsert is billed).
-        self._published: dict[str, Any] = dict.fromkeys(UC_CASE_KEYS)
+        # What the server holds (carried over continue-as-new); only changes are
+        # upserted, as each upsert is billed.
+        held = workflow.info().typed_search_attributes
+        self._published: dict[str, Any] = {n: held.get(k) for n, k in UC_CASE_KEYS.items()}
         for name, command_type in COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -95,7 +97,9 @@ class UCCase:
                 # projection was running travel to the next run, so none is lost.
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    replace(opening, carried=self.state, unprojected=tuple(self._outbox))
+                    replace(
+                        opening, carried=carried_over(self.state), unprojected=tuple(self._outbox)
+                    )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
@@ -137,15 +141,18 @@ class UCCase:
             command = self._parse(command_type, raw)
             # Before the case's first event exists only the shape can be checked;
             # the handler applies the rules once the case has opened.
-            if self._state is not None:
-                self._decide(command)
+            # While the case loads its policy (milliseconds after start) commands
+            # are refused, not queued: a command accepted into history must never
+            # fail afterwards. Clients retry on CaseOpening.
+            self._decide(command)
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
-        async def handle(raw: Any) -> CommandResult:
+        # Synchronous on purpose: no other update may interleave between the
+        # validator's decision and this one.
+        def handle(raw: Any) -> CommandResult:
             command = self._parse(command_type, raw)
-            await workflow.wait_condition(lambda: self._state is not None)
             events = self._decide(command)
             self._apply(events)
             return CommandResult(
@@ -213,6 +220,9 @@ class UCCase:
             )
         self._migration_started = True
 
+    def _row(self) -> CaseRow:
+        return case_row(_case_key(), workflow.info().workflow_id, self.state)
+
     def _continue_as_new_due(self) -> bool:
         info = workflow.info()
         limit = self.state.policy.continue_as_new_after_events
@@ -233,7 +243,8 @@ class UCCase:
             await workflow.execute_activity(
                 "project_case",
                 ProjectionBatch(
-                    case=case_row(workflow.info().workflow_id, self.state), events=batch
+                    case=case_row(_case_key(), workflow.info().workflow_id, self.state),
+                    events=batch,
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
@@ -248,7 +259,27 @@ class UCCase:
             ]
             workflow.upsert_search_attributes(updates)
             self._published.update(changed)
-            workflow.set_current_details(_details(values))
+        workflow.set_current_details(_details(values))  # not billed; kept fresh every run
+
+
+def _case_key() -> str:
+    """The read model's key: stable across continue-as-new, distinct for a later
+    case of the same tenancy."""
+    info = workflow.info()
+    return f"{info.workflow_id}/{info.first_execution_run_id}"
+
+
+def _checked_input(raw: Any) -> CaseInput:
+    """The opening input; state may only be carried into a continued run, and the
+    workflow id must be the tenancy's (one case per tenancy)."""
+    opening: CaseInput = parse(CaseInput, raw)
+    info = workflow.info()
+    if (opening.carried or opening.unprojected) and not info.continued_run_id:
+        raise InvalidCommand("carried", "only a continued run of a case carries state")
+    expected = case_workflow_id(opening.tenancy_ref)
+    if info.workflow_id != expected:
+        raise InvalidCommand("tenancy_ref", f"the workflow id must be {expected}")
+    return opening
 
 
 def _details(values: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """decide(state, command, now) -> events. Raises DomainError naming the broken rule."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,7 +39,26 @@ def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
         raise DomainError("command", f"unknown command {type(command).__name__}")
     if state.status == "completed":
         raise DomainError("case", "the case is completed and takes no more commands")
-    return handler(state, command, now)
+    return _reopen_for_follow_up(state, handler(state, command, now), now)
+
+
+def _reopen_for_follow_up(state: CaseState, events: list[e.Event], now: datetime) -> list[e.Event]:
+    """A closed case that gains a task or a Six-Point Plan re-opens: a case is never
+    closed (or completed) with follow-up work open."""
+    if state.status != "closed" or any(isinstance(x, e.CaseReopened) for x in events):
+        return events
+    opens = [x for x in events if isinstance(x, e.TaskOpened | e.SafeguardingDeclared)]
+    if not opens:
+        return events
+    what = opens[0].kind.replace("_", " ")
+    return [e.CaseReopened(at=now, by=e.SYSTEM, reason=f"re-opened automatically: {what}"), *events]
+
+
+def carried_over(state: CaseState) -> CaseState:
+    """The state a continued run starts from: the journal is trimmed to its latest
+    entries (the SQL read model keeps every one), so the payload stays small."""
+    keep = state.policy.journal_entries_carried
+    return replace(state, journal=state.journal[-keep:])
 
 
 # --- guards, named after the rule they enforce ---------------------------------
@@ -84,8 +104,9 @@ def _task(
     owner: str = "income_team",
 ) -> e.TaskOpened:
     task_id = f"task-{len(state.tasks) + 1}"
-    if state.deceased_on is not None:
-        # After a death every follow-up is the bereavement team's, never a chase.
+    if state.deceased_on is not None and owner == "income_team":
+        # After a death the income team's follow-ups become the bereavement
+        # team's, never a chase; complaints stay with the complaints team.
         owner = "bereavement_team"
     return e.TaskOpened(
         at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner, note=note
@@ -220,6 +241,12 @@ def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
     if cmd.outcome not in state.policy.outcome_categories:
         allowed = ", ".join(state.policy.outcome_categories)
         raise DomainError("outcome", f"must be one of {allowed}")
+    if cmd.outcome == "resident_deceased" and state.deceased_on is None:
+        raise DomainError(
+            "outcome",
+            "resident_deceased needs the death recorded first "
+            "(record_death), so that communications are suppressed",
+        )
     if state.open_plan_steps:
         raise DomainError(
             "six_point_plan",
@@ -494,6 +521,6 @@ def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
         if t.escalated_at is None and t.due_at <= now
     ]
     end = watch_end(state)
-    if end is not None and now >= end:
+    if end is not None and now >= end and not state.open_tasks and not state.open_plan_steps:
         events.append(e.WatchEnded(at=now, by=e.SYSTEM))
     return events

@@ -61,6 +61,11 @@ def _nino(value: str | None) -> str | None:
 
 
 def _tenancy_ref(value: str) -> str:
+    if _NINO.match(value.replace("-", "").upper()):
+        # It becomes the workflow id, which is stored in plain text.
+        raise ValueError(
+            "must be the landlord's tenancy reference, not a National Insurance number"
+        )
     if not _REF.match(value):
         raise ValueError("must be 3-40 letters, digits or hyphens, starting with a letter or digit")
     return value

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.case.deadlines import next_action_due
 from domain.case.model import (
@@ -107,7 +108,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
     )
 
 
-def search_attributes(state: CaseState) -> dict[str, object]:
+def search_attributes(state: CaseState) -> dict[str, Any]:
     """Operator-facing search attributes. No personal data: they are stored in plain text."""
     return {
         "CaseStage": state.stage,

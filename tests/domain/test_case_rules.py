@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from domain.case import commands as c
 from domain.case import events as e
@@ -120,6 +121,14 @@ def close(outcome: str = "stable_arrears_clearing") -> c.CloseCase:
 
 def call_back(due_at: datetime = NOW + timedelta(hours=4)) -> c.RequestCallBack:
     return c.RequestCallBack(by=OFFICER, due_at=due_at, reason="discuss arrears")
+
+
+def bereaved_case() -> CaseState:
+    """A case whose resident has died, with the bereavement follow-up done."""
+    state, _ = run(new_case(), death())
+    task_id = task(state, "bereavement_handling").task_id
+    state, _ = run(state, c.CompleteTask(by=OFFICER, task_id=task_id, outcome="done"))
+    return state
 
 
 def closed_case(**overrides: Any) -> CaseState:
@@ -269,7 +278,8 @@ def test_closing_with_an_unknown_outcome_is_refused_listing_the_categories() -> 
 
 @pytest.mark.parametrize("outcome", DOMAIN_OUTCOMES)
 def test_every_domain_outcome_category_closes_a_case(outcome: str) -> None:
-    state, events = run(new_case(), close(outcome))
+    start = bereaved_case() if outcome == "resident_deceased" else new_case()
+    state, events = run(start, close(outcome))
     assert of_type(events, e.CaseClosed)
     assert state.status in ("closed", "completed")
 
@@ -498,8 +508,12 @@ def test_time_passing_on_an_open_case_does_not_complete_it() -> None:
     assert state.status == "open"
 
 
+def test_a_resident_deceased_closure_needs_the_death_recorded() -> None:
+    assert refused(new_case(), close("resident_deceased")).field == "outcome"
+
+
 def test_a_resident_deceased_closure_completes_the_case_at_once() -> None:
-    state, events = run(new_case(), close("resident_deceased"))
+    state, events = run(bereaved_case(), close("resident_deceased"))
     assert [type(ev) for ev in events] == [e.CaseClosed, e.WatchEnded]
     assert state.status == "completed"
 
@@ -856,7 +870,7 @@ def test_a_journal_entry_carries_its_author_and_time() -> None:
     ],
 )
 def test_a_completed_case_refuses_commands(command: Any) -> None:
-    state, _ = run(new_case(), close("resident_deceased"))
+    state, _ = run(bereaved_case(), close("resident_deceased"))
     assert state.status == "completed"
     error = refused(state, command, NOW + timedelta(days=1))
     assert error.field == "case"
@@ -924,3 +938,34 @@ def test_a_policy_captured_at_opening_rules_the_case() -> None:
     state, _ = run(new_case(policy=policy), close())
     assert state.closure is not None
     assert state.closure.watch_until == date(2026, 6, 2)
+
+
+# --- review fixes: nothing closes or completes with follow-up work open ------------
+
+
+def test_a_safeguarding_declaration_on_a_closed_case_reopens_it() -> None:
+    state, events = run(
+        closed_case(), c.RecordSafeguardingDeclaration(by=OFFICER, kind="self_harm")
+    )
+    assert isinstance(events[0], e.CaseReopened)
+    assert state.status == "open" and state.open_plan_steps
+
+
+def test_an_incoming_message_on_a_closed_case_reopens_it_with_its_response_task() -> None:
+    state, _ = run(
+        closed_case(), c.RecordIncomingMessage(by=OFFICER, channel="email", summary="help")
+    )
+    assert state.status == "open"
+    assert task(state, "message_response").status == "open"
+
+
+def test_a_complaint_after_a_death_stays_with_the_complaints_team() -> None:
+    state, _ = run(new_case(), death())
+    state, _ = run(state, c.RecordComplaint(by=OFFICER, summary="handling of the estate"))
+    assert task(state, "complaint_follow_up").owner == "complaints_team"
+
+
+def test_a_national_insurance_number_is_refused_as_a_tenancy_ref() -> None:
+    with pytest.raises(ValidationError) as info:
+        opening(tenancy_ref="AB123456C")
+    assert "not a National Insurance number" in str(info.value)

@@ -24,6 +24,7 @@ from devserver import binary, register_search_attributes
 from domain.case import commands as c
 from domain.policy import SIX_POINT_PLAN_STEPS
 from tests.factories import claim_status, opening
+from tests.helpers import wait_until_open
 from worker import build_worker
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -32,9 +33,11 @@ TASK_QUEUE = "record-histories"
 
 
 async def _start(client: Client, ref: str) -> WorkflowHandle:
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=TASK_QUEUE
     )
+    await wait_until_open(handle)
+    return handle
 
 
 async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:

@@ -15,7 +15,7 @@ from domain.case import commands as c
 from domain.case.view import CaseView
 from starter import open_case
 from tests.factories import opening
-from tests.helpers import eventually
+from tests.helpers import eventually, wait_until_open
 
 
 async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
@@ -31,6 +31,7 @@ async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
     handle = (
         await open_case(dev_env.client, dev_worker, opening(f"CAN-{uuid.uuid4().hex[:8]}"))
     ).handle
+    await wait_until_open(handle)
     first_run = (await handle.describe()).run_id
     await handle.execute_update(
         "request_call_back",
@@ -55,6 +56,6 @@ async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
     async def rows() -> int:
         with Session(engine) as s:
             query = select(func.count()).select_from(JournalRecord)
-            return s.scalar(query.where(JournalRecord.case_id == handle.id)) or 0
+            return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
 
     assert await eventually(rows, lambda n: n == 28) == 28  # every entry, + the escalation

@@ -23,7 +23,7 @@ from domain.case import commands as c
 from domain.case.view import CaseView
 from starter import open_case
 from tests.factories import opening
-from tests.helpers import eventually
+from tests.helpers import eventually, wait_until_open
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,6 +90,7 @@ async def test_case_survives_killed_worker_and_restarted_server(
     client = await _server(processes, db, port, log)
     first_worker = await worker()
     handle = (await open_case(client, "durability", opening(f"D-{uuid.uuid4().hex[:8]}"))).handle
+    await wait_until_open(handle)
     await handle.execute_update(
         "request_call_back",
         c.RequestCallBack(
@@ -122,7 +123,7 @@ async def test_case_survives_killed_worker_and_restarted_server(
         async def rows() -> int:
             with Session(engine) as s:
                 query = select(func.count()).select_from(JournalRecord)
-                return s.scalar(query.where(JournalRecord.case_id == handle.id)) or 0
+                return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
 
         assert await eventually(rows, lambda n: n == 5) == 5
     finally:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic_core import to_jsonable_python
@@ -43,7 +44,9 @@ def _batches(case_id: str) -> list[ProjectionBatch]:
     [opened] = open_case(opening("P-1"), NOW)
     state = initial_state(opened, CasePolicy())  # type: ignore[arg-type]
     records = [_record(opened, state.version)]
-    batches = [ProjectionBatch(case=case_row(case_id, state), events=records)]
+    batches = [
+        ProjectionBatch(case=case_row(case_id, case_id.split("/")[0], state), events=records)
+    ]
     records = []
     for command in [
         c.RecordVulnerabilityAssessment(by="o", factors=("homeless",)),
@@ -53,8 +56,14 @@ def _batches(case_id: str) -> list[ProjectionBatch]:
         for event in decide(state, command, NOW + timedelta(minutes=1)):
             state = evolve(state, event)
             records.append(_record(event, state.version))
-    batches.append(ProjectionBatch(case=case_row(case_id, state), events=records))
+    batches.append(
+        ProjectionBatch(case=case_row(case_id, case_id.split("/")[0], state), events=records)
+    )
     return batches
+
+
+def _row(case_id: str, state: Any) -> Any:
+    return case_row(case_id, case_id.split("/")[0], state)
 
 
 def _record(event: object, seq: int) -> EventRecord:
@@ -87,25 +96,25 @@ def _counts(engine: Engine, case_id: str) -> tuple[int, int]:
 def test_retrying_a_projection_never_duplicates_a_row(db: Engine) -> None:
     project = Projection(db).project_case
     env = ActivityEnvironment()
-    first, second = _batches("uc-case-P-1")
+    first, second = _batches("uc-case-P-1/run-1")
     for batch in (first, second, second, first, second):  # retries and a replay out of order
         env.run(project, batch)
-    assert _counts(db, "uc-case-P-1") == (5, 5)
+    assert _counts(db, "uc-case-P-1/run-1") == (5, 5)
     with Session(db) as s:
-        row = s.get(CaseRecord, "uc-case-P-1")
+        row = s.get(CaseRecord, "uc-case-P-1/run-1")
         assert row is not None
         # An older batch replayed late never moves the case row backwards.
         assert row.version == 5 and row.vulnerability_tier == "tier_1"
         kinds = s.scalars(
             select(JournalRecord.kind)
-            .where(JournalRecord.case_id == "uc-case-P-1")
+            .where(JournalRecord.case_id == "uc-case-P-1/run-1")
             .order_by(JournalRecord.seq)
         ).all()
     assert kinds == ["case_opened", "vulnerability_assessment", "note", "complaint", "task"]
 
 
 def test_event_payloads_are_stored_as_json(db: Engine) -> None:
-    first, second = _batches("uc-case-P-2")
+    first, second = _batches("uc-case-P-2/run-1")
     env = ActivityEnvironment()
     env.run(Projection(db).project_case, first)
     env.run(Projection(db).project_case, replace(second, events=second.events[:1]))
@@ -113,6 +122,6 @@ def test_event_payloads_are_stored_as_json(db: Engine) -> None:
         data = s.scalars(
             select(CaseEventRecord.data)
             .where(CaseEventRecord.seq == 2)
-            .where(CaseEventRecord.case_id == "uc-case-P-2")
+            .where(CaseEventRecord.case_id == "uc-case-P-2/run-1")
         ).one()
     assert data["factors"] == ["homeless"] and data["tier"] == "tier_1"

@@ -4,13 +4,14 @@ import uuid
 from typing import Any
 
 import pytest
+from pydantic_core import to_jsonable_python
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from domain.case.commands import COMMANDS
 from domain.case.view import CaseView
 from tests.factories import opening
-from tests.helpers import accepted_updates, settled_history_length
+from tests.helpers import accepted_updates, settled_history_length, wait_until_open
 from workflows.uc_case import UCCase, case_workflow_id
 
 BY = {"by": "officer-1"}
@@ -68,6 +69,7 @@ async def test_bad_command_is_refused_naming_the_field_and_changes_nothing(
     handle = await client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=ts_worker
     )
+    await wait_until_open(handle)
     await settled_history_length(handle)
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await handle.execute_update(name, payload)
@@ -99,3 +101,36 @@ async def test_a_malformed_opening_fails_the_case_at_once_naming_the_field(
     cause = info.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "InvalidCommand"
     assert cause.message.startswith("resident.ni_number: ")
+
+
+async def test_state_cannot_be_forged_into_a_new_case(client: Client, ts_worker: str) -> None:
+    raw = to_jsonable_python(opening("B-forged"))
+    raw["unprojected"] = [
+        {
+            "seq": 9,
+            "type": "CaseClosed",
+            "at": "2026-01-01T00:00:00Z",
+            "author": "x",
+            "journal_kind": "x",
+            "journal_outcome": "x",
+            "journal_text": "x",
+            "data": {},
+        }
+    ]
+    handle = await client.start_workflow("UCCase", raw, id="uc-case-B-forged", task_queue=ts_worker)
+    with pytest.raises(WorkflowFailureError) as info:
+        await handle.result()
+    assert isinstance(info.value.cause, ApplicationError)
+    assert info.value.cause.message.startswith("carried: ")
+
+
+async def test_a_case_must_run_under_its_tenancy_workflow_id(
+    client: Client, ts_worker: str
+) -> None:
+    handle = await client.start_workflow(
+        "UCCase", opening("B-right"), id="uc-case-B-wrong", task_queue=ts_worker
+    )
+    with pytest.raises(WorkflowFailureError) as info:
+        await handle.result()
+    assert isinstance(info.value.cause, ApplicationError)
+    assert info.value.cause.message == "tenancy_ref: the workflow id must be uc-case-B-right"

@@ -1,6 +1,8 @@
 """Every saved history must replay on today's workflow code: the guard against a
 change that would break running cases (use workflow.patched() for such changes)."""
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -13,13 +15,21 @@ from worker import WORKFLOWS
 HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
 
 
+def _workflow_id(history_json: str) -> str:
+    """The case's workflow id, from the tenancy in its start event's input."""
+    start = json.loads(history_json)["events"][0]["workflowExecutionStartedEventAttributes"]
+    opening = json.loads(base64.b64decode(start["input"]["payloads"][0]["data"]))
+    return f"uc-case-{opening['tenancy_ref']}"
+
+
 def test_histories_are_saved() -> None:
     assert len(HISTORIES) >= 2
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_saved_history_replays_on_current_code(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    text = path.read_text()
+    history = WorkflowHistory.from_json(_workflow_id(text), text)
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

@@ -1,0 +1,182 @@
+"""ManagedMigration on the time-skipping server: timers fire on the right dates,
+the case hears about it, and updates after a deadline get the right outcome."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import commands as c
+from domain.case.view import CaseView
+from domain.dates import add_months
+from domain.migration.model import MigrationState
+from tests.factories import opening
+from tests.helpers import eventually, wait_until_open
+from workflows.managed_migration import ManagedMigration
+from workflows.uc_case import UCCase, case_workflow_id
+
+
+async def _timer_fires(handle: WorkflowHandle) -> list[tuple[datetime, str]]:
+    """(fired at, summary) of every timer that fired, read from history."""
+    history = await handle.fetch_history()
+    started = {
+        e.event_id: e for e in history.events if e.HasField("timer_started_event_attributes")
+    }
+    fired = []
+    for event in history.events:
+        if event.HasField("timer_fired_event_attributes"):
+            start = started[event.timer_fired_event_attributes.started_event_id]
+            summary = start.user_metadata.summary.data.decode().strip('"')
+            fired.append((event.event_time.ToDatetime().replace(tzinfo=UTC), summary))
+    return fired
+
+
+async def _migrating_case(
+    env: WorkflowEnvironment, task_queue: str, deadline_in_months: int = 3, **notice: Any
+) -> tuple[WorkflowHandle, WorkflowHandle, date]:
+    ref = f"M-{uuid.uuid4().hex[:10]}"
+    case = await env.client.start_workflow(
+        UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
+    )
+    await wait_until_open(case)
+    today = (await env.get_current_time()).date()
+    deadline = add_months(today, deadline_in_months)
+    await case.execute_update(
+        "record_migration_notice",
+        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=deadline, **notice),
+    )
+    migration = env.client.get_workflow_handle_for(ManagedMigration.run, f"uc-migration-{ref}")
+    await eventually(lambda: _exists(env.client, migration.id), lambda ok: ok)
+    return case, migration, deadline
+
+
+async def _exists(client: Client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+        return True
+    except Exception:
+        return False
+
+
+async def _view(case: WorkflowHandle) -> CaseView:
+    return await case.query("case_view", result_type=CaseView)
+
+
+async def _migration(handle: WorkflowHandle) -> MigrationState:
+    return await handle.query("migration_view", result_type=MigrationState)
+
+
+async def test_reminders_and_deadline_timers_fire_on_their_dates_and_escalate_the_case(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    view = await _view(case)
+    assert view.stage == "managed_migration" and view.migration is not None
+    state = await _migration(migration)
+    final = state.final_deadline
+    # Let every deadline pass: reminders, the deadline day, the final deadline.
+    await ts_env.sleep(final + timedelta(days=2) - (await ts_env.get_current_time()).date())
+    outcome = await migration.result()
+    assert outcome.status == "lapsed"
+    fired = await _timer_fires(migration)
+    dates = [at.date() for at, _ in fired]
+    today = state.notice_issued
+    expected = [
+        today + timedelta(days=14),
+        deadline - timedelta(days=28),
+        deadline - timedelta(days=7),
+        deadline - timedelta(days=1),
+        deadline + timedelta(days=1),
+        final + timedelta(days=1),
+    ]
+    assert dates == expected
+    assert "deadline day" in fired[4][1] and "final deadline" in fired[5][1]
+    view = await _view(case)
+    assert view.escalated
+    kinds = [t.kind for t in view.open_tasks]
+    assert kinds.count("migration_outreach") == 4 and kinds.count("migration_follow_up") == 2
+    journal = await case.query("journal")
+    assert any(j["kind"] == "migration_deadline_missed" for j in journal)
+
+
+async def test_claim_after_the_deadline_but_by_the_final_deadline_is_backdated_and_qualifies(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    await ts_env.sleep(deadline + timedelta(days=3) - (await ts_env.get_current_time()).date())
+    claim_date = deadline + timedelta(days=2)
+    await migration.execute_update(
+        "record_claim", {"by": "o", "claim_date": claim_date.isoformat()}
+    )
+    state = await _migration(migration)
+    assert state.status == "claimed_after_deadline"
+    assert state.award_starts == (deadline,)
+    assert (await _view(case)).migration.status == "claimed_after_deadline"  # type: ignore[union-attr]
+
+
+async def test_an_extension_asked_on_the_deadline_day_is_refused_naming_the_rule(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    await ts_env.sleep(deadline - (await ts_env.get_current_time()).date() + timedelta(hours=10))
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await migration.execute_update(
+            "grant_extension",
+            {
+                "by": "o",
+                "asked_on": deadline.isoformat(),
+                "new_deadline_day": (deadline + timedelta(days=28)).isoformat(),
+            },
+        )
+    assert "on or after the deadline day" in str(info.value.cause)
+
+
+async def test_protection_tracks_erosion_and_ends_when_the_couple_separates(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker, tax_credits=True)
+    today = (await ts_env.get_current_time()).date()
+    await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
+    await migration.execute_update(
+        "record_capital_on_migration_day", {"by": "o", "capital": "20000"}
+    )
+    await migration.execute_update(
+        "record_transitional_amounts",
+        {"by": "o", "legacy_total": "1500", "indicative_uc": "1200", "benefit_cap": None},
+    )
+    elements = {"standard_allowance": "628.10", "child:1": "339.00"}
+    for ap, more in [(1, {}), (2, {"child:2": "292.81"}), (3, {})]:
+        await ts_env.sleep(timedelta(days=32))
+        await migration.execute_update(
+            "record_award_statement",
+            {
+                "by": "o",
+                "ap": ap,
+                "elements": {**elements, **more},
+                "household": "couple",
+                "capital": "20000",
+            },
+        )
+        elements = {**elements, **more}
+    state = await _migration(migration)
+    assert [ap.te for ap in state.aps] == [Decimal("300.00"), Decimal("7.19"), Decimal("7.19")]
+    assert all(ap.capital.disregard_applies for ap in state.aps)
+    await ts_env.sleep(timedelta(days=32))
+    await migration.execute_update(
+        "record_award_statement",
+        {
+            "by": "o",
+            "ap": 4,
+            "elements": {"standard_allowance": "400.14"},
+            "household": "single",
+            "capital": "20000",
+        },
+    )
+    outcome = await migration.result()
+    assert outcome.protection == "ended" and "couple separated" in outcome.reason
+    journal = await case.query("journal")
+    assert any("transitional protection ended" in j["text"] for j in journal)
