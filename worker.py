@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 from activities.db import make_engine, migrate
 from activities.policy import load_policy, read_policy
 from activities.projection import Projection
-from config import Settings, connect
+from config import Settings, connect, json_logging_runtime
 from logs import configure_logging, get_logger
 from workflows.managed_migration import ManagedMigration
 from workflows.uc_case import UCCase
@@ -43,7 +43,7 @@ async def main() -> None:
     read_policy()  # refuse to start on a bad policy file, naming the field
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
-    client = await connect()
+    client = await connect(json_logging_runtime())
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)

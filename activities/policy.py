@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain.policy import CasePolicy
 
@@ -33,5 +34,10 @@ def read_policy(path: str | None = None) -> CasePolicy:
 @activity.defn(name="load_policy")
 def load_policy() -> CasePolicy:
     # Run as a local activity when a case opens, so its result is recorded in
-    # history and replay never re-reads a file that may have changed.
-    return read_policy()
+    # history and replay never re-reads a file that may have changed. Read each
+    # time, so an operator's edit applies to new cases without a restart; a bad
+    # file fails the opening at once, naming the file and field.
+    try:
+        return read_policy()
+    except PolicyFileError as error:
+        raise ApplicationError(str(error), type="PolicyFileError", non_retryable=True) from None

@@ -34,8 +34,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search_attributes import UC_CASE_KEYS
     from workflows.shell import Alarm, refusal
 
-TASK_QUEUE = "uc-casework"
-
 
 def case_workflow_id(tenancy_ref: str) -> str:
     return f"uc-case-{tenancy_ref}"

@@ -211,29 +211,6 @@ class RecordMigrationProgress:
     protection: Short = "unknown"
 
 
-Command = (
-    RecordClaimStatus
-    | RecordRentMovement
-    | RecordVulnerabilityAssessment
-    | AddJournalNote
-    | MoveStage
-    | CloseCase
-    | ReopenCase
-    | RecordSafeguardingDeclaration
-    | CompletePlanStep
-    | RecordDeath
-    | RequestCallBack
-    | RecordReturnedPost
-    | RecordComplaint
-    | RecordRepresentative
-    | RecordChangeOfCircumstances
-    | RecordIncomingMessage
-    | CompleteTask
-    | RecordEnforcementStep
-    | RecordMigrationNotice
-    | RecordMigrationProgress
-)
-
 # Update name -> command type: the names a back-office system calls.
 COMMANDS: dict[str, type] = {
     "record_claim_status": RecordClaimStatus,

@@ -23,7 +23,6 @@ Stage = Literal[
     "recovery",
     "closed",
 ]
-STAGES: tuple[Stage, ...] = Stage.__args__  # type: ignore[attr-defined]
 Status = Literal["open", "bereavement", "closed", "completed"]
 OpeningReason = Literal[
     "claim_notification",

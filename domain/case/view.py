@@ -51,6 +51,7 @@ class CaseView:
     open_tasks: tuple[Task, ...]
     six_point_plan: tuple[ChecklistStep, ...]
     deceased_on: date | None
+    last_enforcement_step: str | None
     representative: Representative | None
     correspondent: str
     closure: Closure | None
@@ -97,6 +98,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         open_tasks=state.open_tasks,
         six_point_plan=state.six_point_plan,
         deceased_on=state.deceased_on,
+        last_enforcement_step=state.last_enforcement_step,
         representative=rep,
         # Once an appointee or attorney is recorded, they are who we write to (DOMAIN.md 4).
         correspondent=f"{rep.kind}: {rep.name}" if rep else "resident",
