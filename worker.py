@@ -11,7 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.db import make_engine, migrate
-from activities.policy import load_policy, read_policy
+from activities.policy import PolicySource, read_policy
 from activities.projection import Projection
 from config import Settings, connect, json_logging_runtime
 from logs import configure_logging, get_logger
@@ -21,16 +21,18 @@ from workflows.uc_case import UCCase
 WORKFLOWS: list[type] = [UCCase, ManagedMigration]
 
 
-def activities_for(engine: Engine) -> list[Any]:
-    return [Projection(engine).project_case, load_policy]
+def activities_for(engine: Engine, policy_file: str | None = None) -> list[Any]:
+    return [Projection(engine).project_case, PolicySource(policy_file).load_policy]
 
 
-def build_worker(client: Client, task_queue: str, engine: Engine, **options: Any) -> Worker:
+def build_worker(
+    client: Client, task_queue: str, engine: Engine, policy_file: str | None = None, **options: Any
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(engine),
+        activities=activities_for(engine, policy_file),
         activity_executor=ThreadPoolExecutor(max_workers=8),
         **options,
     )

@@ -31,13 +31,20 @@ def read_policy(path: str | None = None) -> CasePolicy:
         raise PolicyFileError(f"{path}: {problems}") from err
 
 
-@activity.defn(name="load_policy")
-def load_policy() -> CasePolicy:
-    # Run as a local activity when a case opens, so its result is recorded in
-    # history and replay never re-reads a file that may have changed. Read each
-    # time, so an operator's edit applies to new cases without a restart; a bad
-    # file fails the opening at once, naming the file and field.
-    try:
-        return read_policy()
-    except PolicyFileError as error:
-        raise ApplicationError(str(error), type="PolicyFileError", non_retryable=True) from None
+class PolicySource:
+    """Where a worker's cases read their policy: a given file, or else the file
+    named by CASEWORK_POLICY_FILE, or else the defaults."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._path = path
+
+    @activity.defn(name="load_policy")
+    def load_policy(self) -> CasePolicy:
+        # Run as a local activity when a case opens, so its result is recorded in
+        # history and replay never re-reads a file that may have changed. Read each
+        # time, so an operator's edit applies to new cases without a restart; a bad
+        # file fails the opening at once, naming the file and field.
+        try:
+            return read_policy(self._path)
+        except PolicyFileError as error:
+            raise ApplicationError(str(error), type="PolicyFileError", non_retryable=True) from None

@@ -19,7 +19,6 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from activities.policy import load_policy
     from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
     from domain.case.commands import COMMANDS, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
     from domain.errors import DomainError
+    from domain.policy import CasePolicy
     from workflows.contracts import CaseInput, CaseOutcome, CommandResult, MigrationInput
     from workflows.search_attributes import UC_CASE_KEYS
     from workflows.shell import Alarm, refusal
@@ -71,7 +71,7 @@ class UCCase:
         opening = self._input
         if self._state is None:
             policy = await workflow.execute_local_activity(
-                load_policy, start_to_close_timeout=timedelta(seconds=10)
+                "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
             [opened] = open_case(opening, workflow.now())
             assert isinstance(opened, CaseOpened)

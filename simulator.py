@@ -1,0 +1,295 @@
+"""Run a managed-migration scenario on the time-skipping test server against the
+real workflows and activities, and report what happened (`starter.py simulate`).
+
+The test server's clock starts at today and only moves forward, so a scenario is
+played on a calendar shifted forward by whole 28-year cycles (which keep every
+weekday and leap year the same) and every date is shifted back in the report;
+rates are looked up at the real date. See README, "Scenarios".
+"""
+
+import datetime as dt
+import json
+import re
+import tempfile
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import to_jsonable_python
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import make_engine, migrate
+from devserver import binary, register_search_attributes
+from domain.case.commands import COMMANDS
+from domain.case.parsing import InvalidCommand, parse, problems
+from domain.case.view import CaseView
+from domain.migration.commands import MIGRATION_COMMANDS
+from domain.migration.model import MigrationState
+from worker import build_worker
+from workflows.contracts import CaseInput
+from workflows.uc_case import case_workflow_id
+
+CYCLE = 28  # years after which the Gregorian calendar repeats (1901-2099)
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})")
+
+
+class ScenarioError(ValueError):
+    """A scenario that does not fit the schema: file, path of the field, rule."""
+
+
+class ScenarioEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    at: time = time(9, 0)
+    to: Literal["case", "migration"] = "case"
+    update: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_command(self) -> "ScenarioEvent":
+        known = COMMANDS if self.to == "case" else MIGRATION_COMMANDS
+        if self.update not in known:
+            raise ValueError(
+                f"update {self.update!r} is not a {self.to} command; known: {', '.join(known)}"
+            )
+        return self
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    start: dt.date | None = None
+    case: dict[str, Any]
+    events: list[ScenarioEvent]
+    until: dt.date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Scenario":
+        days = [e.date for e in self.events]
+        if days != sorted(days):
+            raise ValueError("events must be in date order")
+        if days and self.until < days[-1]:
+            raise ValueError("until must be on or after the last event")
+        if self.start and days and self.start > days[0]:
+            raise ValueError("start must be on or before the first event")
+        return self
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.start or (self.events[0].date if self.events else self.until)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Parse and check a scenario, naming the file, the field's path and the rule."""
+    try:
+        # YAML dates become ISO strings, as JSON would carry them.
+        raw = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+    except (OSError, yaml.YAMLError) as error:
+        raise ScenarioError(f"{path}: cannot read it: {error}") from None
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(
+            "\n".join(f"{path}: {loc}: {msg}" for loc, msg in problems(error))
+        ) from None
+    for i, event in enumerate(scenario.events):
+        kinds = COMMANDS if event.to == "case" else MIGRATION_COMMANDS
+        try:
+            parse(kinds[event.update], event.args)
+        except InvalidCommand as error:
+            raise ScenarioError(f"{path}: events.{i}.args.{error.field}: {error.rule}") from None
+    try:
+        parse(CaseInput, scenario.case)
+    except InvalidCommand as error:
+        raise ScenarioError(f"{path}: case.{error.field}: {error.rule}") from None
+    return scenario
+
+
+def shift(value: Any, years: int) -> Any:
+    """Every date in a JSON-like value, moved by `years` (inside strings too)."""
+    if isinstance(value, str):
+        return _DATE.sub(
+            lambda m: f"{int(m.group(1)) + years:04d}-{m.group(2)}-{m.group(3)}", value
+        )
+    if isinstance(value, dict):
+        return {k: shift(v, years) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shift(v, years) for v in value]
+    return value
+
+
+def cycles_needed(first_day: dt.date, today: dt.date) -> int:
+    years = 0
+    while first_day.replace(year=first_day.year + years) <= today:
+        years += CYCLE
+    return years
+
+
+async def simulate(scenario: Scenario) -> dict[str, Any]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    async with env:
+        await register_search_attributes(env.client)
+        return await _play(env, scenario)
+
+
+async def _play(env: WorkflowEnvironment, scenario: Scenario) -> dict[str, Any]:
+    years = cycles_needed(scenario.first_day, (await env.get_current_time()).date())
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/simulation.db"
+        migrate(url)
+        engine = make_engine(url)
+        policy = Path(tmp) / "policy.json"
+        policy.write_text(json.dumps({"simulation_year_shift": years}))
+        task_queue = f"simulation-{uuid.uuid4()}"
+        try:
+            async with build_worker(env.client, task_queue, engine, policy_file=str(policy)):
+                return await _run(env, scenario, years, task_queue)
+        finally:
+            engine.dispose()
+
+
+async def _sleep_until(env: WorkflowEnvironment, moment: datetime) -> None:
+    gap = moment - await env.get_current_time()
+    if gap > timedelta(0):
+        await env.sleep(gap)
+
+
+def _moment(day: dt.date, at: time, years: int) -> datetime:
+    return datetime.combine(day.replace(year=day.year + years), at, tzinfo=UTC)
+
+
+async def _run(
+    env: WorkflowEnvironment, scenario: Scenario, years: int, task_queue: str
+) -> dict[str, Any]:
+    client = env.client
+    case_input = parse(CaseInput, shift(scenario.case, years))
+    case_id = case_workflow_id(case_input.tenancy_ref)
+    migration_id = f"uc-migration-{case_input.tenancy_ref}"
+    await _sleep_until(env, _moment(scenario.first_day, time(8, 0), years))
+    case = await client.start_workflow("UCCase", case_input, id=case_id, task_queue=task_queue)
+    await _until_open(env, case)
+    updates = []
+    for event in scenario.events:
+        await _sleep_until(env, _moment(event.date, event.at, years))
+        target = case if event.to == "case" else client.get_workflow_handle(migration_id)
+        outcome: dict[str, Any] = {"date": event.date, "to": event.to, "update": event.update}
+        try:
+            result = await target.execute_update(event.update, shift(event.args, years))
+            outcome["result"] = result
+        except WorkflowUpdateFailedError as error:
+            outcome["refused"] = getattr(error.cause, "message", str(error.cause))
+        updates.append(outcome)
+    await _sleep_until(env, _moment(scenario.until + timedelta(days=1), time(0, 0), years))
+    report = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "simulated_until": scenario.until,
+        "updates": updates,
+        **shift(to_jsonable_python(await _collect(client, case, migration_id, years)), -years),
+    }
+    return to_jsonable_python(report)
+
+
+async def _until_open(env: WorkflowEnvironment, case: WorkflowHandle) -> None:
+    for _ in range(200):
+        try:
+            await case.query("case_view")
+            return
+        except Exception:
+            await env.sleep(timedelta(seconds=1))
+    raise RuntimeError("the simulated case never opened")
+
+
+async def _collect(
+    client: Client, case: WorkflowHandle, migration_id: str, years: int
+) -> dict[str, Any]:
+    view = await case.query("case_view", result_type=CaseView)
+    journal = await case.query("journal")
+    timers = await _timers_fired(case, "case")
+    migration: dict[str, Any] | None = None
+    try:
+        handle = client.get_workflow_handle(migration_id)
+        state = await handle.query("migration_view", result_type=MigrationState)
+        migration = _migration_report(state)
+        timers += await _timers_fired(handle, "migration")
+    except Exception:  # no migration notice in this scenario
+        migration = None
+    escalations = [j for j in journal if j["kind"] == "task" and j["outcome"] == "escalated"]
+    return {
+        "case": view,
+        "journal": journal,
+        "timers_fired": sorted(timers, key=lambda t: t["fired_at"]),
+        "escalations": escalations,
+        "migration": migration,
+    }
+
+
+def _migration_report(state: MigrationState) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "notice_issued": state.notice_issued,
+        "deadline_day": state.deadline_day,
+        "final_deadline": state.final_deadline,
+        "extensions": state.extensions,
+        "claim_date": state.claim_date,
+        "award_starts": state.award_starts,
+        "capital_on_migration_day": state.capital_on_migration_day,
+        "transitional_element_initial": state.te_initial,
+        "protection": state.protection,
+        "protection_ended_reason": state.protection_ended_reason,
+        "assessment_periods": [
+            {
+                "award": ap.award,
+                "ap": ap.number,
+                "starts": ap.starts,
+                "ends": ap.ends,
+                "rates": ap.rates_year,
+                "relevant_increases": ap.relevant_increases,
+                "transitional_element_before": ap.te_before,
+                "transitional_element": ap.te,
+                "capital": ap.capital.capital,
+                "capital_disregard_applies": ap.capital.disregard_applies,
+                "capital_disregarded": ap.capital.disregarded,
+                "tariff_income": ap.capital.tariff_income,
+                "capital_note": ap.capital.note,
+                "earnings": ap.earnings,
+                "earnings_threshold": ap.earnings_threshold,
+                "aps_below_threshold": ap.below_threshold_aps,
+                "household": ap.household,
+                "state_pension_deferral_protected": ap.state_pension_deferral_protected,
+            }
+            for ap in state.aps
+        ],
+    }
+
+
+async def _timers_fired(handle: WorkflowHandle, who: str) -> list[dict[str, Any]]:
+    history = await handle.fetch_history()
+    started: dict[int, HistoryEvent] = {
+        e.event_id: e for e in history.events if e.HasField("timer_started_event_attributes")
+    }
+    fired = []
+    for event in history.events:
+        if event.HasField("timer_fired_event_attributes"):
+            start = started[event.timer_fired_event_attributes.started_event_id]
+            summary = start.user_metadata.summary.data.decode().strip('"')
+            fired.append(
+                {
+                    "workflow": who,
+                    "fired_at": event.event_time.ToDatetime().replace(tzinfo=UTC),
+                    "summary": summary,
+                }
+            )
+    return fired
