@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -227,7 +228,11 @@ async def _collect(
     except Exception:  # no migration notice in this scenario
         migration = None
     escalations = [j for j in journal if j["kind"] == "task" and j["outcome"] == "escalated"]
+    figures = {"case": await history_figures(case)}
+    if migration is not None:
+        figures["migration"] = await history_figures(client.get_workflow_handle(migration_id))
     return {
+        "history": figures,
         "case": view,
         "journal": journal,
         "timers_fired": sorted(timers, key=lambda t: t["fired_at"]),
@@ -293,3 +298,34 @@ async def _timers_fired(handle: WorkflowHandle, who: str) -> list[dict[str, Any]
                 }
             )
     return fired
+
+
+# History events that Temporal Cloud bills as actions (ENGINEERING.md, "Cost
+# model"); a child workflow start counts twice, local activities once each.
+_BILLED = {
+    "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED": 1,
+    "EVENT_TYPE_TIMER_STARTED": 1,
+    "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED": 1,
+    "EVENT_TYPE_MARKER_RECORDED": 1,
+    "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED": 1,
+    "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED": 1,
+    "EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED": 1,
+    "EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES": 1,
+    "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED": 2,
+}
+
+
+async def history_figures(handle: WorkflowHandle) -> dict[str, Any]:
+    """History size and billable actions of a workflow's current run (refused
+    updates are billed too but leave no event, so they are not counted here)."""
+    history = await handle.fetch_history()
+    names = [EventType.Name(e.event_type) for e in history.events]
+    return {
+        "events": len(names),
+        "bytes": sum(e.ByteSize() for e in history.events),
+        "billable_actions": sum(_BILLED.get(n, 0) for n in names),
+        "timers": names.count("EVENT_TYPE_TIMER_STARTED"),
+        "activities": names.count("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"),
+        "updates": names.count("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"),
+        "signals": names.count("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED"),
+    }
