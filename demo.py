@@ -18,21 +18,70 @@ from urllib.parse import quote
 
 from rich.console import Console
 from rich.table import Table
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
-from config import ROOT, Settings, connect
-from devserver import start_dev_command
+from config import DEFAULT_ADDRESS, ROOT, Settings, connect
+from devserver import register_search_attributes, start_dev_command
 from starter import SAMPLES, list_query, load_samples
-from workflows.search_attributes import as_dict
+from workflows.search_attributes import ALL_KEYS, as_dict
 
 console = Console()
 UI_PORT = int(os.environ.get("CASEWORK_UI_PORT", "8233"))
-PORT = 7233
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
-def port_open(port: int) -> bool:
-    with socket.socket() as s:
+def server_address(address: str | None) -> tuple[str, int]:
+    """Host and port of TEMPORAL_ADDRESS (host:port); port 7233 when it has none."""
+    host, _, port = (address or DEFAULT_ADDRESS).rpartition(":")
+    if not host or not port.isdigit():
+        host, port = address or "localhost", "7233"
+    return host.strip("[]"), int(port)
+
+
+HOST, PORT = server_address(os.environ.get("TEMPORAL_ADDRESS"))
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+        try:
+            return s.connect_ex((host, port)) == 0
+        except OSError:  # a host name that does not resolve
+            return False
+
+
+def _already_exists(error: RPCError) -> bool:
+    return error.status == RPCStatusCode.ALREADY_EXISTS or "already exists" in error.message
+
+
+async def ensure_search_attributes(client: Client) -> None:
+    """Register our search attributes on whatever server we use: an older
+    .data/temporal.db or an external server may lack ones added since. A server
+    that refuses the whole batch because some exist gets only the missing ones."""
+    try:
+        await register_search_attributes(client)
+        return
+    except RPCError as error:
+        if not _already_exists(error):
+            raise
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        k.name: IndexedValueType.ValueType(k.indexed_value_type)
+        for k in ALL_KEYS
+        if k.name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
 
 
 def spawn(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -95,8 +144,13 @@ async def main() -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     started: list[tuple[subprocess.Popen[bytes], str]] = []
     try:
-        if port_open(PORT):
-            console.print(f"Temporal already listening on {PORT}: using it (not stopping it)")
+        if port_open(PORT, HOST):
+            console.print(
+                f"Temporal already listening on {HOST}:{PORT}: using it (not stopping it)"
+            )
+        elif HOST not in LOCAL_HOSTS:
+            console.print(f"[red]cannot reach Temporal at {HOST}:{PORT} (TEMPORAL_ADDRESS)[/red]")
+            return 1
         else:
             cmd = start_dev_command(settings.data_dir / "temporal.db", PORT, UI_PORT)
             started.append((spawn(cmd, settings.data_dir / "temporal.log"), "Temporal dev server"))
@@ -111,6 +165,7 @@ async def main() -> int:
         started.append((worker, "worker"))
         console.print("worker started (logs: .data/worker.log)")
         client = await connect()
+        await ensure_search_attributes(client)
         created, existing = await load_samples(client, settings.task_queue, SAMPLES)
         console.print(f"sample cases: {created} opened, {existing} already there")
         await summary()

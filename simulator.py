@@ -23,6 +23,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
@@ -135,10 +136,11 @@ def cycles_needed(first_day: dt.date, today: dt.date) -> int:
     return years
 
 
-async def simulate(scenario: Scenario) -> dict[str, Any]:
+async def simulate(scenario: Scenario, runtime: Runtime | None = None) -> dict[str, Any]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
+        runtime=runtime,
     )
     async with env:
         await register_search_attributes(env.client)

@@ -7,8 +7,13 @@
     python starter.py import cases.csv
     python starter.py load-samples [samples/cases.json]
     python starter.py commands
+    python starter.py simulate scenarios/deadline_met.yaml
 
 Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
+
+In a samples file, a string "@today+N" or "@today-N" stands for the date N days
+from today, and "@now+Nd", "@now+Nh" (or -) for the UTC time N days or hours from
+now, so the bundled call-backs stay in the future and deaths in the past.
 """
 
 import argparse
@@ -16,23 +21,35 @@ import asyncio
 import csv
 import dataclasses
 import json
+import logging
+import re
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic_core import to_jsonable_python
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from config import ROOT, Settings, connect
+from config import ROOT, Settings, connect, json_logging_runtime
 from domain.case.commands import COMMANDS
+from domain.case.model import Stage, Status
 from domain.case.parsing import InvalidCommand
 from domain.case.parsing import parse as parse_payload
 from domain.case.view import CaseView
+from logs import configure_logging
+from simulator import ScenarioError, load_scenario, simulate
 from workflows.contracts import CaseInput, CommandResult
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -40,6 +57,10 @@ from workflows.uc_case import UCCase, case_workflow_id
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 SAMPLES = ROOT / "samples" / "cases.json"
+STAGES: tuple[str, ...] = get_args(Stage)
+STATUSES: tuple[str, ...] = get_args(Status)
+# A case refuses commands for the few milliseconds it takes to load its policy.
+OPENING_PATIENCE = 5.0
 
 
 class BadInput(Exception):
@@ -72,6 +93,34 @@ def read_json(source: str) -> Any:
         raise BadInput(f"{source}: not valid JSON: {error}") from None
 
 
+_RELATIVE = re.compile(r"@(?:today([+-]\d+)|now([+-]\d+)([dh]))")
+
+
+def _relative(text: str, now: datetime) -> str:
+    match = _RELATIVE.fullmatch(text)
+    if match is None:
+        raise BadInput(f"{text!r}: must be @today+N, @today-N, @now+Nd or @now+Nh (N a number)")
+    days, amount, unit = match.groups()
+    if days is not None:
+        return (now.astimezone(UTC).date() + timedelta(days=int(days))).isoformat()
+    step = timedelta(days=1) if unit == "d" else timedelta(hours=1)
+    at = now.astimezone(UTC).replace(microsecond=0) + int(amount) * step
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def resolve_relative(value: Any, now: datetime) -> Any:
+    """`value` with every "@today±N" string made a date and every "@now±Nd" or
+    "@now±Nh" an aware UTC datetime, relative to the aware `now`; dicts and lists
+    are walked, anything else is kept."""
+    if isinstance(value, dict):
+        return {key: resolve_relative(item, now) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve_relative(item, now) for item in value]
+    if isinstance(value, str) and value.startswith(("@today", "@now")):
+        return _relative(value, now)
+    return value
+
+
 # --- opening -------------------------------------------------------------------
 
 
@@ -99,14 +148,41 @@ async def open_case(client: Client, task_queue: str, case: CaseInput) -> Opened:
         return Opened(client.get_workflow_handle(workflow_id), created=False)
 
 
+def still_opening(error: WorkflowUpdateFailedError) -> bool:
+    cause = error.cause
+    return isinstance(cause, ApplicationError) and cause.type == "CaseOpening"
+
+
+async def execute_command(
+    handle: WorkflowHandle,
+    name: str,
+    command: Any,
+    update_id: str | None = None,
+    patience: float = OPENING_PATIENCE,
+) -> CommandResult:
+    """Send one command; while the case is still opening it refuses commands (type
+    CaseOpening, nothing is written), so try again for up to `patience` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    delay = 0.02
+    while True:
+        try:
+            result: CommandResult = await handle.execute_update(
+                name, command, id=update_id, result_type=CommandResult
+            )
+            return result
+        except WorkflowUpdateFailedError as error:
+            if not still_opening(error) or loop.time() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
 async def send(
     client: Client, ref: str, name: str, command: Any, request_id: str | None = None
 ) -> CommandResult:
     handle = client.get_workflow_handle(case_workflow_id(ref))
-    result: CommandResult = await handle.execute_update(
-        name, command, id=request_id, result_type=CommandResult
-    )
-    return result
+    return await execute_command(handle, name, command, request_id)
 
 
 CSV_FIELDS = {
@@ -199,21 +275,39 @@ async def bulk_open(
     return created, existing
 
 
+def _sample_part(raw: Any, now: datetime, where: str) -> Any:
+    try:
+        return resolve_relative(raw, now)
+    except BadInput as error:
+        raise BadInput(f"{where}: {error}") from None
+
+
+def read_samples(
+    path: Path, now: datetime | None = None
+) -> list[tuple[CaseInput, list[tuple[str, Any]]]]:
+    """Each sample case with its commands, relative dates resolved against `now`."""
+    now = now or datetime.now(UTC)
+    data = read_json(str(path))
+    plans = []
+    for i, item in enumerate(data["cases"]):
+        where = f"{path} cases[{i}].open"
+        case = parse(CaseInput, _sample_part(item["open"], now, where), where)
+        commands = []
+        for j, c in enumerate(item["commands"]):
+            where = f"{path} cases[{i}].commands[{j}]"
+            args = _sample_part(c["args"], now, where)
+            commands.append((c["update"], parse_command(c["update"], args, where)))
+        plans.append((case, commands))
+    return plans
+
+
 async def load_samples(
     client: Client, task_queue: str, path: Path = SAMPLES, show_progress: bool = True
 ) -> tuple[int, int]:
     """Open the bundled cases and replay their commands. Safe to run again: cases
     are reached, not duplicated, and each command carries a fixed update id that
     the server de-duplicates."""
-    data = read_json(str(path))
-    plans = []
-    for i, item in enumerate(data["cases"]):
-        case = parse(CaseInput, item["open"], f"{path} cases[{i}].open")
-        commands = [
-            (c["update"], parse_command(c["update"], c["args"], f"{path} cases[{i}].commands[{j}]"))
-            for j, c in enumerate(item["commands"])
-        ]
-        plans.append((case, commands))
+    plans = read_samples(path)
     gate = asyncio.Semaphore(6)
     created = 0
 
@@ -221,9 +315,7 @@ async def load_samples(
         async with gate:
             opened = await open_case(client, task_queue, case)
             for j, (name, command) in enumerate(commands):
-                await opened.handle.execute_update(
-                    name, command, id=f"sample-{j}", result_type=CommandResult
-                )
+                await execute_command(opened.handle, name, command, f"sample-{j}")
             return opened.created
 
     with Progress(console=err, disable=not show_progress) as progress:
@@ -234,8 +326,19 @@ async def load_samples(
     return created, len(plans) - created
 
 
+def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise BadInput(f"{option}: must be one of {', '.join(allowed)}; not {value!r}")
+
+
 def list_query(stage: str | None, status: str | None, escalated: bool, extra: str | None) -> str:
-    parts = ["WorkflowType = 'UCCase'", "ExecutionStatus = 'Running'"]
+    """The visibility query for `list`: running cases, or for status `completed`
+    the finished ones (a completed case's workflow has returned)."""
+    _one_of("--stage", stage, STAGES)
+    _one_of("--status", status, STATUSES)
+    parts = ["WorkflowType = 'UCCase'"]
+    if status != "completed":
+        parts.append("ExecutionStatus = 'Running'")
     if stage:
         parts.append(f"CaseStage = '{stage}'")
     if status:
@@ -261,6 +364,16 @@ async def run(args: argparse.Namespace) -> int:
             fields = ", ".join(f.name for f in dataclasses.fields(kind))
             out.print(f"[bold]{name}[/bold]  ({fields})")
         return 0
+    if args.cmd == "simulate":
+        # Runs its own time-skipping test server: no Temporal server is needed.
+        try:
+            scenario = load_scenario(Path(args.file))
+        except ScenarioError as error:
+            raise BadInput(str(error)) from None
+        # The report alone on stdout; logs (ours and Temporal core's) on stderr.
+        configure_logging("console", logging.WARNING)
+        out.print_json(json.dumps(await simulate(scenario, json_logging_runtime())))
+        return 0
     # Validate everything local before touching the server.
     if args.cmd == "open":
         case = parse(CaseInput, read_json(args.source), args.source)
@@ -270,6 +383,8 @@ async def run(args: argparse.Namespace) -> int:
         cases, problems = read_csv(Path(args.csv))
         for problem in problems:
             err.print(f"[red]{problem}[/red]", highlight=False)
+    elif args.cmd == "list":
+        query = list_query(args.stage, args.status, args.escalated, args.query)
     client = await connect()
     if args.cmd == "open":
         opened = await open_case(client, settings.task_queue, case)
@@ -288,7 +403,6 @@ async def run(args: argparse.Namespace) -> int:
         table = Table(
             "case", "stage", "status", "arrears", "vulnerability", "next action due", "escalated"
         )
-        query = list_query(args.stage, args.status, args.escalated, args.query)
         async for wf in client.list_workflows(query):
             values = as_dict(wf.typed_search_attributes)
             due = values.get("NextActionDue")
@@ -327,9 +441,11 @@ def parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="show a case as JSON")
     sh.add_argument("ref")
     sh.add_argument("--journal", action="store_true", help="the journal instead of the view")
-    ls = sub.add_parser("list", help="list running cases (a visibility query)")
-    ls.add_argument("--stage")
-    ls.add_argument("--status")
+    ls = sub.add_parser(
+        "list", help="list running cases, or completed ones with --status completed"
+    )
+    ls.add_argument("--stage", help=f"one of {', '.join(STAGES)}")
+    ls.add_argument("--status", help=f"one of {', '.join(STATUSES)}")
     ls.add_argument("--escalated", action="store_true")
     ls.add_argument("--query", help="extra visibility query, ANDed")
     im = sub.add_parser("import", help="bulk-open cases from CSV")
@@ -337,7 +453,21 @@ def parser() -> argparse.ArgumentParser:
     ld = sub.add_parser("load-samples", help="open the bundled sample cases")
     ld.add_argument("file", nargs="?", default=str(SAMPLES))
     sub.add_parser("commands", help="list the update names and their fields")
+    sm = sub.add_parser("simulate", help="play a migration scenario (YAML/JSON) and print JSON")
+    sm.add_argument("file")
     return p
+
+
+def _refused(message: object) -> int:
+    err.print(f"[red]refused[/red]: {message}", highlight=False)
+    return 1
+
+
+def _not_found(args: argparse.Namespace, error: RPCError) -> int:
+    ref = getattr(args, "ref", None)
+    what = f"no case {case_workflow_id(ref)} on the server" if ref else error.message
+    err.print(f"[red]not found[/red]: {what}", highlight=False)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,9 +478,13 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]bad input[/red]\n{error}", highlight=False)
         return 2
     except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        err.print(f"[red]refused[/red]: {getattr(cause, 'message', cause)}", highlight=False)
-        return 1
+        return _refused(getattr(error.cause, "message", error.cause))
+    except WorkflowQueryFailedError as error:  # e.g. the case is still opening
+        return _refused(error.message)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return _not_found(args, error)
+        raise
     except RuntimeError as error:
         if "Failed client connect" in str(error):
             err.print(f"[red]cannot reach Temporal[/red]: {error}", highlight=False)

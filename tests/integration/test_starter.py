@@ -6,10 +6,15 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+import starter
 from activities.policy import PolicyFileError, read_policy
-from starter import bulk_open, read_csv
+from starter import BadInput, bulk_open, list_query, read_csv
 from tests.helpers import eventually
 from workflows.uc_case import case_workflow_id
 
@@ -20,14 +25,14 @@ HEADER = (
 )
 
 
-def _starter(*args: str) -> subprocess.CompletedProcess[str]:
+def _starter(*args: str, address: str = "127.0.0.1:1") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "starter.py", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "", "TEMPORAL_ADDRESS": "127.0.0.1:1", "COLUMNS": "200"},
+        env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200"},
     )
 
 
@@ -67,6 +72,67 @@ def test_cli_refuses_bad_input_before_contacting_the_server(tmp_path: Path) -> N
     bad_csv.write_text("tenancy,name\nx,y\n")
     done = _starter("import", str(bad_csv))
     assert done.returncode == 2 and "line 1 (header): missing columns" in done.stderr
+    done = _starter("list", "--stage", "recovery' OR true OR CaseStage='x")
+    assert done.returncode == 2 and "--stage: must be one of logged, claim_status" in done.stderr
+    done = _starter("list", "--status", "shut")
+    assert done.returncode == 2
+    assert "--status: must be one of open, bereavement, closed, completed" in done.stderr
+
+
+def test_list_query_checks_its_values_and_finds_completed_cases() -> None:
+    assert list_query("recovery", "open", True, None) == (
+        "WorkflowType = 'UCCase' AND ExecutionStatus = 'Running' AND CaseStage = 'recovery' "
+        "AND CaseStatus = 'open' AND Escalated = true"
+    )
+    # A completed case's workflow has returned: it is never Running.
+    completed = list_query(None, "completed", False, None)
+    assert completed == "WorkflowType = 'UCCase' AND CaseStatus = 'completed'"
+    with pytest.raises(BadInput, match="--stage: must be one of"):
+        list_query("Recovery", None, False, None)
+    with pytest.raises(BadInput, match="--status: must be one of"):
+        list_query(None, "", False, None)
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            WorkflowQueryFailedError("the case is still opening; try again"),
+            "refused: the case is still opening; try again",
+        ),
+        (
+            WorkflowUpdateFailedError(
+                ApplicationError("the case is still opening; try again", type="CaseOpening")
+            ),
+            "refused: the case is still opening; try again",
+        ),
+        (
+            RPCError("workflow not found for ID: uc-case-HA-9", RPCStatusCode.NOT_FOUND, b""),
+            "not found: no case uc-case-HA-9 on the server",
+        ),
+    ],
+)
+def test_server_refusals_are_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
+    message: str,
+) -> None:
+    async def refuse(_: object) -> int:
+        raise error
+
+    monkeypatch.setattr(starter, "run", refuse)
+    assert starter.main(["show", "HA-9"]) == 1
+    assert capsys.readouterr().err.strip() == message
+
+
+async def test_an_unknown_case_is_named_not_a_traceback(dev_env: WorkflowEnvironment) -> None:
+    address = dev_env.client.service_client.config.target_host
+    ref = f"NONE-{uuid.uuid4().hex[:8]}"
+    for args in (("show", ref), ("send", ref, "add_journal_note", '{"by": "o", "text": "hi"}')):
+        done = _starter(*args, address=address)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.strip() == f"not found: no case uc-case-{ref} on the server"
 
 
 def test_a_bad_policy_file_names_the_field(tmp_path: Path) -> None:

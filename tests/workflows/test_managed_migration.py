@@ -14,6 +14,7 @@ from domain.case import commands as c
 from domain.case.view import CaseView
 from domain.dates import add_months
 from domain.migration.model import MigrationState
+from simulator import Scenario, simulate
 from tests.factories import opening
 from tests.helpers import eventually, wait_until_open
 from workflows.managed_migration import ManagedMigration
@@ -180,3 +181,43 @@ async def test_protection_tracks_erosion_and_ends_when_the_couple_separates(
     assert outcome.protection == "ended" and "couple separated" in outcome.reason
     journal = await case.query("journal")
     assert any("transitional protection ended" in j["text"] for j in journal)
+
+
+async def test_final_deadline_timer_fires_on_the_last_day_of_february_in_a_leap_year() -> None:
+    """Deadline day 31 Jan 2028: the first AP of an award starting then ends on
+    28 Feb 2028 (the next AP starts on the last day of February, the 29th), so the
+    final-deadline timer fires at the start of 29 Feb 2028 (reg 21)."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "leap-year month end",
+            "case": {
+                "tenancy_ref": "SIM-LEAP",
+                "opening_reason": "migration_appointment",
+                "opened_by": "o",
+                "resident": {"full_name": "Leap Example"},
+                "tenancy": {"address": "1 Leap Row", "start_date": "2020-01-01"},
+                "rent": {"amount": "100.00"},
+            },
+            "events": [
+                {
+                    "date": "2027-10-29",
+                    "update": "record_migration_notice",
+                    "args": {
+                        "by": "o",
+                        "notice_issued": "2027-10-29",
+                        "deadline_day": "2028-01-31",
+                    },
+                }
+            ],
+            "until": "2028-03-01",
+        }
+    )
+    out = await simulate(scenario)
+    migration_timers = [t for t in out["timers_fired"] if t["workflow"] == "migration"]
+    fired = [(t["fired_at"][:10], t["summary"].split(":")[0]) for t in migration_timers]
+    assert fired[-2:] == [
+        ("2028-02-01", "deadline day 2028-01-31 ends"),
+        ("2028-02-29", "final deadline 2028-02-28 ends"),
+    ]
+    assert out["migration"]["status"] == "lapsed"
+    assert any(j["kind"] == "migration_deadline_missed" for j in out["journal"])

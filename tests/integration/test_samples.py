@@ -1,0 +1,113 @@
+"""The bundled sample cases: relative dates, the CaseOpening retry, and a load
+against the real dev server that is safe to repeat."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import commands as c
+from starter import SAMPLES, BadInput, execute_command, load_samples, read_samples, resolve_relative
+from workflows.contracts import CommandResult
+
+NOW = datetime(2026, 11, 23, 18, 7, 5, 123456, tzinfo=UTC)
+
+
+def test_relative_dates_resolve_against_now_anywhere_in_the_value() -> None:
+    raw = {
+        "due_at": "@now+50d",
+        "soon": "@now+3h",
+        "earlier": "@now-2h",
+        "nested": [{"date_of_death": "@today-52"}, "@today+0", "@today+7"],
+        "text": "call @now+1d",
+        "amount": 5,
+        "none": None,
+    }
+    assert resolve_relative(raw, NOW) == {
+        "due_at": "2027-01-12T18:07:05Z",
+        "soon": "2026-11-23T21:07:05Z",
+        "earlier": "2026-11-23T16:07:05Z",
+        "nested": [{"date_of_death": "2026-10-02"}, "2026-11-23", "2026-11-30"],
+        "text": "call @now+1d",
+        "amount": 5,
+        "none": None,
+    }
+
+
+def test_relative_dates_are_taken_in_utc() -> None:
+    evening_in_new_york = datetime(2026, 11, 23, 20, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert resolve_relative("@today+1", evening_in_new_york) == "2026-11-25"
+    assert resolve_relative("@now+1h", evening_in_new_york) == "2026-11-24T02:00:00Z"
+
+
+@pytest.mark.parametrize("bad", ["@now+5", "@today+1d", "@now+xd", "@today", "@now+1w"])
+def test_a_malformed_relative_date_is_refused(bad: str) -> None:
+    with pytest.raises(BadInput, match="must be @today"):
+        resolve_relative({"x": [bad]}, NOW)
+
+
+def test_a_malformed_relative_date_in_a_samples_file_names_where(tmp_path: Path) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text('{"cases": [{"open": {"balance": "@now+2"}, "commands": []}]}')
+    with pytest.raises(BadInput, match=r"cases\[0\]\.open: '@now\+2': must be @today"):
+        read_samples(path, NOW)
+
+
+def test_sample_call_backs_are_in_the_future_and_deaths_in_the_past() -> None:
+    now = datetime.now(UTC) + timedelta(days=3 * 365)  # still true years from now
+    commands = [command for _, cmds in read_samples(SAMPLES, now) for _, command in cmds]
+    call_backs = [x for x in commands if isinstance(x, c.RequestCallBack)]
+    deaths = [x for x in commands if isinstance(x, c.RecordDeath)]
+    assert call_backs and deaths
+    assert all(x.due_at > now for x in call_backs)
+    assert all(x.date_of_death < now.date() for x in deaths)
+    assert all(isinstance(x.date_of_death, date) for x in deaths)
+
+
+class _OpeningHandle:
+    """Refuses `refusals` times with CaseOpening (or `error_type`), then answers."""
+
+    def __init__(self, refusals: int, error_type: str = "CaseOpening") -> None:
+        self.refusals, self.error_type, self.calls = refusals, error_type, 0
+
+    async def execute_update(self, name: str, command: Any, **_: Any) -> CommandResult:
+        self.calls += 1
+        if self.calls <= self.refusals:
+            cause = ApplicationError("the case is still opening; try again", type=self.error_type)
+            raise WorkflowUpdateFailedError(cause)
+        return CommandResult(version=2, events=["JournalNoteAdded"])
+
+
+async def test_a_command_refused_while_the_case_opens_is_sent_again() -> None:
+    handle = _OpeningHandle(refusals=3)
+    result = await execute_command(handle, "add_journal_note", {}, "id-1")  # type: ignore[arg-type]
+    assert result.version == 2 and handle.calls == 4
+
+
+async def test_the_retry_gives_up_after_its_patience() -> None:
+    handle = _OpeningHandle(refusals=1000)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await execute_command(handle, "add_journal_note", {}, patience=0.2)  # type: ignore[arg-type]
+    assert 2 <= handle.calls < 20
+
+
+async def test_other_refusals_are_not_retried() -> None:
+    handle = _OpeningHandle(refusals=1, error_type="DomainError")
+    with pytest.raises(WorkflowUpdateFailedError):
+        await execute_command(handle, "add_journal_note", {})  # type: ignore[arg-type]
+    assert handle.calls == 1
+
+
+async def test_samples_load_on_the_dev_server_and_loading_again_duplicates_nothing(
+    dev_env: WorkflowEnvironment, dev_worker: str
+) -> None:
+    # Each case gets its commands the moment it starts: the CaseOpening retry at work.
+    total = len(read_samples(SAMPLES))
+    loaded = await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
+    assert loaded == (total, 0)
+    again = await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
+    assert again == (0, total)
