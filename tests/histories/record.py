@@ -1,6 +1,6 @@
 """Record the histories the replay test checks every change against.
 
-    .venv/bin/python -m tests.histories.record
+    .venv/bin/python -m tests.histories.record [lifecycle] [continue_as_new] [migration]
 
 Run it when a workflow change is meant to be incompatible (and versioned), or to
 add a scenario; never to make a failing replay pass. Each scenario exercises many
@@ -10,6 +10,8 @@ code paths: commands, refusals, timers, closure, re-opening, continue-as-new.
 import asyncio
 import contextlib
 import json
+import os
+import sys
 import tempfile
 from datetime import timedelta
 from decimal import Decimal
@@ -22,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.db import make_engine, migrate
 from devserver import binary, register_search_attributes
 from domain.case import commands as c
+from domain.dates import add_months
 from domain.policy import SIX_POINT_PLAN_STEPS
 from tests.factories import claim_status, opening
 from tests.helpers import wait_until_open
@@ -80,9 +83,8 @@ async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [h]
 
 
-async def continue_as_new(env: WorkflowEnvironment, policy_file: Path) -> list[WorkflowHandle]:
-    import os
-
+async def continue_as_new(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    policy_file = Path(tempfile.mkdtemp()) / "policy.json"
     policy_file.write_text(json.dumps({"continue_as_new_after_events": 40}))
     os.environ["CASEWORK_POLICY_FILE"] = str(policy_file)
     try:
@@ -95,7 +97,48 @@ async def continue_as_new(env: WorkflowEnvironment, policy_file: Path) -> list[W
     return [env.client.get_workflow_handle(h.id, run_id=first)]
 
 
-async def main() -> None:
+async def migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    """A case with a migration: notice, reminders, a claim, protection over 2 APs."""
+    case = await _start(env.client, "REPLAY-3")
+    today = (await env.get_current_time()).date()
+    await case.execute_update(
+        "record_migration_notice",
+        c.RecordMigrationNotice(
+            by="o", notice_issued=today, deadline_day=add_months(today, 3), tax_credits=True
+        ),
+    )
+    child = env.client.get_workflow_handle("uc-migration-REPLAY-3")
+    await env.sleep(timedelta(days=20))  # the first outreach reminder fires
+    claim = (await env.get_current_time()).date()
+    await child.execute_update("record_claim", {"by": "o", "claim_date": claim.isoformat()})
+    await child.execute_update("record_capital_on_migration_day", {"by": "o", "capital": "18000"})
+    await child.execute_update(
+        "record_transitional_amounts",
+        {"by": "o", "legacy_total": "1500", "indicative_uc": "1250", "benefit_cap": None},
+    )
+    for ap, child_element in ((1, {}), (2, {"child:2": "303.94"})):
+        await env.sleep(timedelta(days=32))
+        await child.execute_update(
+            "record_award_statement",
+            {
+                "by": "o",
+                "ap": ap,
+                "household": "single",
+                "capital": "18000",
+                "elements": {"standard_allowance": "424.90", "child:1": "351.88", **child_element},
+            },
+        )
+    return [case, child]
+
+
+SCENARIOS = {
+    "lifecycle": full_lifecycle,
+    "continue_as_new": continue_as_new,
+    "migration": migration,
+}
+
+
+async def main(names: list[str]) -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
@@ -106,14 +149,22 @@ async def main() -> None:
         migrate(url)
         engine = make_engine(url)
         async with env, build_worker(env.client, TASK_QUEUE, engine):
-            handles = await full_lifecycle(env) + await continue_as_new(env, Path(tmp) / "p.json")
+            handles = []
+            for name in names:
+                handles += await SCENARIOS[name](env)
             for handle in handles:
                 history = await handle.fetch_history()
-                name = f"uc_case_{handle.id.removeprefix('uc-case-').lower()}.json"
+                name = f"{handle.id.replace('-', '_', 2).lower()}.json"
                 (HERE / name).write_text(history.to_json())
                 print(f"saved {name}: {len(history.events)} events")
         engine.dispose()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # Name the scenarios to (re)record; histories recorded by older code are
+    # worth keeping, so record only what is new.
+    chosen = sys.argv[1:] or list(SCENARIOS)
+    unknown = set(chosen) - SCENARIOS.keys()
+    if unknown:
+        sys.exit(f"unknown scenario(s) {sorted(unknown)}; choose from {sorted(SCENARIOS)}")
+    asyncio.run(main(chosen))

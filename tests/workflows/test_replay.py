@@ -16,10 +16,11 @@ HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
 
 
 def _workflow_id(history_json: str) -> str:
-    """The case's workflow id, from the tenancy in its start event's input."""
+    """The workflow id, from the tenancy in the start event's input."""
     start = json.loads(history_json)["events"][0]["workflowExecutionStartedEventAttributes"]
     opening = json.loads(base64.b64decode(start["input"]["payloads"][0]["data"]))
-    return f"uc-case-{opening['tenancy_ref']}"
+    prefix = "uc-migration" if start["workflowType"]["name"] == "ManagedMigration" else "uc-case"
+    return f"{prefix}-{opening['tenancy_ref']}"
 
 
 def test_histories_are_saved() -> None:
