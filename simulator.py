@@ -31,6 +31,7 @@ from devserver import binary, register_search_attributes
 from domain.case.commands import COMMANDS
 from domain.case.parsing import InvalidCommand, parse, problems
 from domain.case.view import CaseView
+from domain.dates import UK, business_date
 from domain.migration.commands import MIGRATION_COMMANDS
 from domain.migration.model import MigrationState
 from worker import build_worker
@@ -170,7 +171,8 @@ async def _sleep_until(env: WorkflowEnvironment, moment: datetime) -> None:
 
 
 def _moment(day: dt.date, at: time, years: int) -> datetime:
-    return datetime.combine(day.replace(year=day.year + years), at, tzinfo=UTC)
+    """UK local time on a (shifted) day, as the aware instant the server uses."""
+    return datetime.combine(day.replace(year=day.year + years), at, tzinfo=UK)
 
 
 async def _run(
@@ -292,12 +294,9 @@ async def _timers_fired(handle: WorkflowHandle, who: str) -> list[dict[str, Any]
         if event.HasField("timer_fired_event_attributes"):
             start = started[event.timer_fired_event_attributes.started_event_id]
             summary = start.user_metadata.summary.data.decode().strip('"')
+            at = event.event_time.ToDatetime().replace(tzinfo=UTC)
             fired.append(
-                {
-                    "workflow": who,
-                    "fired_at": event.event_time.ToDatetime().replace(tzinfo=UTC),
-                    "summary": summary,
-                }
+                {"workflow": who, "fired_at": at, "fired_on": business_date(at), "summary": summary}
             )
     return fired
 

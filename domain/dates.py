@@ -1,7 +1,8 @@
 """Calendar rules: assessment periods (UC Regulations 2013, reg 21) and month arithmetic."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 
 def last_day_of_month(year: int, month: int) -> int:
@@ -51,3 +52,18 @@ def ap_index(first_day: date, day: date) -> int:
     while ap_start(first_day, index + 1) <= day:
         index += 1
     return index
+
+
+# Business dates are the landlord's and DWP's: the calendar day in the UK. The
+# engine keeps instants in UTC and turns them into UK dates (and back) here.
+UK = ZoneInfo("Europe/London")
+
+
+def business_date(now: datetime) -> date:
+    """The UK calendar day of an aware instant."""
+    return now.astimezone(UK).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The UTC instant at which a UK calendar day begins (00:00 GMT or BST)."""
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)

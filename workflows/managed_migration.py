@@ -3,7 +3,6 @@ transitional protection. Its deadlines are durable timers (one armed at a time);
 what the case must know goes to it as `migration_progress` signals."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, time
 from typing import Any
 
 from temporalio import workflow
@@ -12,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from domain.case.parsing import InvalidCommand, parse
+    from domain.dates import start_of_day
     from domain.errors import DomainError
     from domain.migration.commands import MIGRATION_COMMANDS
     from domain.migration.decide import decide, evolve, next_wakeup, on_time_passed, start_migration
@@ -142,12 +142,9 @@ class ManagedMigration:
 
 
 def search_attributes(state: MigrationState) -> dict[str, Any]:
-    def start_of(day: Any) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=UTC)
-
     return {
-        "MigrationDeadline": start_of(state.deadline_day),
-        "FinalDeadline": start_of(state.final_deadline),
+        "MigrationDeadline": start_of_day(state.deadline_day),
+        "FinalDeadline": start_of_day(state.final_deadline),
         "MigrationStatus": state.status,
         "ProtectionStatus": state.protection,
     }

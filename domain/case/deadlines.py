@@ -1,15 +1,16 @@
 """The instants a case waits for; the workflow turns the earliest into one timer."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from domain.case.model import CaseState
+from domain.dates import start_of_day
 
 
 def watch_end(state: CaseState) -> datetime | None:
     """The watch covers the whole of its last day: it ends at the midnight after."""
     if state.status != "closed" or state.closure is None:
         return None
-    return datetime.combine(state.closure.watch_until + timedelta(days=1), time.min, tzinfo=UTC)
+    return start_of_day(state.closure.watch_until + timedelta(days=1))
 
 
 def next_action_due(state: CaseState) -> datetime | None:

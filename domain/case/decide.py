@@ -10,7 +10,7 @@ from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
 from domain.case.model import CaseState, ClaimStatus, TaskKind
-from domain.dates import add_months
+from domain.dates import add_months, business_date
 from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
 from domain.rent import monthly_equivalent
@@ -266,7 +266,7 @@ def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
     if state.open_tasks:
         listed = ", ".join(f"{t.task_id} ({t.kind})" for t in state.open_tasks)
         raise DomainError("tasks", f"the case cannot close while tasks are open: {listed}")
-    closed_on = now.date()
+    closed_on = business_date(now)
     watch_until = add_months(closed_on, state.policy.watch_months_after_closure)
     events: list[e.Event] = [
         e.CaseClosed(
@@ -320,7 +320,7 @@ def _complete_step(state: CaseState, cmd: c.CompletePlanStep, now: datetime) -> 
 def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e.Event]:
     if state.deceased_on is not None:
         raise DomainError("date_of_death", "a death is already recorded on this case")
-    if cmd.date_of_death > now.date():
+    if cmd.date_of_death > business_date(now):
         raise DomainError("date_of_death", "cannot be in the future")
     events: list[e.Event] = [
         e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death, informant=cmd.informant)
@@ -448,7 +448,7 @@ def _migration_notice(
             "a migration notice is already recorded; send "
             f"extensions, the claim and award statements to {wid}",
         )
-    if cmd.notice_issued > now.date():
+    if cmd.notice_issued > business_date(now):
         raise DomainError("notice_issued", "cannot be in the future")
     check_deadline_day(cmd.notice_issued, cmd.deadline_day, cmd.reissued)
     return [

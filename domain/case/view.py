@@ -18,7 +18,7 @@ from domain.case.model import (
     Task,
     Tenancy,
 )
-from domain.dates import ap_end, ap_index, ap_start
+from domain.dates import ap_end, ap_index, ap_start, business_date
 from domain.rent import arrears_band
 
 
@@ -92,7 +92,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         vulnerability_tier=state.vulnerability.tier if state.vulnerability else "unassessed",
         vulnerability_factors=state.vulnerability.factors if state.vulnerability else (),
         claim=state.claim,
-        current_assessment_period=current_ap(state, now.date()),
+        current_assessment_period=current_ap(state, business_date(now)),
         escalated=is_escalated(state),
         next_action_due=next_action_due(state),
         open_tasks=state.open_tasks,

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.dates import add_months, ap_end, ap_start
+from domain.dates import add_months, ap_end, ap_start, business_date, start_of_day
 from domain.errors import DomainError
 from domain.migration import commands as c
 from domain.migration import events as e
@@ -113,7 +113,7 @@ def _needs_qualifying_claim(state: MigrationState, field: str) -> None:
 
 def _extend(state: MigrationState, cmd: c.GrantExtension, now: datetime) -> list[e.MigrationEvent]:
     _no_claim_yet(state, "new_deadline_day")
-    if now.date() >= state.deadline_day:
+    if business_date(now) >= state.deadline_day:
         raise DomainError(
             "new_deadline_day",
             "an extension cannot be granted on or after the "
@@ -157,7 +157,7 @@ def _extend(state: MigrationState, cmd: c.GrantExtension, now: datetime) -> list
 
 def _claim(state: MigrationState, cmd: c.RecordClaim, now: datetime) -> list[e.MigrationEvent]:
     _no_claim_yet(state, "claim_date")
-    if cmd.claim_date > now.date():
+    if cmd.claim_date > business_date(now):
         raise DomainError("claim_date", "cannot be in the future")
     if cmd.claim_date < state.notice_issued:
         raise DomainError("claim_date", "is before the migration notice was issued")
@@ -238,7 +238,7 @@ def _statement(
     award_from = state.current_award_start
     assert award_from is not None
     starts, ends = ap_start(award_from, cmd.ap - 1), ap_end(award_from, cmd.ap - 1)
-    if starts > now.date():
+    if starts > business_date(now):
         raise DomainError("ap", f"AP {cmd.ap} starts {starts.isoformat()}, in the future")
     return assess_ap(state, cmd, starts, ends, now)
 
@@ -350,7 +350,7 @@ def _reclaim(state: MigrationState, cmd: c.RecordReclaim, now: datetime) -> list
         raise DomainError(
             "claim_date", "a re-claim is only tracked after an award ended for excess earnings"
         )
-    if cmd.claim_date > now.date():
+    if cmd.claim_date > business_date(now):
         raise DomainError("claim_date", "cannot be in the future")
     inside = state.protection == "suspended" and cmd.claim_date <= window
     return [e.Reclaimed(at=now, by=cmd.by, claim_date=cmd.claim_date, protected=inside)]
@@ -368,11 +368,12 @@ _HANDLERS: dict[type, Callable[[MigrationState, Any, datetime], list[e.Migration
 
 
 def _midnight_after(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    """When a UK calendar day has ended."""
+    return start_of_day(day + timedelta(days=1))
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    return start_of_day(day)
 
 
 def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:

@@ -13,6 +13,7 @@ from domain.case.decide import decide, on_time_passed, open_case
 from domain.case.evolve import evolve, initial_state
 from domain.case.model import CaseState, Rent, Resident, Task, Tenancy
 from domain.case.view import is_escalated, search_attributes, view_of
+from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
 from domain.policy import CasePolicy
 
@@ -493,11 +494,12 @@ def test_the_watch_runs_until_watch_until() -> None:
 def test_the_watch_ends_at_watch_until_and_completes_the_case() -> None:
     state = closed_case()
     assert state.closure is not None
-    watch_until = datetime.combine(state.closure.watch_until, time.min, tzinfo=UTC)
-    # The watch covers the whole of its last day.
-    _, events = tick(state, watch_until + timedelta(hours=23))
+    # The watch covers the whole of its last day, a UK calendar day (BST here).
+    day_after = start_of_day(state.closure.watch_until + timedelta(days=1))
+    assert day_after.hour == 23  # 00:00 BST
+    _, events = tick(state, day_after - timedelta(minutes=1))
     assert not of_type(events, e.WatchEnded)
-    state, events = tick(state, watch_until + timedelta(days=1))
+    state, events = tick(state, day_after)
     assert len(of_type(events, e.WatchEnded)) == 1
     assert state.status == "completed"
 
@@ -969,3 +971,16 @@ def test_a_national_insurance_number_is_refused_as_a_tenancy_ref() -> None:
     with pytest.raises(ValidationError) as info:
         opening(tenancy_ref="AB123456C")
     assert "not a National Insurance number" in str(info.value)
+
+
+def test_business_dates_are_uk_calendar_days() -> None:
+    just_after_midnight_bst = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July
+    assert business_date(just_after_midnight_bst) == date(2026, 7, 1)
+    assert start_of_day(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+    assert start_of_day(date(2026, 12, 1)) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+def test_a_death_dated_today_is_accepted_just_after_midnight_in_summer() -> None:
+    now = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 1 July in the UK
+    state, _ = run(new_case(), death(on=date(2026, 7, 1)), now)
+    assert state.deceased_on == date(2026, 7, 1)

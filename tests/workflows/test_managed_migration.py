@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
 from domain.case.view import CaseView
-from domain.dates import add_months
+from domain.dates import add_months, business_date
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
@@ -32,7 +32,8 @@ async def _timer_fires(handle: WorkflowHandle) -> list[tuple[datetime, str]]:
         if event.HasField("timer_fired_event_attributes"):
             start = started[event.timer_fired_event_attributes.started_event_id]
             summary = start.user_metadata.summary.data.decode().strip('"')
-            fired.append((event.event_time.ToDatetime().replace(tzinfo=UTC), summary))
+            at = event.event_time.ToDatetime().replace(tzinfo=UTC)
+            fired.append((at, summary))
     return fired
 
 
@@ -44,7 +45,7 @@ async def _migrating_case(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
     await wait_until_open(case)
-    today = (await env.get_current_time()).date()
+    today = business_date(await env.get_current_time())
     deadline = add_months(today, deadline_in_months)
     await case.execute_update(
         "record_migration_notice",
@@ -80,11 +81,11 @@ async def test_reminders_and_deadline_timers_fire_on_their_dates_and_escalate_th
     state = await _migration(migration)
     final = state.final_deadline
     # Let every deadline pass: reminders, the deadline day, the final deadline.
-    await ts_env.sleep(final + timedelta(days=2) - (await ts_env.get_current_time()).date())
+    await ts_env.sleep(final + timedelta(days=2) - business_date(await ts_env.get_current_time()))
     outcome = await migration.result()
     assert outcome.status == "lapsed"
     fired = await _timer_fires(migration)
-    dates = [at.date() for at, _ in fired]
+    dates = [business_date(at) for at, _ in fired]  # UK calendar days
     today = state.notice_issued
     expected = [
         today + timedelta(days=14),
@@ -108,7 +109,9 @@ async def test_claim_after_the_deadline_but_by_the_final_deadline_is_backdated_a
     ts_env: WorkflowEnvironment, ts_worker: str
 ) -> None:
     case, migration, deadline = await _migrating_case(ts_env, ts_worker)
-    await ts_env.sleep(deadline + timedelta(days=3) - (await ts_env.get_current_time()).date())
+    await ts_env.sleep(
+        deadline + timedelta(days=3) - business_date(await ts_env.get_current_time())
+    )
     claim_date = deadline + timedelta(days=2)
     await migration.execute_update(
         "record_claim", {"by": "o", "claim_date": claim_date.isoformat()}
@@ -123,7 +126,9 @@ async def test_an_extension_asked_on_the_deadline_day_is_refused_naming_the_rule
     ts_env: WorkflowEnvironment, ts_worker: str
 ) -> None:
     case, migration, deadline = await _migrating_case(ts_env, ts_worker)
-    await ts_env.sleep(deadline - (await ts_env.get_current_time()).date() + timedelta(hours=10))
+    await ts_env.sleep(
+        deadline - business_date(await ts_env.get_current_time()) + timedelta(hours=10)
+    )
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await migration.execute_update(
             "grant_extension",
@@ -140,7 +145,7 @@ async def test_protection_tracks_erosion_and_ends_when_the_couple_separates(
     ts_env: WorkflowEnvironment, ts_worker: str
 ) -> None:
     case, migration, deadline = await _migrating_case(ts_env, ts_worker, tax_credits=True)
-    today = (await ts_env.get_current_time()).date()
+    today = business_date(await ts_env.get_current_time())
     await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
     await migration.execute_update(
         "record_capital_on_migration_day", {"by": "o", "capital": "20000"}
@@ -214,7 +219,7 @@ async def test_final_deadline_timer_fires_on_the_last_day_of_february_in_a_leap_
     )
     out = await simulate(scenario)
     migration_timers = [t for t in out["timers_fired"] if t["workflow"] == "migration"]
-    fired = [(t["fired_at"][:10], t["summary"].split(":")[0]) for t in migration_timers]
+    fired = [(t["fired_on"], t["summary"].split(":")[0]) for t in migration_timers]
     assert fired[-2:] == [
         ("2028-02-01", "deadline day 2028-01-31 ends"),
         ("2028-02-29", "final deadline 2028-02-28 ends"),
