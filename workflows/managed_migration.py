@@ -10,17 +10,16 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from domain.case.parsing import InvalidCommand, parse
+    from domain.case.parsing import parse
     from domain.dates import start_of_day
-    from domain.errors import DomainError
     from domain.migration.commands import MIGRATION_COMMANDS
     from domain.migration.decide import decide, evolve, next_wakeup, on_time_passed, start_migration
     from domain.migration.events import MigrationEvent
     from domain.migration.journal import notice_for
     from domain.migration.model import MigrationState
-    from workflows.contracts import MigrationInput, MigrationOutcome
+    from workflows.contracts import CommandResult, MigrationInput, MigrationOutcome
     from workflows.search_attributes import MIGRATION_KEYS
-    from workflows.shell import Alarm, refusal
+    from workflows.shell import Alarm, decide_command, parse_command
 
 
 @workflow.defn(name="ManagedMigration")
@@ -79,29 +78,20 @@ class ManagedMigration:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
-            self._decide(self._parse(command_type, raw))
+            self._decide(parse_command(command_type, raw))
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
-        def handle(raw: Any) -> dict[str, Any]:
-            events = self._decide(self._parse(command_type, raw))
+        def handle(raw: Any) -> CommandResult:
+            events = self._decide(parse_command(command_type, raw))
             self._apply(events)
-            return {"version": self._state.version, "events": [type(e).__name__ for e in events]}
+            return CommandResult(self._state.version, [type(e).__name__ for e in events])
 
         return handle
 
-    def _parse(self, command_type: type, raw: Any) -> Any:
-        try:
-            return parse(command_type, raw)
-        except InvalidCommand as error:
-            raise refusal(error) from None
-
     def _decide(self, command: Any) -> list[MigrationEvent]:
-        try:
-            return decide(self._state, command, workflow.now())
-        except DomainError as error:
-            raise refusal(error) from None
+        return decide_command(decide, self._state, command)
 
     def _apply(self, events: list[MigrationEvent]) -> None:
         for event in events:

@@ -1,13 +1,20 @@
 """Pieces both workflows share: the one-timer alarm and how refusals look."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.case.parsing import InvalidCommand, parse
     from domain.errors import DomainError
+
+
+StateT = TypeVar("StateT")
+EventT = TypeVar("EventT")
 
 
 def refusal(error: DomainError) -> ApplicationError:
@@ -45,3 +52,21 @@ class Alarm:
 
     def reset(self) -> None:
         self._task, self._at = None, None
+
+
+def parse_command(command_type: type, raw: Any) -> Any:
+    """A command from its plain-JSON payload, or the refusal naming the field."""
+    try:
+        return parse(command_type, raw)
+    except InvalidCommand as error:
+        raise refusal(error) from None
+
+
+def decide_command(
+    decide: Callable[[StateT, Any, datetime], list[EventT]], state: StateT, command: Any
+) -> list[EventT]:
+    """The events a command produces now, or the refusal naming the rule."""
+    try:
+        return decide(state, command, workflow.now())
+    except DomainError as error:
+        raise refusal(error) from None

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import CasePolicy
     from workflows.contracts import CaseInput, CaseOutcome, CommandResult, MigrationInput
     from workflows.search_attributes import UC_CASE_KEYS
-    from workflows.shell import Alarm, refusal
+    from workflows.shell import Alarm, decide_command, parse_command, refusal
 
 
 def case_workflow_id(tenancy_ref: str) -> str:
@@ -136,7 +136,7 @@ class UCCase:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
-            command = self._parse(command_type, raw)
+            command = parse_command(command_type, raw)
             # Before the case's first event exists only the shape can be checked;
             # the handler applies the rules once the case has opened.
             # While the case loads its policy (milliseconds after start) commands
@@ -150,7 +150,7 @@ class UCCase:
         # Synchronous on purpose: no other update may interleave between the
         # validator's decision and this one.
         def handle(raw: Any) -> CommandResult:
-            command = self._parse(command_type, raw)
+            command = parse_command(command_type, raw)
             events = self._decide(command)
             self._apply(events)
             return CommandResult(
@@ -159,17 +159,8 @@ class UCCase:
 
         return handle
 
-    def _parse(self, command_type: type, raw: Any) -> Any:
-        try:
-            return parse(command_type, raw)
-        except InvalidCommand as error:
-            raise refusal(error) from None
-
     def _decide(self, command: Any) -> list[Event]:
-        try:
-            return decide(self.state, command, workflow.now())
-        except DomainError as error:
-            raise refusal(error) from None
+        return decide_command(decide, self.state, command)
 
     def _apply(self, events: list[Event]) -> None:
         for event in events:
