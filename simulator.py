@@ -17,13 +17,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import to_jsonable_python
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
@@ -75,11 +83,18 @@ class Scenario(BaseModel):
     events: list[ScenarioEvent]
     until: dt.date
 
-    @model_validator(mode="after")
-    def _in_order(self) -> "Scenario":
-        days = [e.date for e in self.events]
+    @field_validator("events")
+    @classmethod
+    def _in_date_order(cls, events: list[ScenarioEvent]) -> list[ScenarioEvent]:
+        days = [e.date for e in events]
         if days != sorted(days):
-            raise ValueError("events must be in date order")
+            late = next(i for i in range(1, len(days)) if days[i] < days[i - 1])
+            raise ValueError(f"must be in date order: event {late} is before event {late - 1}")
+        return events
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "Scenario":
+        days = [e.date for e in self.events]
         if days and self.until < days[-1]:
             raise ValueError("until must be on or after the last event")
         if self.start and days and self.start > days[0]:
@@ -195,13 +210,15 @@ async def _run(
             outcome["result"] = result
         except WorkflowUpdateFailedError as error:
             outcome["refused"] = getattr(error.cause, "message", str(error.cause))
+        except RPCError as error:  # e.g. the migration has already completed
+            outcome["refused"] = error.message
         updates.append(outcome)
     await _sleep_until(env, _moment(scenario.until + timedelta(days=1), time(0, 0), years))
     report = {
         "scenario": scenario.name,
         "description": scenario.description,
         "simulated_until": scenario.until,
-        "updates": updates,
+        "updates": shift(to_jsonable_python(updates), -years),
         **shift(to_jsonable_python(await _collect(client, case, migration_id, years)), -years),
     }
     return to_jsonable_python(report)
@@ -224,13 +241,15 @@ async def _collect(
     journal = await case.query("journal")
     timers = await _timers_fired(case, "case")
     migration: dict[str, Any] | None = None
+    handle = client.get_workflow_handle(migration_id)
     try:
-        handle = client.get_workflow_handle(migration_id)
         state = await handle.query("migration_view", result_type=MigrationState)
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+    else:  # the scenario recorded a migration notice
         migration = _migration_report(state)
         timers += await _timers_fired(handle, "migration")
-    except Exception:  # no migration notice in this scenario
-        migration = None
     escalations = [j for j in journal if j["kind"] == "task" and j["outcome"] == "escalated"]
     figures = {"case": await history_figures(case)}
     if migration is not None:

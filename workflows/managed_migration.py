@@ -48,6 +48,10 @@ class ManagedMigration:
 
     @workflow.run
     async def run(self, raw: Any) -> MigrationOutcome:
+        if workflow.patched("search-attributes-at-start"):
+            # Deadlines are searchable from the first moment (migrations started
+            # before this patch publish them at their first event).
+            await self._publish()
         while True:
             self._alarm.arm(next_wakeup(self._state))
             await workflow.wait_condition(

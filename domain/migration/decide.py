@@ -27,6 +27,9 @@ from domain.rates import RateSet, earnings_threshold, rates_for
 
 SYSTEM = "system"
 SPD_APS = 12  # state pension deferral protection lasts 12 APs
+# After the final deadline a migration stays open this long to record a late
+# (non-qualifying) claim, then closes.
+LATE_CLAIM_MONTHS = 6
 
 
 def start_migration(
@@ -381,6 +384,9 @@ def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:
     if state.completed:
         return None
     candidates: list[tuple[datetime, str]] = []
+    if state.status == "lapsed":
+        closes = add_months(state.final_deadline, LATE_CLAIM_MONTHS)
+        return (_midnight_after(closes), f"late-claim window ends {closes.isoformat()}: close")
     if state.claim_date is None:
         candidates += [
             (_start_of(r.on), f"outreach reminder: {r.label} ({r.on.isoformat()})")
@@ -414,6 +420,20 @@ def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:
 
 def on_time_passed(state: MigrationState, now: datetime) -> list[e.MigrationEvent]:
     events: list[e.MigrationEvent] = []
+    if state.status == "lapsed":
+        closes = add_months(state.final_deadline, LATE_CLAIM_MONTHS)
+        if now >= _midnight_after(closes):
+            events.append(
+                e.MigrationClosed(
+                    at=now,
+                    by=SYSTEM,
+                    reason=(
+                        f"no claim by {closes.isoformat()}, "
+                        f"{LATE_CLAIM_MONTHS} months after the final deadline"
+                    ),
+                )
+            )
+        return events
     if state.claim_date is None:
         events += [
             e.ReminderDue(at=now, by=SYSTEM, on=r.on, label=r.label)
@@ -461,7 +481,10 @@ def evolve(s: MigrationState, ev: e.MigrationEvent) -> MigrationState:
         case e.DeadlineMissed():
             return replace(s, status="deadline_missed")
         case e.FinalDeadlinePassed():
-            return replace(s, status="lapsed", protection="none", completed=True)
+            # Still open, to record a late claim (which keeps no protection).
+            return replace(s, status="lapsed", protection="none")
+        case e.MigrationClosed():
+            return replace(s, completed=True)
         case e.ClaimRecorded():
             if ev.award_start is None:
                 return replace(

@@ -106,6 +106,15 @@ class ProtectionEnded:
     reason: str
 
 
+@dataclass(frozen=True)
+class MigrationClosed:
+    """A lapsed migration closes when its late-claim window ends with no claim."""
+
+    at: datetime
+    by: str
+    reason: str
+
+
 MigrationEvent = (
     ReminderDue
     | ExtensionGranted
@@ -119,4 +128,5 @@ MigrationEvent = (
     | ProtectionSuspended
     | Reclaimed
     | ProtectionEnded
+    | MigrationClosed
 )

@@ -73,6 +73,8 @@ def notice_for(ev: e.MigrationEvent) -> CaseNotice | None:
             return CaseNotice(
                 "migration_protection", f"re-claim made {ev.claim_date.isoformat()}: {kept}"
             )
+        case e.MigrationClosed():
+            return CaseNotice("migration_closed", f"migration closed: {ev.reason}")
         case e.ProtectionEnded():
             return CaseNotice("migration_protection", f"transitional protection ended: {ev.reason}")
     return None

@@ -12,12 +12,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
 from domain.case.view import CaseView
-from domain.dates import add_months, business_date
+from domain.dates import add_months, business_date, start_of_day
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
 from tests.helpers import eventually, wait_until_open
 from workflows.managed_migration import ManagedMigration
+from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -80,10 +81,14 @@ async def test_reminders_and_deadline_timers_fire_on_their_dates_and_escalate_th
     assert view.stage == "managed_migration" and view.migration is not None
     state = await _migration(migration)
     final = state.final_deadline
+    attrs = as_dict((await migration.describe()).typed_search_attributes)
+    assert attrs["MigrationStatus"] == "notice_issued" and attrs["ProtectionStatus"] == "pending"
+    assert attrs["MigrationDeadline"] == start_of_day(deadline)
+    assert attrs["FinalDeadline"] == start_of_day(final)
     # Let every deadline pass: reminders, the deadline day, the final deadline.
     await ts_env.sleep(final + timedelta(days=2) - business_date(await ts_env.get_current_time()))
-    outcome = await migration.result()
-    assert outcome.status == "lapsed"
+    # Lapsed, it stays open for a late claim (which would keep no protection).
+    assert (await _migration(migration)).status == "lapsed"
     fired = await _timer_fires(migration)
     dates = [business_date(at) for at, _ in fired]  # UK calendar days
     today = state.notice_issued
