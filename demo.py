@@ -102,23 +102,26 @@ def stop(proc: subprocess.Popen[bytes], name: str) -> None:
     console.print(f"stopped {name}")
 
 
-async def summary() -> None:
+async def summary(expected: int) -> None:
     client = await connect()
     stages: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     escalated = 0
+    previous: tuple[object, ...] = ()
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:  # visibility is eventually consistent
-        stages.clear()
-        statuses.clear()
-        escalated = 0
+    # Visibility is eventually consistent: wait for every case, and for two
+    # identical reads in a row, before summarising.
+    while time.monotonic() < deadline:
+        stages, statuses, escalated = Counter(), Counter(), 0
         async for wf in client.list_workflows(list_query(None, None, False, None)):
             sa = as_dict(wf.typed_search_attributes)
             stages[str(sa.get("CaseStage", "?"))] += 1
             statuses[str(sa.get("CaseStatus", "?"))] += 1
             escalated += bool(sa.get("Escalated"))
-        if sum(stages.values()) >= 20 and "?" not in stages:
+        reading = (sorted(stages.items()), sorted(statuses.items()), escalated)
+        if sum(stages.values()) >= expected and "?" not in stages and reading == previous:
             break
+        previous = reading
         await asyncio.sleep(1)
     table = Table("CaseStage", "cases", title="UC cases on the server")
     for stage, n in sorted(stages.items()):
@@ -168,7 +171,7 @@ async def main() -> int:
         await ensure_search_attributes(client)
         created, existing = await load_samples(client, settings.task_queue, SAMPLES)
         console.print(f"sample cases: {created} opened, {existing} already there")
-        await summary()
+        await summary(created + existing)
         console.print(
             "\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started."
         )

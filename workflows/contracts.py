@@ -48,6 +48,7 @@ class MigrationInput:
     reminder_days_after_notice: int
     reminder_days_before_deadline: tuple[int, ...]
     year_shift: int = 0
+    recorded_on: date | None = None
     carried: MigrationState | None = None
 
 

@@ -37,6 +37,7 @@ class ManagedMigration:
             reminder_days_after_notice=self._input.reminder_days_after_notice,
             reminder_days_before_deadline=self._input.reminder_days_before_deadline,
             year_shift=self._input.year_shift,
+            recorded_on=self._input.recorded_on,
         )
         self._pending: list[MigrationEvent] = []
         self._alarm = Alarm()

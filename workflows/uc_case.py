@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.model import CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
+    from domain.dates import business_date
     from domain.errors import DomainError
     from domain.policy import CasePolicy
     from workflows.contracts import CaseInput, CaseOutcome, CommandResult, MigrationInput
@@ -195,6 +196,7 @@ class UCCase:
             reminder_days_after_notice=policy.migration_reminder_days_after_notice,
             reminder_days_before_deadline=policy.migration_reminder_days_before_deadline,
             year_shift=policy.simulation_year_shift,
+            recorded_on=business_date(workflow.now()),
         )
         # Abandon: the migration outlives any run of the case (continue-as-new);
         # reject duplicates: a later run must never start a second one.

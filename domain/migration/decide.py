@@ -43,6 +43,7 @@ def start_migration(
     reminder_days_after_notice: int,
     reminder_days_before_deadline: tuple[int, ...],
     year_shift: int,
+    recorded_on: date | None = None,
 ) -> MigrationState:
     check_deadline_day(notice_issued, deadline_day, reissued)
     return MigrationState(
@@ -53,8 +54,16 @@ def start_migration(
         final_deadline=final_deadline(deadline_day),
         tax_credits=tax_credits,
         year_shift=year_shift,
-        reminders=reminder_schedule(
-            notice_issued, deadline_day, reminder_days_after_notice, reminder_days_before_deadline
+        # Reminders already past when the notice reaches the case are not sent late.
+        reminders=tuple(
+            r
+            for r in reminder_schedule(
+                notice_issued,
+                deadline_day,
+                reminder_days_after_notice,
+                reminder_days_before_deadline,
+            )
+            if recorded_on is None or r.on > recorded_on
         ),
     )
 
