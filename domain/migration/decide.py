@@ -54,6 +54,8 @@ def start_migration(
         final_deadline=final_deadline(deadline_day),
         tax_credits=tax_credits,
         year_shift=year_shift,
+        reminder_days_after_notice=reminder_days_after_notice,
+        reminder_days_before_deadline=reminder_days_before_deadline,
         # Reminders already past when the notice reaches the case are not sent late.
         reminders=tuple(
             r
@@ -134,26 +136,12 @@ def _extend(state: MigrationState, cmd: c.GrantExtension, now: datetime) -> list
         )
     check_extension(state.deadline_day, cmd.asked_on, cmd.new_deadline_day)
     sent = tuple(r for r in state.reminders if r.sent)
-    days_before = tuple(
-        sorted(
-            {
-                (state.deadline_day - r.on).days
-                for r in state.reminders
-                if "before the deadline" in r.label
-            },
-            reverse=True,
-        )
-    )
-    after = next(
-        (
-            (r.on - state.notice_issued).days
-            for r in state.reminders
-            if "after the migration notice" in r.label
-        ),
-        14,
-    )
     reminders = reminder_schedule(
-        state.notice_issued, cmd.new_deadline_day, after, days_before, sent
+        state.notice_issued,
+        cmd.new_deadline_day,
+        state.reminder_days_after_notice,
+        state.reminder_days_before_deadline,
+        sent,
     )
     return [
         e.ExtensionGranted(

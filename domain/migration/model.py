@@ -59,6 +59,9 @@ class MigrationState:
     tax_credits: bool
     year_shift: int
     reminders: tuple[Reminder, ...]
+    # The outreach policy, kept so an extension can re-plan the reminders.
+    reminder_days_after_notice: int = 14
+    reminder_days_before_deadline: tuple[int, ...] = (28, 7, 1)
     status: MigrationStatus = "notice_issued"
     extensions: tuple[date, ...] = ()
     claim_date: date | None = None
