@@ -1,0 +1,167 @@
+"""APA need, MPTL eligibility and third party deduction limits (DOMAIN.md 1.3, 1.4)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from domain.errors import DomainError
+from domain.vulnerability import tier_for
+
+ApaType = Literal["managed_payment_to_landlord", "more_frequent_payments", "split_payments"]
+# DWP considers the types in this order.
+APA_ORDER: tuple[ApaType, ...] = (
+    "managed_payment_to_landlord",
+    "more_frequent_payments",
+    "split_payments",
+)
+ApaNeed = Literal["highly_likely", "possible", "none"]
+
+# Factors that point to difficulty budgeting a monthly payment, and to a need to
+# split payments between partners.
+_BUDGETING = frozenset(
+    {
+        "addiction",
+        "learning_difficulties",
+        "severe_or_multiple_debt",
+        "mental_health_condition",
+        "aged_16_17_or_care_leaver",
+        "multiple_complex_needs_family",
+        "no_bank_account",
+        "language_or_esol_needs",
+        "recently_left_prison_or_hospital",
+    }
+)
+_SPLIT = frozenset({"domestic_abuse", "addiction"})
+
+
+def apa_need(factors: Iterable[str]) -> ApaNeed:
+    """Tier 1 factors make an APA "highly likely" needed, Tier 2 "possible"."""
+    tier = tier_for(factors)
+    return {"tier_1": "highly_likely", "tier_2": "possible"}.get(tier, "none")  # type: ignore[return-value]
+
+
+def recommended_apa_types(factors: Iterable[str], couple: bool) -> tuple[ApaType, ...]:
+    """The APA types that fit, in DWP's order of consideration; the first is the
+    recommendation. Rent paid to the landlord comes first whenever there is a need."""
+    found = set(factors)
+    if apa_need(found) == "none":
+        return ()
+    types: list[ApaType] = ["managed_payment_to_landlord"]
+    if found & _BUDGETING:
+        types.append("more_frequent_payments")
+    if couple and found & _SPLIT:
+        types.append("split_payments")
+    return tuple(types)
+
+
+@dataclass(frozen=True)
+class MptlCondition:
+    name: str
+    met: bool
+    explanation: str
+
+
+def mptl_conditions(
+    *,
+    monthly_rent: Decimal,
+    arrears: Decimal,
+    months_underpaid: int,
+    factors: Iterable[str],
+    hb_paid_to_landlord_before: bool,
+) -> tuple[MptlCondition, ...]:
+    """Each condition under which a landlord may ask for a managed payment."""
+    tiered = tier_for(factors) in ("tier_1", "tier_2")
+    return (
+        MptlCondition(
+            "arrears_two_months",
+            arrears >= 2 * monthly_rent,
+            f"arrears £{arrears} against 2 months' rent £{2 * monthly_rent}",
+        ),
+        MptlCondition(
+            "continual_underpayment",
+            months_underpaid > 2 and arrears >= monthly_rent,
+            f"underpaid for {months_underpaid} months (more than 2 needed) with arrears "
+            f"£{arrears} against 1 month's rent £{monthly_rent}",
+        ),
+        MptlCondition(
+            "tier_1_or_2_factor",
+            tiered,
+            "a Tier 1 or Tier 2 factor applies" if tiered else "no Tier 1 or 2 factor",
+        ),
+        MptlCondition(
+            "housing_benefit_paid_direct",
+            hb_paid_to_landlord_before and tiered,
+            "Housing Benefit was paid direct before and Tier 1/2 factors still apply"
+            if hb_paid_to_landlord_before and tiered
+            else "Housing Benefit was not paid direct with Tier 1/2 factors applying",
+        ),
+    )
+
+
+def check_mptl_eligible(conditions: tuple[MptlCondition, ...]) -> None:
+    if not any(c.met for c in conditions):
+        failed = "; ".join(f"{c.name} ({c.explanation})" for c in conditions)
+        raise DomainError("mptl", f"no condition for a managed payment is met: {failed}")
+
+
+DeductionKind = Literal["rent_arrears", "fuel_arrears", "council_tax_arrears", "water", "other"]
+PENNY = Decimal("0.01")
+CAP_CHANGE = date(2025, 4, 30)
+
+
+@dataclass(frozen=True)
+class Deduction:
+    kind: DeductionKind
+    monthly_amount: Decimal
+
+
+def overall_cap_percent(ap_start: date) -> Decimal:
+    """15% of the standard allowance for APs starting on or after 30 April 2025 (was 25%)."""
+    return Decimal(15) if ap_start >= CAP_CHANGE else Decimal(25)
+
+
+def rent_arrears_deduction(
+    *,
+    rate_percent: Decimal,
+    standard_allowance: Decimal,
+    existing: tuple[Deduction, ...],
+    ap_start: date,
+    award_before_deductions: Decimal | None = None,
+) -> Deduction:
+    """A rent arrears third party deduction, refused naming the rule it breaks."""
+    if not Decimal(10) <= rate_percent <= Decimal(20):
+        raise DomainError(
+            "deduction_rate",
+            "a rent arrears deduction is at least 10% and at most "
+            f"20% of the standard allowance, not {rate_percent}%",
+        )
+    if len(existing) >= 3:
+        raise DomainError(
+            "third_party_deductions",
+            "at most 3 third party deductions may be in "
+            f"place at once; {len(existing)} already are",
+        )
+    amount = (standard_allowance * rate_percent / 100).quantize(PENNY, ROUND_HALF_UP)
+    if award_before_deductions is not None:
+        left = award_before_deductions - sum((d.monthly_amount for d in existing), Decimal(0))
+        if left - amount < PENNY:
+            raise DomainError("award", "the award may never fall below 1p after deductions")
+    return Deduction("rent_arrears", amount)
+
+
+def check_overall_cap(
+    new: Deduction, existing: tuple[Deduction, ...], standard_allowance: Decimal, ap_start: date
+) -> None:
+    """Deductions together stay within the overall cap; rent and fuel arrears may exceed it."""
+    if new.kind in ("rent_arrears", "fuel_arrears"):
+        return
+    cap = (standard_allowance * overall_cap_percent(ap_start) / 100).quantize(PENNY, ROUND_HALF_UP)
+    total = sum((d.monthly_amount for d in existing), Decimal(0)) + new.monthly_amount
+    if total > cap:
+        raise DomainError(
+            "overall_cap",
+            f"deductions would total £{total}, over the "
+            f"{overall_cap_percent(ap_start)}% cap of £{cap}",
+        )
