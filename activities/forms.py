@@ -1,0 +1,381 @@
+"""UC47 and APA1 (DOMAIN 1.5) rendered from case data as a PDF and as a structured JSON
+payload, stored once per content hash. No SQLAlchemy here: workflows import the request
+types (through imports_passed_through)."""
+
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import ListFlowable
+from temporalio import activity
+
+FORM_VERSION = "1"
+TITLES = {
+    "UC47": "UC47 – Landlord request for a managed payment and/or rent arrears deduction",
+    "APA1": "APA1 – Alternative Payment Arrangement request pack",
+}
+REQUESTS = {
+    "managed_payment": "Managed payment of rent to the landlord",
+    "arrears_deduction": "Deduction for rent arrears",
+    "both": "Managed payment of rent and deduction for rent arrears",
+}
+APA_TYPES = {
+    "managed_payment_to_landlord": "Managed payment to landlord",
+    "more_frequent_payments": "More frequent payments",
+    "split_payments": "Split payments",
+}
+
+# (date, description, amount, balance): one line of the rent account extract.
+EvidenceLine = tuple[date, str, Decimal, Decimal]
+
+
+@dataclass(frozen=True)
+class LandlordPayment:
+    account_name: str
+    sort_code: str
+    account_number: str
+
+
+@dataclass(frozen=True)
+class Uc47Data:
+    tenancy_ref: str
+    resident_name: str
+    address: str
+    ni_number: str | None
+    date_of_birth: date | None
+    landlord_name: str
+    landlord_reference: str
+    landlord_payment: LandlordPayment
+    rent_amount: Decimal
+    rent_frequency: str
+    monthly_rent: Decimal
+    arrears: Decimal
+    arrears_evidence: tuple[EvidenceLine, ...]
+    request: Literal["managed_payment", "arrears_deduction", "both"]
+    deduction_rate_percent: Decimal | None
+    tier_reasons: tuple[str, ...]
+    requested_by: str
+    requested_on: date
+
+    def __post_init__(self) -> None:
+        # DWP matches the resident on NI number or, failing that, date of birth.
+        if not self.ni_number and self.date_of_birth is None:
+            raise ValueError("UC47 needs the resident's NI number or date of birth")
+        if (self.request != "managed_payment") != (self.deduction_rate_percent is not None):
+            raise ValueError("UC47 gives a deduction rate exactly when it asks for a deduction")
+
+
+@dataclass(frozen=True)
+class Apa1Data:
+    tenancy_ref: str
+    resident_name: str
+    apa_type: Literal["managed_payment_to_landlord", "more_frequent_payments", "split_payments"]
+    tier_1: tuple[str, ...]
+    tier_2: tuple[str, ...]
+    evidence: tuple[str, ...]
+    assessed_by: str
+    assessed_on: date
+
+
+@dataclass(frozen=True)
+class FormRequest:
+    case_id: str
+    form: Literal["UC47", "APA1"]
+    data: Uc47Data | Apa1Data
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data, Uc47Data) != (self.form == "UC47"):
+            raise ValueError(f"{self.form} request carries {type(self.data).__name__}")
+
+
+@dataclass(frozen=True)
+class StoredForm:
+    form: str
+    sha256: str
+    pdf_path: str
+    json_path: str
+    created: bool
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _pounds(value: Decimal) -> str:
+    return f"£{value.quantize(Decimal('0.01')):,}"
+
+
+def structured(request: FormRequest) -> dict[str, Any]:
+    """The payload an online submission could carry: JSON types only."""
+    d = request.data
+    head = {"form": request.form, "form_version": FORM_VERSION, "case_id": request.case_id}
+    if isinstance(d, Apa1Data):
+        return head | {
+            "tenancy_ref": d.tenancy_ref,
+            "resident_name": d.resident_name,
+            "apa_type": d.apa_type,
+            "tier_1": list(d.tier_1),
+            "tier_2": list(d.tier_2),
+            "evidence": list(d.evidence),
+            "assessed_by": d.assessed_by,
+            "assessed_on": d.assessed_on.isoformat(),
+        }
+    rate = d.deduction_rate_percent
+    return head | {
+        "resident": {
+            "name": d.resident_name,
+            "address": d.address,
+            "ni_number": d.ni_number,
+            "date_of_birth": d.date_of_birth.isoformat() if d.date_of_birth else None,
+        },
+        "tenancy_ref": d.tenancy_ref,
+        "landlord": {
+            "name": d.landlord_name,
+            "reference": d.landlord_reference,
+            "payment": {
+                "account_name": d.landlord_payment.account_name,
+                "sort_code": d.landlord_payment.sort_code,
+                "account_number": d.landlord_payment.account_number,
+            },
+        },
+        "rent": {
+            "amount": _money(d.rent_amount),
+            "frequency": d.rent_frequency,
+            "monthly": _money(d.monthly_rent),
+        },
+        "arrears": {
+            "amount": _money(d.arrears),
+            "evidence": [
+                {
+                    "date": on.isoformat(),
+                    "description": what,
+                    "amount": _money(amount),
+                    "balance": _money(balance),
+                }
+                for on, what, amount, balance in d.arrears_evidence
+            ],
+        },
+        "request": d.request,
+        "deduction_rate_percent": _money(rate) if rate is not None else None,
+        "tier_reasons": list(d.tier_reasons),
+        "requested_by": d.requested_by,
+        "requested_on": d.requested_on.isoformat(),
+    }
+
+
+_STYLES = getSampleStyleSheet()
+_CELL = ParagraphStyle("cell", parent=_STYLES["BodyText"], fontSize=9, leading=11)
+_GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+    ]
+)
+
+
+def _text(value: str) -> Paragraph:
+    return Paragraph(value.replace("&", "&amp;").replace("<", "&lt;"), _CELL)
+
+
+def _section(title: str, rows: list[tuple[str, str]]) -> list[Flowable]:
+    table = Table([[label, _text(value)] for label, value in rows], colWidths=[55 * mm, 115 * mm])
+    table.setStyle(_GRID)
+    return [KeepTogether([Paragraph(title, _STYLES["Heading2"]), table])]
+
+
+def _bullets(title: str, items: tuple[str, ...]) -> list[Flowable]:
+    body: Flowable = (
+        ListFlowable(
+            [_text(i) for i in items],
+            bulletType="bullet",
+            start="•",
+            bulletFontName="Helvetica",
+            bulletFontSize=9,
+        )
+        if items
+        else _text("None")
+    )
+    return [KeepTogether([Paragraph(title, _STYLES["Heading2"]), body])]
+
+
+def _uc47(d: Uc47Data) -> list[Flowable]:
+    p = d.landlord_payment
+    rate = d.deduction_rate_percent
+    lines = [["Date", "Description", "Amount", "Balance"]] + [
+        [on.isoformat(), _text(what), _pounds(amount), _pounds(balance)]
+        for on, what, amount, balance in d.arrears_evidence
+    ]
+    evidence = Table(lines, colWidths=[25 * mm, 95 * mm, 25 * mm, 25 * mm], repeatRows=1)
+    evidence.setStyle(_GRID)
+    evidence.setStyle(TableStyle([("ALIGN", (2, 0), (3, -1), "RIGHT")]))
+    return [
+        *_section(
+            "1. Resident",
+            [
+                ("Name", d.resident_name),
+                ("Address", d.address),
+                ("National Insurance number", d.ni_number or "Not known"),
+                ("Date of birth", d.date_of_birth.isoformat() if d.date_of_birth else "Not known"),
+                ("Tenancy reference", d.tenancy_ref),
+            ],
+        ),
+        *_section(
+            "2. Landlord",
+            [
+                ("Landlord", d.landlord_name),
+                ("Landlord reference", d.landlord_reference),
+                ("Account name", p.account_name),
+                ("Sort code", p.sort_code),
+                ("Account number", p.account_number),
+            ],
+        ),
+        *_section(
+            "3. Request",
+            [
+                ("Requested", REQUESTS[d.request]),
+                (
+                    "Deduction rate",
+                    f"{_money(rate)}% of standard allowance" if rate is not None else "None",
+                ),
+            ],
+        ),
+        *_section(
+            "4. Rent and arrears",
+            [
+                ("Rent", f"{_pounds(d.rent_amount)} {d.rent_frequency}"),
+                ("Monthly rent", _pounds(d.monthly_rent)),
+                ("Arrears", _pounds(d.arrears)),
+            ],
+        ),
+        KeepTogether([Paragraph("Rent account extract", _STYLES["Heading3"]), evidence]),
+        *_bullets("5. Tier 1 and Tier 2 reasons", d.tier_reasons),
+        *_section(
+            "6. Declaration",
+            [("Requested by", d.requested_by), ("Requested on", d.requested_on.isoformat())],
+        ),
+    ]
+
+
+def _apa1(d: Apa1Data) -> list[Flowable]:
+    return [
+        *_section(
+            "1. Resident",
+            [
+                ("Name", d.resident_name),
+                ("Tenancy reference", d.tenancy_ref),
+                ("APA type", APA_TYPES[d.apa_type]),
+            ],
+        ),
+        *_bullets("2. Tier 1 factors (highly likely need)", d.tier_1),
+        *_bullets("3. Tier 2 factors (possible need)", d.tier_2),
+        *_bullets("4. Evidence", d.evidence),
+        *_section(
+            "5. Assessment",
+            [("Assessed by", d.assessed_by), ("Assessed on", d.assessed_on.isoformat())],
+        ),
+    ]
+
+
+def render_pdf(request: FormRequest) -> bytes:
+    """An A4 PDF. invariant=1 pins reportlab's creation date and document id, so the
+    same request gives the same bytes and the same content hash on every retry."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        invariant=1,
+        title=TITLES[request.form],
+        author="casework",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+    )
+    d = request.data
+    body = _uc47(d) if isinstance(d, Uc47Data) else _apa1(d)
+    head = [
+        Paragraph(TITLES[request.form], _STYLES["Title"]),
+        _text(f"Case {request.case_id} · form version {FORM_VERSION}"),
+        Spacer(1, 4 * mm),
+    ]
+    doc.build(head + body)
+    return buffer.getvalue()
+
+
+def _case_dir(case_id: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", case_id).strip(".")
+    if safe == case_id and safe:
+        return safe
+    # Changed names get a hash of the original, so "a/b" and "a_b" never share a folder.
+    return f"{safe or 'case'}-{hashlib.sha256(case_id.encode()).hexdigest()[:8]}"
+
+
+def _publish(path: Path, content: bytes) -> bool:
+    """Write content at path unless a file is already there; True if this call created it.
+    The file appears whole or not at all: a temp file is fsynced, then hard-linked into
+    place, which fails if another attempt got there first (no clobber, no double)."""
+    if path.exists():
+        return False
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a filesystem without hard links: same bytes, so replace is safe
+            os.replace(tmp, path)
+        return True
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class FormStore:
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def save(self, request: FormRequest) -> StoredForm:
+        pdf = render_pdf(request)
+        sha = hashlib.sha256(pdf).hexdigest()
+        folder = self._root / _case_dir(request.case_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{request.form}-{sha[:16]}"
+        payload = json.dumps(structured(request), indent=2, sort_keys=True, ensure_ascii=False)
+        json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
+        # JSON first: a worker killed in between leaves no PDF, so the retry writes both.
+        _publish(json_path, payload.encode() + b"\n")
+        created = _publish(pdf_path, pdf)
+        return StoredForm(request.form, sha, str(pdf_path), str(json_path), created)
+
+
+class FormActivities:
+    def __init__(self, store: FormStore) -> None:
+        self._store = store
+
+    @activity.defn(name="generate_form")
+    def generate_form(self, request: FormRequest) -> StoredForm:
+        return self._store.save(request)
