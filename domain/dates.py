@@ -17,6 +17,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last_day_of_month(year, month)))
 
 
+def period_end(start: date, months: int) -> date:
+    """Last day of the period of `months` months beginning with `start` (so 3
+    months beginning with 30 November end on the last day of February)."""
+    return add_months(start - timedelta(days=1), months)
+
+
 def ap_start(first_day: date, index: int) -> date:
     """Start of assessment period `index` (0 = the first) of an award whose
     first date of entitlement is `first_day`.

@@ -81,9 +81,12 @@ RATE_SETS: tuple[RateSet, ...] = (
 
 
 def rates_for(ap_start: date) -> RateSet:
-    """The rate set for an assessment period starting on `ap_start`."""
+    """The rate set for an assessment period starting on `ap_start`. Beyond the
+    last year held there is no answer rather than a stale one (and adding the next
+    year later changes nothing that was already decided)."""
     applicable = [r for r in RATE_SETS if r.applies_from <= ap_start]
-    if not applicable:
+    last = RATE_SETS[-1]
+    if not applicable or ap_start >= last.applies_from.replace(year=last.applies_from.year + 1):
         raise ValueError(f"ap_start: no UC rates are held for {ap_start.isoformat()}")
     return applicable[-1]
 

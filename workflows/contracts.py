@@ -19,6 +19,7 @@ class CaseInput(OpenCase):
 
     carried: CaseState | None = None
     unprojected: tuple[EventRecord, ...] = ()
+    migration_started: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ class ManagedMigration:
         )
         self._pending: list[MigrationEvent] = []
         self._alarm = Alarm()
-        self._published: dict[str, Any] = dict.fromkeys(MIGRATION_KEYS)
+        held = workflow.info().typed_search_attributes  # carried over continue-as-new
+        self._published: dict[str, Any] = {n: held.get(k) for n, k in MIGRATION_KEYS.items()}
         for name, command_type in MIGRATION_COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -65,8 +66,11 @@ class ManagedMigration:
             if self._state.completed:
                 break
             if self._continue_as_new_due():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._publish()
+                # Tell the case everything before the boundary: an update accepted
+                # while publishing adds more to send.
+                while self._pending or not workflow.all_handlers_finished():
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    await self._publish()
                 workflow.continue_as_new(replace(self._input, carried=self._state))
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
@@ -113,14 +117,21 @@ class ManagedMigration:
         case = workflow.get_external_workflow_handle(self._state.case_workflow_id)
         for event in events:
             notice = notice_for(event)
-            if notice is not None:
-                await case.signal(
-                    "migration_progress",
-                    {
-                        **to_jsonable_python(notice),
-                        "status": self._state.status,
-                        "protection": self._state.protection,
-                    },
+            if notice is None:
+                continue
+            payload = {
+                **to_jsonable_python(notice),
+                "status": self._state.status,
+                "protection": self._state.protection,
+                "active": not self._state.completed,
+            }
+            try:
+                await case.signal("migration_progress", payload)
+            except Exception as error:
+                # The case may have completed (or been terminated): protection is
+                # still tracked here, so the migration carries on.
+                workflow.logger.warning(
+                    "case unreachable", extra={"notice": notice.kind, "error": type(error).__name__}
                 )
         values = search_attributes(self._state)
         changed = {k: v for k, v in values.items() if self._published[k] != v}

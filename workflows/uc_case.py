@@ -54,7 +54,7 @@ class UCCase:
         self._state: CaseState | None = self._input.carried if self._input else None
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
         self._alarm = Alarm()
-        self._migration_started = False
+        self._migration_started = bool(self._input and self._input.migration_started)
         # What the server holds (carried over continue-as-new); only changes are
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
@@ -97,7 +97,10 @@ class UCCase:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     replace(
-                        opening, carried=carried_over(self.state), unprojected=tuple(self._outbox)
+                        opening,
+                        carried=carried_over(self.state),
+                        unprojected=tuple(self._outbox),
+                        migration_started=self._migration_started,
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -113,10 +116,12 @@ class UCCase:
     @workflow.signal(name="migration_progress")
     def migration_progress(self, raw: Any) -> None:
         """From this case's ManagedMigration child: journal it, escalate or ask for outreach."""
+        # A signal cannot be refused, so nothing here may fail the workflow task:
+        # a malformed or unexpected one is logged and dropped.
         try:
             command = parse(RecordMigrationProgress, raw)
             self._apply(decide(self.state, command, workflow.now()))
-        except DomainError as error:
+        except (DomainError, ApplicationError) as error:
             workflow.logger.warning("migration progress not applied", extra={"rule": str(error)})
 
     @workflow.query(name="case_view")
@@ -265,7 +270,8 @@ def _checked_input(raw: Any) -> CaseInput:
     workflow id must be the tenancy's (one case per tenancy)."""
     opening: CaseInput = parse(CaseInput, raw)
     info = workflow.info()
-    if (opening.carried or opening.unprojected) and not info.continued_run_id:
+    carries = opening.carried or opening.unprojected or opening.migration_started
+    if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of a case carries state")
     expected = case_workflow_id(opening.tenancy_ref)
     if info.workflow_id != expected:

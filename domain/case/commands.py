@@ -22,6 +22,7 @@ from domain.case.model import (
     Tenancy,
     TenancyRef,
 )
+from domain.migration.model import MigrationStatus, ProtectionStatus
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
@@ -205,10 +206,12 @@ class RecordMigrationProgress:
 
     kind: Short
     text: Text
+    status: MigrationStatus
+    protection: ProtectionStatus
     escalate: bool = False
     outreach: bool = False
-    status: Short = "unknown"
-    protection: Short = "unknown"
+    # False once the migration has finished (the case may then complete).
+    active: bool = True
 
 
 # Update name -> command type: the names a back-office system calls.

@@ -10,6 +10,8 @@ def watch_end(state: CaseState) -> datetime | None:
     """The watch covers the whole of its last day: it ends at the midnight after."""
     if state.status != "closed" or state.closure is None:
         return None
+    if state.migration is not None and state.migration.active:
+        return None  # a case does not complete while its migration is still tracked
     return start_of_day(state.closure.watch_until + timedelta(days=1))
 
 

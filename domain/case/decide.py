@@ -253,10 +253,15 @@ def _close(state: CaseState, cmd: c.CloseCase, now: datetime) -> list[e.Event]:
             "the case cannot close while a Six-Point Plan step is "
             f"open: {', '.join(state.open_plan_steps)}",
         )
-    if state.migration and state.migration.status in (
-        "notice_issued",
-        "extended",
-        "deadline_missed",
+    if (
+        cmd.outcome != "resident_deceased"
+        and state.migration
+        and state.migration.status
+        in (
+            "notice_issued",
+            "extended",
+            "deadline_missed",
+        )
     ):
         raise DomainError(
             "migration",
@@ -467,6 +472,8 @@ def _migration_notice(
 def _migration_progress(
     state: CaseState, cmd: c.RecordMigrationProgress, now: datetime
 ) -> list[e.Event]:
+    if state.migration is None:
+        raise DomainError("migration", "no migration notice is recorded on this case")
     events: list[e.Event] = [
         e.MigrationProgressed(
             at=now,
@@ -475,6 +482,7 @@ def _migration_progress(
             text=cmd.text,
             status=cmd.status,
             protection=cmd.protection,
+            active=cmd.active,
         )
     ]
     if state.status == "closed":

@@ -194,6 +194,7 @@ class MigrationProgressed:
     text: str
     status: str
     protection: str
+    active: bool = True
 
 
 Event = (

@@ -127,7 +127,10 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
         case e.MigrationProgressed():
             assert s.migration is not None
             return replace(
-                s, migration=replace(s.migration, status=ev.status, protection=ev.protection)
+                s,
+                migration=replace(
+                    s.migration, status=ev.status, protection=ev.protection, active=ev.active
+                ),
             )
         case e.JournalNoteAdded() | e.InteractionRecorded():
             return s

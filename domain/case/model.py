@@ -163,6 +163,7 @@ class MigrationSummary:
     reissued: bool
     status: str = "notice_issued"
     protection: str = "pending"
+    active: bool = True
 
 
 @record(frozen=True)

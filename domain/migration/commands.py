@@ -43,8 +43,9 @@ class RecordTransitionalAmounts:
     by: Actor
     legacy_total: NonNegative
     indicative_uc: Money
-    # Which benefit cap the household is under, or null when exempt.
-    benefit_cap: CapKey | None = "outside_london_single"
+    # Which benefit cap the household is under, or null when exempt: required,
+    # as a wrong default would cap a family's TE at the single person's cap.
+    benefit_cap: CapKey | None
     state_pension_deferral: bool = False
 
 

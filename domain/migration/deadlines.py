@@ -1,14 +1,14 @@
 """Migration notice deadlines (DOMAIN.md 2.1)."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from domain.dates import add_months, ap_end
+from domain.dates import ap_end, period_end
 from domain.errors import DomainError
 
 
 def earliest_deadline_day(notice_issued: date) -> date:
     """The first day outside the three months beginning with the day of issue."""
-    return add_months(notice_issued, 3)
+    return period_end(notice_issued, 3) + timedelta(days=1)
 
 
 def check_deadline_day(notice_issued: date, deadline_day: date, reissued: bool) -> None:

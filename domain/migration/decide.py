@@ -5,11 +5,11 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.dates import add_months, ap_end, ap_start, business_date, start_of_day
+from domain.dates import add_months, ap_end, ap_start, business_date, period_end, start_of_day
 from domain.errors import DomainError
 from domain.migration import commands as c
 from domain.migration import events as e
-from domain.migration.capital import assess_capital
+from domain.migration.capital import DISREGARD_APS, assess_capital
 from domain.migration.deadlines import (
     award_start,
     check_deadline_day,
@@ -65,7 +65,7 @@ def start_migration(
                 reminder_days_after_notice,
                 reminder_days_before_deadline,
             )
-            if recorded_on is None or r.on > recorded_on
+            if recorded_on is None or r.on >= recorded_on
         ),
     )
 
@@ -76,10 +76,14 @@ def reminder_schedule(
     after_notice: int,
     before_deadline: tuple[int, ...],
     sent: tuple[Reminder, ...] = (),
+    today: date | None = None,
 ) -> tuple[Reminder, ...]:
     """Outreach reminders between the notice and the deadline day; those already
-    sent are kept, those that now fall on or before the last one sent are dropped."""
+    sent are kept; none is planned on or before the last one sent, nor before
+    `today` (a missed reminder is never sent late)."""
     last_sent = max((r.on for r in sent), default=notice_issued)
+    if today is not None:
+        last_sent = max(last_sent, today - timedelta(days=1))
     planned = [
         Reminder(
             notice_issued + timedelta(days=after_notice),
@@ -91,13 +95,22 @@ def reminder_schedule(
         for d in before_deadline
     ]
     fresh = [r for r in planned if last_sent < r.on < deadline_day]
-    return tuple(sorted({*sent, *fresh}, key=lambda r: r.on))
+    # Sorted by date then label: set order differs between processes.
+    return tuple(sorted({*sent, *fresh}, key=lambda r: (r.on, r.label)))
 
 
 def rates_at(state: MigrationState, day: date) -> RateSet:
     """Rates for an AP starting on `day` of the workflow's calendar. In a simulation
     the calendar is shifted by whole 28-year cycles; rates follow the real date."""
-    return rates_for(day.replace(year=day.year - state.year_shift))
+    real = day.replace(year=day.year - state.year_shift)
+    try:
+        return rates_for(real)
+    except ValueError:
+        raise DomainError(
+            "rates",
+            f"no UC rates are held for an AP starting {real.isoformat()}; "
+            "add that year's rate set to domain/rates.py",
+        ) from None
 
 
 def _threshold(state: MigrationState, day: date, couple: bool) -> Any:
@@ -134,6 +147,8 @@ def _extend(state: MigrationState, cmd: c.GrantExtension, now: datetime) -> list
             f"deadline day ({state.deadline_day.isoformat()}); it must be asked "
             "for before it",
         )
+    if not state.notice_issued <= cmd.asked_on <= business_date(now):
+        raise DomainError("asked_on", "must be between the notice and today")
     check_extension(state.deadline_day, cmd.asked_on, cmd.new_deadline_day)
     sent = tuple(r for r in state.reminders if r.sent)
     reminders = reminder_schedule(
@@ -142,6 +157,7 @@ def _extend(state: MigrationState, cmd: c.GrantExtension, now: datetime) -> list
         state.reminder_days_after_notice,
         state.reminder_days_before_deadline,
         sent,
+        today=business_date(now),
     )
     return [
         e.ExtensionGranted(
@@ -255,6 +271,11 @@ def assess_ap(
     increases = relevant_increases(previous, cmd.elements) if not first_ever else te_before * 0
     te = te_before if first_ever else erode(te_before, increases)
     capital = assess_capital(cmd.capital, rates, state.disregard_live, state.disregard_aps_used)
+    if _changes_end_protection_this_ap(state, cmd):
+        # A change counts for the whole AP it falls in (DOMAIN.md 1.2): no TE, no
+        # disregard in the AP where the household changes or the award ends.
+        te = te * 0
+        capital = assess_capital(cmd.capital, rates, False, state.disregard_aps_used)
     couple = cmd.household == "couple"
     threshold = _threshold(state, starts, couple)
     rule_applies = (cmd.earnings >= threshold) if first_ever else bool(state.earnings_rule_applies)
@@ -298,7 +319,8 @@ def assess_ap(
     if reason:
         events.append(e.ProtectionEnded(at=now, by=cmd.by, reason=reason))
     elif cmd.award_ended == "excess_earnings":
-        window = add_months(ends, 3) - timedelta(days=1)
+        # 3 months beginning with the last day of the AP that would have been final.
+        window = period_end(ends, 3)
         events.append(e.ProtectionSuspended(at=now, by=cmd.by, window_ends=window))
     elif _nothing_left(state, record, capital.ends_disregard, number_overall):
         events.append(
@@ -312,6 +334,11 @@ def assess_ap(
             )
         )
     return events
+
+
+def _changes_end_protection_this_ap(state: MigrationState, cmd: c.RecordAwardStatement) -> bool:
+    household_changed = bool(state.household_at_start) and cmd.household != state.household_at_start
+    return household_changed or cmd.award_ended == "other"
 
 
 def _protection_ends(
@@ -338,7 +365,7 @@ def _protection_ends(
 
 def _nothing_left(state: MigrationState, record: APRecord, ends_disregard: bool, n: int) -> bool:
     disregard_left = (
-        state.disregard_live and not ends_disregard and state.disregard_aps_used + 1 < 12
+        state.disregard_live and not ends_disregard and state.disregard_aps_used + 1 < DISREGARD_APS
     )
     deferral_left = state.state_pension_deferral and n < SPD_APS
     return record.te == 0 and not disregard_left and not deferral_left
@@ -352,6 +379,9 @@ def _reclaim(state: MigrationState, cmd: c.RecordReclaim, now: datetime) -> list
         )
     if cmd.claim_date > business_date(now):
         raise DomainError("claim_date", "cannot be in the future")
+    ended = state.aps[-1].ends
+    if cmd.claim_date <= ended:
+        raise DomainError("claim_date", f"must be after the award ended ({ended.isoformat()})")
     inside = state.protection == "suspended" and cmd.claim_date <= window
     return [e.Reclaimed(at=now, by=cmd.by, claim_date=cmd.claim_date, protected=inside)]
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from domain.case import commands as c
 from domain.case import events as e
+from domain.case.deadlines import watch_end
 from domain.case.decide import decide, on_time_passed, open_case
 from domain.case.evolve import evolve, initial_state
 from domain.case.model import CaseState, Rent, Resident, Task, Tenancy
@@ -984,3 +985,34 @@ def test_a_death_dated_today_is_accepted_just_after_midnight_in_summer() -> None
     now = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 1 July in the UK
     state, _ = run(new_case(), death(on=date(2026, 7, 1)), now)
     assert state.deceased_on == date(2026, 7, 1)
+
+
+def test_a_closed_case_does_not_complete_while_its_migration_is_tracked() -> None:
+    state, _ = run(
+        new_case(),
+        c.RecordMigrationNotice(
+            by=OFFICER, notice_issued=date(2026, 3, 1), deadline_day=date(2026, 6, 1)
+        ),
+    )
+    progress = c.RecordMigrationProgress(
+        kind="migration_claim", text="claimed", status="claimed", protection="active"
+    )
+    state, _ = run(state, progress)
+    state, _ = run(state, close())
+    assert state.status == "closed" and watch_end(state) is None
+    done = c.RecordMigrationProgress(
+        kind="migration_protection",
+        text="ended",
+        status="claimed",
+        protection="ended",
+        active=False,
+    )
+    state, _ = run(state, done)
+    assert watch_end(state) is not None
+
+
+def test_migration_progress_without_a_migration_is_refused() -> None:
+    progress = c.RecordMigrationProgress(
+        kind="migration_claim", text="forged", status="claimed", protection="active"
+    )
+    assert refused(new_case(), progress).field == "migration"

@@ -401,12 +401,13 @@ async def test_a_couple_separating_ends_protection() -> None:
     out = await played("couple_separates")
     m = out["migration"]
     # TE = 1,602.30 - 1,395.46 = 206.84 (cap room 1,835.00 - 1,395.46 = 439.54).
-    # AP 4: SA couple 628.10 -> single 400.14 is a fall, so nothing erodes.
+    # AP 4: the couple separate. A change counts for the whole AP it falls in
+    # (DOMAIN.md 1.2), so that AP has no TE (nor any capital disregard).
     assert aps(out, "ap", "starts", "household", "earnings_threshold", "transitional_element") == [
         (1, "2025-07-25", "couple", D("1534.39"), D("206.84")),
         (2, "2025-08-25", "couple", D("1534.39"), D("206.84")),
         (3, "2025-09-25", "couple", D("1534.39"), D("206.84")),
-        (4, "2025-10-25", "single", D("952.38"), D("206.84")),
+        (4, "2025-10-25", "single", D("952.38"), D("0.00")),
     ]
     assert m["protection"] == "ended"
     assert m["protection_ended_reason"] == "household changed in AP 4: the couple separated"

@@ -7,7 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
@@ -146,51 +151,104 @@ async def test_an_extension_asked_on_the_deadline_day_is_refused_naming_the_rule
     assert "on or after the deadline day" in str(info.value.cause)
 
 
-async def test_protection_tracks_erosion_and_ends_when_the_couple_separates(
-    ts_env: WorkflowEnvironment, ts_worker: str
-) -> None:
-    case, migration, deadline = await _migrating_case(ts_env, ts_worker, tax_credits=True)
-    today = business_date(await ts_env.get_current_time())
-    await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
-    await migration.execute_update(
-        "record_capital_on_migration_day", {"by": "o", "capital": "20000"}
-    )
-    await migration.execute_update(
-        "record_transitional_amounts",
-        {"by": "o", "legacy_total": "1500", "indicative_uc": "1200", "benefit_cap": None},
-    )
+async def test_protection_tracks_erosion_and_ends_when_the_couple_separates() -> None:
+    """Fixed dates (rates are held per year): a new child erodes the TE, the
+    capital disregard applies, and the separation ends protection in that AP."""
+    by = {"by": "o"}
     elements = {"standard_allowance": "628.10", "child:1": "339.00"}
-    for ap, more in [(1, {}), (2, {"child:2": "292.81"}), (3, {})]:
-        await ts_env.sleep(timedelta(days=32))
-        await migration.execute_update(
-            "record_award_statement",
+    statements = [
+        (1, "2025-11-20", elements),
+        (2, "2025-12-20", {**elements, "child:2": "292.81"}),
+        (3, "2026-01-20", {**elements, "child:2": "292.81"}),
+    ]
+    events: list[dict[str, Any]] = [
+        {
+            "date": "2025-07-01",
+            "update": "record_migration_notice",
+            "args": {
+                **by,
+                "notice_issued": "2025-07-01",
+                "deadline_day": "2025-10-01",
+                "tax_credits": True,
+            },
+        },
+        {
+            "date": "2025-09-15",
+            "to": "migration",
+            "update": "record_claim",
+            "args": {**by, "claim_date": "2025-09-15"},
+        },
+        {
+            "date": "2025-09-16",
+            "to": "migration",
+            "update": "record_capital_on_migration_day",
+            "args": {**by, "capital": "20000"},
+        },
+        {
+            "date": "2025-09-16",
+            "to": "migration",
+            "update": "record_transitional_amounts",
+            "args": {**by, "legacy_total": "1500", "indicative_uc": "1200", "benefit_cap": None},
+        },
+        *[
             {
-                "by": "o",
-                "ap": ap,
-                "elements": {**elements, **more},
-                "household": "couple",
+                "date": day,
+                "to": "migration",
+                "update": "record_award_statement",
+                "args": {
+                    **by,
+                    "ap": ap,
+                    "elements": els,
+                    "household": "couple",
+                    "capital": "20000",
+                },
+            }
+            for ap, day, els in statements
+        ],
+        {
+            "date": "2026-02-20",
+            "to": "migration",
+            "update": "record_award_statement",
+            "args": {
+                **by,
+                "ap": 4,
+                "elements": {"standard_allowance": "400.14"},
+                "household": "single",
                 "capital": "20000",
             },
-        )
-        elements = {**elements, **more}
-    state = await _migration(migration)
-    assert [ap.te for ap in state.aps] == [Decimal("300.00"), Decimal("7.19"), Decimal("7.19")]
-    assert all(ap.capital.disregard_applies for ap in state.aps)
-    await ts_env.sleep(timedelta(days=32))
-    await migration.execute_update(
-        "record_award_statement",
-        {
-            "by": "o",
-            "ap": 4,
-            "elements": {"standard_allowance": "400.14"},
-            "household": "single",
-            "capital": "20000",
         },
+    ]
+    out = await simulate(
+        Scenario.model_validate(
+            {
+                "name": "couple separates",
+                "case": {
+                    "tenancy_ref": "SIM-SEP",
+                    "opening_reason": "migration_appointment",
+                    "opened_by": "o",
+                    "resident": {"full_name": "Sep Example"},
+                    "tenancy": {"address": "1 Row", "start_date": "2020-01-01"},
+                    "rent": {"amount": "100.00"},
+                },
+                "events": events,
+                "until": "2026-02-21",
+            }
+        )
     )
-    outcome = await migration.result()
-    assert outcome.protection == "ended" and "couple separated" in outcome.reason
-    journal = await case.query("journal")
-    assert any("transitional protection ended" in j["text"] for j in journal)
+    assert [u for u in out["updates"] if "refused" in u] == []
+    m = out["migration"]
+    # TE 1,500 - 1,200 = 300; AP 2 adds a child (+292.81): 7.19; AP 4 the couple
+    # separates: no TE and no disregard for that whole AP.
+    tes = [Decimal(a["transitional_element"]) for a in m["assessment_periods"]]
+    assert tes == [Decimal("300.00"), Decimal("7.19"), Decimal("7.19"), Decimal("0.00")]
+    assert [a["capital_disregard_applies"] for a in m["assessment_periods"]] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert m["protection"] == "ended" and "couple separated" in m["protection_ended_reason"]
+    assert any("transitional protection ended" in j["text"] for j in out["journal"])
 
 
 async def test_final_deadline_timer_fires_on_the_last_day_of_february_in_a_leap_year() -> None:
@@ -231,3 +289,34 @@ async def test_final_deadline_timer_fires_on_the_last_day_of_february_in_a_leap_
     ]
     assert out["migration"]["status"] == "lapsed"
     assert any(j["kind"] == "migration_deadline_missed" for j in out["journal"])
+
+
+async def test_a_forged_progress_signal_is_dropped_and_the_case_carries_on(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref = f"F-{uuid.uuid4().hex[:10]}"
+    case = await ts_env.client.start_workflow(
+        UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=ts_worker
+    )
+    await wait_until_open(case)
+    await case.signal(
+        "migration_progress",
+        {"kind": "x", "text": "x", "status": "claimed", "protection": "active"},
+    )
+    await case.signal("migration_progress", {"nonsense": True})
+    await case.execute_update("add_journal_note", c.AddJournalNote(by="o", text="still here"))
+    view = await _view(case)
+    assert view.version == 2 and view.migration is None
+
+
+async def test_a_migration_keeps_tracking_when_its_case_has_gone(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    await case.terminate("test: the case is gone")
+    today = business_date(await ts_env.get_current_time())
+    await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
+    await ts_env.sleep(timedelta(seconds=5))
+    state = await _migration(migration)
+    assert state.status == "claimed"
+    assert (await migration.describe()).status == WorkflowExecutionStatus.RUNNING

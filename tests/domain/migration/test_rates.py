@@ -22,8 +22,10 @@ def test_ap_starting_on_7_april_2025_uses_the_2025_26_rates() -> None:
     assert rates_for(date(2025, 4, 7)).tax_year == "2025/26"
 
 
-def test_ap_starting_long_after_the_last_uprating_keeps_the_latest_rates() -> None:
-    assert rates_for(date(2030, 1, 1)).tax_year == "2026/27"
+def test_the_last_rate_set_covers_its_year_and_no_further() -> None:
+    assert rates_for(date(2027, 4, 5)).tax_year == "2026/27"
+    with pytest.raises(ValueError, match=r"^ap_start"):
+        rates_for(date(2027, 4, 6))  # no stale figures: the 2027/28 set must be added
 
 
 def test_ap_starting_before_7_april_2025_has_no_rates_and_names_ap_start() -> None:
