@@ -1,0 +1,150 @@
+"""A payment arrangement from submission to outcome and reviews."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import reduce
+
+import pytest
+
+from domain.arrangements import lifecycle as a
+from domain.dates import start_of_day
+from domain.errors import DomainError
+
+SUBMITTED = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+
+def _submitted(kind: a.ArrangementKind = "mptl") -> a.ArrangementState:
+    state = a.ArrangementState(
+        arrangement_id="uc-apa-T-1-1",
+        kind=kind,
+        requested_on=date(2026, 3, 2),
+        policy=a.ArrangementPolicy(),
+    )
+    return _run(state, a.RecordSubmission(by="o", reference="OUTBOX-1"), SUBMITTED)
+
+
+def _run(state: a.ArrangementState, command: object, now: datetime) -> a.ArrangementState:
+    return reduce(a.evolve, a.decide(state, command, now), state)
+
+
+def _tick(state: a.ArrangementState, day: date) -> tuple[a.ArrangementState, list[object]]:
+    events = a.on_time_passed(state, start_of_day(day))
+    return reduce(a.evolve, events, state), list(events)
+
+
+def test_the_objection_window_is_14_days_and_closes_the_day_after() -> None:
+    state = _submitted()
+    assert state.objection_window_ends == date(2026, 3, 16)
+    assert a.next_wakeup(state) == (
+        start_of_day(date(2026, 3, 16)),
+        "chase DWP for the outcome on 2026-03-16",
+    )
+    state, events = _tick(state, date(2026, 3, 17))
+    assert [type(e) for e in events] == [a.ObjectionWindowClosed, a.Chased]
+    assert state.status == "awaiting_outcome" and state.chased
+
+
+def test_an_objection_in_the_window_ends_the_request() -> None:
+    state = _run(
+        _submitted(),
+        a.RecordObjection(by="o", objected_on=date(2026, 3, 10)),
+        datetime(2026, 3, 10, 12, tzinfo=UTC),
+    )
+    assert state.status == "objected" and state.finished
+    assert a.next_wakeup(state) is None
+
+
+def test_an_objection_after_the_window_is_refused_naming_the_field() -> None:
+    state, _ = _tick(_submitted(), date(2026, 3, 17))
+    with pytest.raises(DomainError) as info:
+        a.decide(
+            state,
+            a.RecordObjection(by="o", objected_on=date(2026, 3, 17)),
+            datetime(2026, 3, 17, 12, tzinfo=UTC),
+        )
+    assert info.value.field == "objected_on"
+
+
+def test_no_outcome_is_chased_at_14_days_and_escalated_at_28() -> None:
+    state, events = _tick(_submitted(), date(2026, 3, 16))
+    assert [type(e) for e in events] == [a.Chased]
+    assert a.next_wakeup(state)[1] == "objection window ends 2026-03-16"  # type: ignore[index]
+    state, events = _tick(state, date(2026, 3, 30))
+    assert [type(e) for e in events] == [a.ObjectionWindowClosed, a.OutcomeOverdue]
+    assert state.escalated
+
+
+def test_a_granted_managed_payment_schedules_reviews_at_3_to_24_months() -> None:
+    state = _run(
+        _submitted(),
+        a.RecordOutcome(
+            by="o", decision="granted", decided_on=date(2026, 3, 20), start_date=date(2026, 3, 31)
+        ),
+        datetime(2026, 3, 20, 12, tzinfo=UTC),
+    )
+    assert state.status == "granted"
+    assert [(r.months, r.on) for r in state.reviews] == [
+        (3, date(2026, 6, 30)),
+        (6, date(2026, 9, 30)),
+        (9, date(2026, 12, 31)),
+        (12, date(2027, 3, 31)),
+        (15, date(2027, 6, 30)),
+        (18, date(2027, 9, 30)),
+        (24, date(2028, 3, 31)),
+    ]
+    state, events = _tick(state, date(2026, 6, 30))
+    assert [e.months for e in events] == [3]  # type: ignore[attr-defined]
+    state, _ = _tick(state, date(2028, 3, 31))
+    assert state.finished
+
+
+def test_a_granted_deduction_needs_a_rate_between_10_and_20_percent() -> None:
+    now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    for rate, field in [(None, "deduction_rate"), (Decimal("25"), "deduction_rate")]:
+        with pytest.raises(DomainError) as info:
+            a.decide(
+                _submitted("tpd"),
+                a.RecordOutcome(
+                    by="o",
+                    decision="granted",
+                    decided_on=date(2026, 3, 20),
+                    start_date=date(2026, 4, 1),
+                    deduction_rate=rate,
+                ),
+                now,
+            )
+        assert info.value.field == field
+    state = _run(
+        _submitted("tpd"),
+        a.RecordOutcome(
+            by="o",
+            decision="granted",
+            decided_on=date(2026, 3, 20),
+            start_date=date(2026, 4, 1),
+            deduction_rate=Decimal("15"),
+        ),
+        now,
+    )
+    assert state.deduction_rate == Decimal("15") and state.reviews == () and state.finished
+
+
+def test_a_refused_request_takes_no_more_commands() -> None:
+    now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    state = _run(
+        _submitted(), a.RecordOutcome(by="o", decision="refused", decided_on=date(2026, 3, 20)), now
+    )
+    with pytest.raises(DomainError) as info:
+        a.decide(
+            state, a.RecordObjection(by="o", objected_on=date(2026, 3, 20)), now + timedelta(days=1)
+        )
+    assert info.value.field == "arrangement"
+
+
+def test_a_future_decision_date_is_refused() -> None:
+    with pytest.raises(DomainError) as info:
+        a.decide(
+            _submitted(),
+            a.RecordOutcome(by="o", decision="refused", decided_on=date(2026, 4, 1)),
+            datetime(2026, 3, 20, 12, tzinfo=UTC),
+        )
+    assert info.value.field == "decided_on"
