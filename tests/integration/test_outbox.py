@@ -1,0 +1,263 @@
+"""The file outbox writes real files under tmp_path, from forms rendered by the real FormStore."""
+
+import json
+import threading
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.forms import (
+    FormRequest,
+    FormStore,
+    LandlordPayment,
+    StoredForm,
+    Uc47Data,
+    structured,
+)
+from activities.outbox import (
+    FileOutbox,
+    OutboxActivities,
+    Submission,
+    SubmissionChannel,
+    SubmissionRefused,
+    SubmitFormRequest,
+)
+
+NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
+UC47 = Uc47Data(
+    tenancy_ref="T-0117",
+    resident_name="Dana Whitfield",
+    address="7 Alder Close, York YO10 4QP",
+    ni_number=None,
+    date_of_birth=date(1979, 11, 3),
+    landlord_name="Ouse Valley Housing",
+    landlord_reference="OVH-20931",
+    landlord_payment=LandlordPayment("Ouse Valley Housing", "20-45-77", "33445566"),
+    rent_amount=Decimal("480.00"),
+    rent_frequency="monthly",
+    monthly_rent=Decimal("480.00"),
+    arrears=Decimal("960.00"),
+    arrears_evidence=((date(2026, 1, 1), "Rent due January", Decimal("480"), Decimal("960")),),
+    request="managed_payment",
+    deduction_rate_percent=None,
+    tier_reasons=("Current rent arrears or threat of eviction",),
+    requested_by="S. Mensah, Income Officer",
+    requested_on=date(2026, 2, 1),
+)
+REQUEST = FormRequest(case_id="uc-case-T-0117", form="UC47", data=UC47)
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> StoredForm:
+    return FormStore(tmp_path / "forms").save(REQUEST)
+
+
+@pytest.fixture
+def payload() -> dict[str, Any]:
+    return structured(REQUEST)
+
+
+def outbox(tmp_path: Path, now: datetime = NOW) -> FileOutbox:
+    return FileOutbox(tmp_path / "outbox", clock=lambda: now)
+
+
+def test_a_submission_writes_the_payload_the_pdf_and_a_receipt(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    submission = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
+    folder = tmp_path / "outbox" / "uc-case-T-0117-12"
+    assert sorted(p.name for p in folder.iterdir()) == ["UC47.pdf", "payload.json", "receipt.json"]
+    assert json.loads((folder / "payload.json").read_text()) == payload
+    assert (folder / "UC47.pdf").read_bytes() == Path(stored.pdf_path).read_bytes()
+    assert submission == Submission(
+        submission_id="uc-case-T-0117-12",
+        case_id="uc-case-T-0117",
+        form="UC47",
+        form_sha256=stored.sha256,
+        submitted_at=NOW,
+        channel="file_outbox",
+        reference=submission.reference,
+        created=True,
+    )
+    assert submission.reference.startswith("OUTBOX-") and len(submission.reference) == 19
+    assert json.loads((folder / "receipt.json").read_text()) == {
+        "submission_id": "uc-case-T-0117-12",
+        "case_id": "uc-case-T-0117",
+        "form": "UC47",
+        "form_sha256": stored.sha256,
+        "submitted_at": "2026-02-02T09:30:00+00:00",
+        "channel": "file_outbox",
+        "reference": submission.reference,
+    }
+
+
+def test_submitted_at_is_recorded_in_utc(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    local = NOW.astimezone(timezone(timedelta(hours=1)))
+    submission = outbox(tmp_path, local).submit("uc-case-T-0117-12", stored, payload)
+    assert submission.submitted_at == NOW and submission.submitted_at.tzinfo is UTC
+
+
+def test_submitting_the_same_id_again_returns_the_first_receipt_and_writes_nothing(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    first = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
+    folder = tmp_path / "outbox" / "uc-case-T-0117-12"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    later = outbox(tmp_path, NOW + timedelta(days=3)).submit("uc-case-T-0117-12", stored, payload)
+    assert later == replace(first, created=False)
+    assert later.submitted_at == NOW
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_two_attempts_racing_on_one_id_leave_one_receipt_and_one_creation(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    start = threading.Barrier(2)
+    results: list[Submission] = []
+
+    def attempt(minutes: int) -> None:
+        box = outbox(tmp_path, NOW + timedelta(minutes=minutes))
+        start.wait()
+        results.append(box.submit("uc-case-T-0117-12", stored, payload))
+
+    threads = [threading.Thread(target=attempt, args=(m,)) for m in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.created for r in sorted(results, key=lambda r: r.created)] == [False, True]
+    assert len({(r.reference, r.submitted_at) for r in results}) == 1
+    assert len(list((tmp_path / "outbox").rglob("receipt.json"))) == 1
+    assert not list((tmp_path / "outbox").rglob("*.tmp"))
+
+
+def test_a_different_id_is_a_separate_submission(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    box = outbox(tmp_path)
+    first = box.submit("uc-case-T-0117-12", stored, payload)
+    second = box.submit("uc-case-T-0117-19", stored, payload)
+    assert first.created and second.created and first.reference != second.reference
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [
+        "uc-case-T-0117-12",
+        "uc-case-T-0117-19",
+    ]
+
+
+def test_a_retry_after_a_crash_before_the_receipt_completes_the_submission(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    first = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
+    (tmp_path / "outbox" / "uc-case-T-0117-12" / "receipt.json").unlink()
+    retried = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
+    assert retried == first
+
+
+@pytest.mark.parametrize(
+    "unsafe", ["", "..", ".hidden", "a\\b", "a b", "case\x00", "é-1", "x" * 201]
+)
+def test_an_unsafe_submission_id_is_refused(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any], unsafe: str
+) -> None:
+    with pytest.raises(SubmissionRefused, match="submission_id"):
+        outbox(tmp_path).submit(unsafe, stored, payload)
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_ids_with_slashes_and_colons_stay_inside_the_root_and_do_not_collide(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    box = outbox(tmp_path)
+    ids = ["uc-case-T-0042/7-12", "uc-case-T-0042_7-12", "uc-case:T-0042/../7-12"]
+    submissions = [box.submit(i, stored, payload) for i in ids]
+    assert all(s.created for s in submissions)
+    receipts = sorted((tmp_path / "outbox").rglob("receipt.json"))
+    assert len(receipts) == 3
+    assert all(r.parent.parent == tmp_path / "outbox" for r in receipts)
+    assert box.submit(ids[0], stored, payload) == replace(submissions[0], created=False)
+
+
+def test_reusing_an_id_for_a_different_form_is_refused(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    box = outbox(tmp_path)
+    box.submit("uc-case-T-0117-12", stored, payload)
+    other = FormStore(tmp_path / "forms").save(
+        replace(REQUEST, data=replace(UC47, arrears=Decimal("1440.00")))
+    )
+    with pytest.raises(SubmissionRefused, match="already used"):
+        box.submit("uc-case-T-0117-12", other, payload)
+
+
+def test_a_payload_for_another_form_is_refused(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    with pytest.raises(SubmissionRefused, match="payload is for 'APA1'"):
+        outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload | {"form": "APA1"})
+
+
+class RecordingChannel:
+    """A stand-in for a DWP online service: anything with this submit is a channel."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, dict[str, Any]] = {}
+
+    def submit(self, submission_id: str, stored: StoredForm, payload: dict[str, Any]) -> Submission:
+        created = submission_id not in self.sent
+        self.sent.setdefault(submission_id, payload)
+        return Submission(
+            submission_id, payload["case_id"], "UC47", stored.sha256, NOW, "dwp", "DWP-1", created
+        )
+
+
+def test_the_activity_submits_through_any_submission_channel(
+    stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    channel = RecordingChannel()
+    as_protocol: SubmissionChannel = channel
+    request = SubmitFormRequest("uc-case-T-0117-12", stored, payload)
+    submission = ActivityEnvironment().run(OutboxActivities(as_protocol).submit_form, request)
+    assert submission.channel == "dwp" and submission.created
+    assert channel.sent == {"uc-case-T-0117-12": payload}
+
+
+def test_submit_form_activity_submits_once(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    activities = OutboxActivities(outbox(tmp_path))
+    request = SubmitFormRequest("uc-case-T-0117-12", stored, payload)
+    first = ActivityEnvironment().run(activities.submit_form, request)
+    again = ActivityEnvironment().run(activities.submit_form, request)
+    assert first.created and again == replace(first, created=False)
+    assert (tmp_path / "outbox" / "uc-case-T-0117-12" / "receipt.json").exists()
+
+
+def test_submit_form_activity_refuses_an_unsafe_id_without_retrying(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    activities = OutboxActivities(outbox(tmp_path))
+    with pytest.raises(ApplicationError, match="submission_id") as info:
+        ActivityEnvironment().run(activities.submit_form, SubmitFormRequest("a b", stored, payload))
+    assert info.value.non_retryable and info.value.type == "SubmissionRefused"
+
+
+def test_request_and_submission_survive_the_workers_data_converter(
+    tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
+) -> None:
+    converter = pydantic_data_converter.payload_converter
+    request = SubmitFormRequest("uc-case-T-0117-12", stored, payload)
+    [decoded] = converter.from_payloads(converter.to_payloads([request]), [SubmitFormRequest])
+    assert decoded == request
+    submission = ActivityEnvironment().run(OutboxActivities(outbox(tmp_path)).submit_form, decoded)
+    [back] = converter.from_payloads(converter.to_payloads([submission]), [Submission])
+    assert back == submission
+    assert back.submitted_at.utcoffset() == timedelta(0)
