@@ -173,7 +173,9 @@ async def _play(env: WorkflowEnvironment, scenario: Scenario) -> dict[str, Any]:
         policy.write_text(json.dumps({"simulation_year_shift": years}))
         task_queue = f"simulation-{uuid.uuid4()}"
         try:
-            async with build_worker(env.client, task_queue, engine, policy_file=str(policy)):
+            async with build_worker(
+                env.client, task_queue, engine, policy_file=str(policy), files=Path(tmp)
+            ):
                 return await _run(env, scenario, years, task_queue)
         finally:
             engine.dispose()

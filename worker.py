@@ -4,6 +4,7 @@ import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -11,28 +12,44 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.db import make_engine, migrate
+from activities.forms import FormActivities, FormStore
+from activities.outbox import FileOutbox, OutboxActivities
 from activities.policy import PolicySource, read_policy
 from activities.projection import Projection
 from config import Settings, connect, json_logging_runtime
 from logs import configure_logging, get_logger
 from workflows.managed_migration import ManagedMigration
+from workflows.payment_arrangement import PaymentArrangement
 from workflows.uc_case import UCCase
 
-WORKFLOWS: list[type] = [UCCase, ManagedMigration]
+WORKFLOWS: list[type] = [UCCase, ManagedMigration, PaymentArrangement]
 
 
-def activities_for(engine: Engine, policy_file: str | None = None) -> list[Any]:
-    return [Projection(engine).project_case, PolicySource(policy_file).load_policy]
+def activities_for(
+    engine: Engine, policy_file: str | None = None, files: Path | None = None
+) -> list[Any]:
+    files = files or Settings().data_dir
+    return [
+        Projection(engine).project_case,
+        PolicySource(policy_file).load_policy,
+        FormActivities(FormStore(files / "forms")).generate_form,
+        OutboxActivities(FileOutbox(files / "outbox")).submit_form,
+    ]
 
 
 def build_worker(
-    client: Client, task_queue: str, engine: Engine, policy_file: str | None = None, **options: Any
+    client: Client,
+    task_queue: str,
+    engine: Engine,
+    policy_file: str | None = None,
+    files: Path | None = None,
+    **options: Any,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(engine, policy_file),
+        activities=activities_for(engine, policy_file, files),
         activity_executor=ThreadPoolExecutor(max_workers=8),
         **options,
     )

@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +29,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import ListFlowable
 from temporalio import activity
+
+from domain.case.model import ArrangementSummary, CaseState
+from domain.dates import business_date
+from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
 
 FORM_VERSION = "1"
 TITLES = {
@@ -379,3 +383,60 @@ class FormActivities:
     @activity.defn(name="generate_form")
     def generate_form(self, request: FormRequest) -> StoredForm:
         return self._store.save(request)
+
+
+def form_request_for(
+    case_id: str, state: CaseState, arrangement: ArrangementSummary, now: datetime
+) -> FormRequest:
+    """The form an arrangement request needs, filled from the case: APA1 for an APA,
+    UC47 for a managed payment or a rent arrears deduction."""
+    today = business_date(now)
+    factors = state.vulnerability.factors if state.vulnerability else ()
+    tier_1 = tuple(TIER_1_FACTORS[f] for f in factors if f in TIER_1_FACTORS)
+    tier_2 = tuple(TIER_2_FACTORS[f] for f in factors if f in TIER_2_FACTORS)
+    if arrangement.kind == "apa":
+        assessed = state.vulnerability
+        return FormRequest(
+            case_id=case_id,
+            form="APA1",
+            data=Apa1Data(
+                tenancy_ref=state.tenancy_ref,
+                resident_name=state.resident.full_name,
+                apa_type=arrangement.apa_type,  # type: ignore[arg-type]
+                tier_1=tier_1,
+                tier_2=tier_2,
+                evidence=(f"vulnerability assessment of {assessed.assessed_at.date().isoformat()}",)
+                if assessed
+                else (),
+                assessed_by=assessed.assessed_by if assessed else "",
+                assessed_on=today,
+            ),
+        )
+    landlord = state.policy.landlord
+    arrears = max(state.balance, Decimal(0))
+    return FormRequest(
+        case_id=case_id,
+        form="UC47",
+        data=Uc47Data(
+            tenancy_ref=state.tenancy_ref,
+            resident_name=state.resident.full_name,
+            address=state.tenancy.address,
+            ni_number=state.resident.ni_number,
+            date_of_birth=state.resident.date_of_birth,
+            landlord_name=landlord.name,
+            landlord_reference=landlord.reference,
+            landlord_payment=LandlordPayment(
+                landlord.account_name, landlord.sort_code, landlord.account_number
+            ),
+            rent_amount=state.rent.amount,
+            rent_frequency=state.rent.frequency,
+            monthly_rent=state.monthly_rent,
+            arrears=arrears,
+            arrears_evidence=((today, "Rent account balance", state.monthly_rent, state.balance),),
+            request="arrears_deduction" if arrangement.kind == "tpd" else "managed_payment",
+            deduction_rate_percent=arrangement.deduction_rate,
+            tier_reasons=tier_1 + tier_2,
+            requested_by=state.opened_by,
+            requested_on=today,
+        ),
+    )

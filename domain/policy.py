@@ -33,6 +33,17 @@ SIX_POINT_PLAN_STEPS = (
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Landlord:
+    """The landlord's own details, printed on every UC47 (set them in the policy file)."""
+
+    name: str = "Example Housing Association"
+    reference: str = "EHA-0001"
+    account_name: str = "Example Housing Association Rents"
+    sort_code: str = "00-00-00"
+    account_number: str = "00000000"
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CasePolicy:
     watch_months_after_closure: int = Field(default=6, ge=1, le=24)
     # Fraction of one month's rent by which arrears must rise after closure to re-open.
@@ -56,6 +67,7 @@ class CasePolicy:
     # Simulation only: the calendar is shifted by this many years (a multiple of
     # 28 keeps weekdays and leap years); rates follow the real date.
     simulation_year_shift: int = Field(default=0, ge=0, multiple_of=28)
+    landlord: Landlord = Landlord()
     # Journal entries a continued run carries (the SQL read model keeps all).
     journal_entries_carried: int = Field(default=200, ge=10)
     # Continue-as-new once history reaches this many events (the server also

@@ -43,10 +43,16 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture(scope="session")
-async def ts_worker(ts_env: WorkflowEnvironment, engine: Engine) -> AsyncIterator[str]:
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's workers keep generated forms and the outbox."""
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(scope="session")
+async def ts_worker(ts_env: WorkflowEnvironment, engine: Engine, files: Path) -> AsyncIterator[str]:
     """A worker on the time-skipping server for the whole session; yields its task queue."""
     task_queue = f"tq-{uuid.uuid4()}"
-    async with build_worker(ts_env.client, task_queue, engine):
+    async with build_worker(ts_env.client, task_queue, engine, files=files):
         yield task_queue
 
 

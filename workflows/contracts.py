@@ -5,7 +5,9 @@ from datetime import date
 
 from pydantic.dataclasses import dataclass as validated
 
+from activities.forms import FormRequest
 from activities.records import EventRecord
+from domain.arrangements.lifecycle import ArrangementState
 from domain.case.commands import OpenCase
 from domain.case.model import STRICT, CaseState
 from domain.migration.model import MigrationState
@@ -20,6 +22,7 @@ class CaseInput(OpenCase):
     carried: CaseState | None = None
     unprojected: tuple[EventRecord, ...] = ()
     migration_started: bool = False
+    arrangements_started: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,3 +62,15 @@ class MigrationOutcome:
     status: str
     protection: str
     reason: str | None
+
+
+@validated(frozen=True, config=STRICT)
+class ArrangementInput:
+    """PaymentArrangement's one argument, built by the UC case from its request."""
+
+    case_workflow_id: str
+    arrangement_id: str
+    kind: str
+    requested_on: date
+    form: FormRequest
+    carried: ArrangementState | None = None

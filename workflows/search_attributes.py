@@ -14,10 +14,21 @@ ARREARS_BAND = SearchAttributeKey.for_keyword("ArrearsBand")
 VULNERABILITY_TIER = SearchAttributeKey.for_keyword("VulnerabilityTier")
 NEXT_ACTION_DUE = SearchAttributeKey.for_datetime("NextActionDue")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
+APA_STATUS = SearchAttributeKey.for_keyword("APAStatus")
+TPD_ACTIVE = SearchAttributeKey.for_bool("TPDActive")
 
 UC_CASE_KEYS: dict[str, SearchAttributeKey] = {
     k.name: k
-    for k in (CASE_STAGE, CASE_STATUS, ARREARS_BAND, VULNERABILITY_TIER, NEXT_ACTION_DUE, ESCALATED)
+    for k in (
+        CASE_STAGE,
+        CASE_STATUS,
+        ARREARS_BAND,
+        VULNERABILITY_TIER,
+        NEXT_ACTION_DUE,
+        ESCALATED,
+        APA_STATUS,
+        TPD_ACTIVE,
+    )
 }
 
 MIGRATION_DEADLINE = SearchAttributeKey.for_datetime("MigrationDeadline")

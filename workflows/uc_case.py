@@ -19,19 +19,26 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
+    from activities.forms import form_request_for
     from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
-    from domain.case.commands import COMMANDS, RecordMigrationProgress
+    from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import carried_over, decide, on_time_passed, open_case
     from domain.case.events import CaseOpened, Event
     from domain.case.evolve import describe, evolve, initial_state
-    from domain.case.model import CaseState, JournalEntry
+    from domain.case.model import ArrangementSummary, CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
     from domain.dates import business_date
     from domain.errors import DomainError
     from domain.policy import CasePolicy
-    from workflows.contracts import CaseInput, CaseOutcome, CommandResult, MigrationInput
+    from workflows.contracts import (
+        ArrangementInput,
+        CaseInput,
+        CaseOutcome,
+        CommandResult,
+        MigrationInput,
+    )
     from workflows.search_attributes import UC_CASE_KEYS
     from workflows.shell import Alarm, decide_command, parse_command, refusal
 
@@ -55,6 +62,7 @@ class UCCase:
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
         self._alarm = Alarm()
         self._migration_started = bool(self._input and self._input.migration_started)
+        self._arrangements_started = set(self._input.arrangements_started if self._input else ())
         # What the server holds (carried over continue-as-new); only changes are
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
@@ -89,6 +97,9 @@ class UCCase:
             await self._publish()
             if self.state.migration is not None and not self._migration_started:
                 await self._start_migration()
+            for arrangement in self.state.arrangements:
+                if arrangement.arrangement_id not in self._arrangements_started:
+                    await self._start_arrangement(arrangement)
             if self.state.status == "completed":
                 break
             if self._continue_as_new_due():
@@ -101,6 +112,7 @@ class UCCase:
                         carried=carried_over(self.state),
                         unprojected=tuple(self._outbox),
                         migration_started=self._migration_started,
+                        arrangements_started=tuple(sorted(self._arrangements_started)),
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -123,6 +135,15 @@ class UCCase:
             self._apply(decide(self.state, command, workflow.now()))
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("migration progress not applied", extra={"rule": str(error)})
+
+    @workflow.signal(name="arrangement_progress")
+    def arrangement_progress(self, raw: Any) -> None:
+        """From one of this case's PaymentArrangement children."""
+        try:
+            command = parse(RecordArrangementProgress, raw)
+            self._apply(decide(self.state, command, workflow.now()))
+        except (DomainError, ApplicationError) as error:
+            workflow.logger.warning("arrangement progress not applied", extra={"rule": str(error)})
 
     @workflow.query(name="case_view")
     def case_view(self) -> CaseView:
@@ -187,6 +208,26 @@ class UCCase:
                 data=to_jsonable_python(event),
             )
         )
+
+    async def _start_arrangement(self, arrangement: ArrangementSummary) -> None:
+        now = workflow.now()
+        arrangement_input = ArrangementInput(
+            case_workflow_id=workflow.info().workflow_id,
+            arrangement_id=arrangement.arrangement_id,
+            kind=arrangement.kind,
+            requested_on=business_date(arrangement.requested_at),
+            form=form_request_for(_case_key(), self.state, arrangement, now),
+        )
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                "PaymentArrangement",
+                arrangement_input,
+                id=arrangement.arrangement_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=f"Payment arrangement · {arrangement.kind.upper()}",
+            )
+        self._arrangements_started.add(arrangement.arrangement_id)
 
     async def _start_migration(self) -> None:
         migration, policy = self.state.migration, self.state.policy
@@ -270,7 +311,12 @@ def _checked_input(raw: Any) -> CaseInput:
     workflow id must be the tenancy's (one case per tenancy)."""
     opening: CaseInput = parse(CaseInput, raw)
     info = workflow.info()
-    carries = opening.carried or opening.unprojected or opening.migration_started
+    carries = (
+        opening.carried
+        or opening.unprojected
+        or opening.migration_started
+        or opening.arrangements_started
+    )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of a case carries state")
     expected = case_workflow_id(opening.tenancy_ref)

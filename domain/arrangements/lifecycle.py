@@ -324,3 +324,57 @@ def evolve(s: ArrangementState, ev: ArrangementEvent) -> ArrangementState:
             )
             return replace(s, reviews=reviews)
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
+
+
+@dataclass(frozen=True)
+class CaseNotice:
+    """What the case hears: a journal line, and the task it opens, if any."""
+
+    kind: str
+    text: str
+    task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
+    escalate: bool = False
+
+
+def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | None:
+    what = f"{state.kind.upper()} request {state.arrangement_id}"
+    match ev:
+        case Submitted():
+            window = state.objection_window_ends
+            return CaseNotice(
+                "arrangement_submitted",
+                f"{what} submitted (reference "
+                f"{ev.reference}); the claimant may object until {window}",
+            )
+        case Objected():
+            return CaseNotice(
+                "arrangement_objected",
+                f"{what}: the claimant objected on "
+                f"{ev.objected_on.isoformat()}; it will not take effect",
+            )
+        case ObjectionWindowClosed():
+            return CaseNotice(
+                "arrangement_awaiting", f"{what}: objection window closed, awaiting DWP's outcome"
+            )
+        case Chased():
+            return CaseNotice(
+                "arrangement_chase", f"{what}: no outcome yet, chase DWP", task="arrangement_chase"
+            )
+        case OutcomeOverdue():
+            return CaseNotice(
+                "arrangement_overdue",
+                f"{what}: still no outcome after {state.policy.escalate_days} days",
+                task="arrangement_follow_up",
+                escalate=True,
+            )
+        case Decided():
+            extra = f", starting {ev.start_date.isoformat()}" if ev.start_date else ""
+            rate = f" at {ev.deduction_rate}%" if ev.deduction_rate else ""
+            return CaseNotice("arrangement_outcome", f"{what} {ev.decision}{rate}{extra}")
+        case ReviewDue():
+            return CaseNotice(
+                "arrangement_review",
+                f"{what}: {ev.months}-month review due",
+                task="arrangement_review",
+            )
+    return None

@@ -122,6 +122,21 @@ def overall_cap_percent(ap_start: date) -> Decimal:
     return Decimal(15) if ap_start >= CAP_CHANGE else Decimal(25)
 
 
+def check_deduction_request(rate_percent: Decimal, existing_count: int) -> None:
+    """The limits a rent arrears deduction request must meet (DOMAIN.md 1.4)."""
+    if not Decimal(10) <= rate_percent <= Decimal(20):
+        raise DomainError(
+            "deduction_rate",
+            "a rent arrears deduction is at least 10% and at most "
+            f"20% of the standard allowance, not {rate_percent}%",
+        )
+    if existing_count >= 3:
+        raise DomainError(
+            "third_party_deductions",
+            f"at most 3 third party deductions at once; {existing_count} already in place",
+        )
+
+
 def rent_arrears_deduction(
     *,
     rate_percent: Decimal,
@@ -131,18 +146,7 @@ def rent_arrears_deduction(
     award_before_deductions: Decimal | None = None,
 ) -> Deduction:
     """A rent arrears third party deduction, refused naming the rule it breaks."""
-    if not Decimal(10) <= rate_percent <= Decimal(20):
-        raise DomainError(
-            "deduction_rate",
-            "a rent arrears deduction is at least 10% and at most "
-            f"20% of the standard allowance, not {rate_percent}%",
-        )
-    if len(existing) >= 3:
-        raise DomainError(
-            "third_party_deductions",
-            "at most 3 third party deductions may be in "
-            f"place at once; {len(existing)} already are",
-        )
+    check_deduction_request(rate_percent, len(existing))
     amount = (standard_allowance * rate_percent / 100).quantize(PENNY, ROUND_HALF_UP)
     if award_before_deductions is not None:
         left = award_before_deductions - sum((d.monthly_amount for d in existing), Decimal(0))

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 from pydantic.dataclasses import dataclass
 
+from domain.arrangements.rules import ApaType
 from domain.case.model import (
     STRICT,
     Actor,
@@ -214,6 +215,32 @@ class RecordMigrationProgress:
     active: bool = True
 
 
+@dataclass(frozen=True, config=STRICT)
+class RequestPaymentArrangement:
+    by: Actor
+    kind: Literal["apa", "mptl", "tpd"]
+    # For an APA: the type wanted; by default the first that fits, in DWP's order.
+    apa_type: ApaType | None = None
+    # For a managed payment (MPTL): the facts behind its conditions.
+    months_underpaid: Annotated[int, Field(ge=0)] = 0
+    hb_paid_to_landlord_before: bool = False
+    # For a rent arrears deduction (TPD): the rate asked for and those in place.
+    deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
+    existing_deductions: Annotated[int, Field(ge=0)] = 0
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordArrangementProgress:
+    """Sent by the case's PaymentArrangement workflows, not by a back office."""
+
+    arrangement_id: Short
+    kind: Short
+    text: Text
+    status: Short
+    task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
+    escalate: bool = False
+
+
 # Update name -> command type: the names a back-office system calls.
 COMMANDS: dict[str, type] = {
     "record_claim_status": RecordClaimStatus,
@@ -235,4 +262,5 @@ COMMANDS: dict[str, type] = {
     "complete_task": CompleteTask,
     "record_enforcement_step": RecordEnforcementStep,
     "record_migration_notice": RecordMigrationNotice,
+    "request_payment_arrangement": RequestPaymentArrangement,
 }

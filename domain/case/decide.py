@@ -6,6 +6,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain.arrangements.rules import (
+    check_deduction_request,
+    check_mptl_eligible,
+    mptl_conditions,
+    recommended_apa_types,
+)
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
@@ -497,6 +503,78 @@ def _migration_progress(
     return events
 
 
+def _request_arrangement(
+    state: CaseState, cmd: c.RequestPaymentArrangement, now: datetime
+) -> list[e.Event]:
+    _must_be_open(state, "a payment arrangement")
+    _must_be_alive(state, "a payment arrangement")
+    factors = state.vulnerability.factors if state.vulnerability else ()
+    apa_type: str | None = None
+    if cmd.kind == "apa":
+        options = recommended_apa_types(factors, couple=cmd.apa_type == "split_payments")
+        if not options:
+            raise DomainError(
+                "kind",
+                "an APA needs a Tier 1 or Tier 2 factor on the case: "
+                "record a vulnerability assessment first",
+            )
+        apa_type = cmd.apa_type or options[0]
+        reasons = tuple(TIER_1_FACTORS.get(f) or TIER_2_FACTORS[f] for f in factors)
+    elif cmd.kind == "mptl":
+        conditions = mptl_conditions(
+            monthly_rent=state.monthly_rent,
+            arrears=max(state.balance, Decimal(0)),
+            months_underpaid=cmd.months_underpaid,
+            factors=factors,
+            hb_paid_to_landlord_before=cmd.hb_paid_to_landlord_before,
+        )
+        check_mptl_eligible(conditions)
+        reasons = tuple(x.explanation for x in conditions if x.met)
+    else:
+        if cmd.deduction_rate is None:
+            raise DomainError("deduction_rate", "a rent arrears deduction needs its rate (10-20%)")
+        check_deduction_request(cmd.deduction_rate, cmd.existing_deductions)
+        if state.balance <= 0:
+            raise DomainError("kind", "there are no rent arrears to deduct for")
+        reasons = (f"rent arrears of £{state.balance}",)
+    number = len(state.arrangements) + 1
+    return [
+        e.PaymentArrangementRequested(
+            at=now,
+            by=cmd.by,
+            arrangement_id=f"uc-apa-{state.tenancy_ref}-{number}",
+            kind=cmd.kind,
+            apa_type=apa_type,
+            deduction_rate=cmd.deduction_rate,
+            reasons=reasons,
+        )
+    ]
+
+
+def _arrangement_progress(
+    state: CaseState, cmd: c.RecordArrangementProgress, now: datetime
+) -> list[e.Event]:
+    if cmd.arrangement_id not in {a.arrangement_id for a in state.arrangements}:
+        raise DomainError("arrangement_id", "no such payment arrangement on this case")
+    events: list[e.Event] = [
+        e.ArrangementProgressed(
+            at=now,
+            by="payment_arrangement",
+            arrangement_id=cmd.arrangement_id,
+            kind=cmd.kind,
+            text=cmd.text,
+            status=cmd.status,
+        )
+    ]
+    if cmd.task is not None:
+        days = {"arrangement_chase": 2, "arrangement_review": 7, "arrangement_follow_up": 0}
+        task = _task(state, now, e.SYSTEM, cmd.task, now + timedelta(days=days[cmd.task]), cmd.text)
+        events.append(task)
+        if cmd.escalate:
+            events.append(e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id))
+    return events
+
+
 _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordClaimStatus: _record_claim_status,
     c.RecordRentMovement: _record_rent_movement,
@@ -518,6 +596,8 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordEnforcementStep: _enforcement,
     c.RecordMigrationNotice: _migration_notice,
     c.RecordMigrationProgress: _migration_progress,
+    c.RequestPaymentArrangement: _request_arrangement,
+    c.RecordArrangementProgress: _arrangement_progress,
 }
 
 

@@ -197,6 +197,27 @@ class MigrationProgressed:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class PaymentArrangementRequested:
+    at: datetime
+    by: str
+    arrangement_id: str
+    kind: str
+    apa_type: str | None
+    deduction_rate: Decimal | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArrangementProgressed:
+    at: datetime
+    by: str
+    arrangement_id: str
+    kind: str
+    text: str
+    status: str
+
+
 Event = (
     CaseOpened
     | ClaimStatusRecorded
@@ -219,4 +240,6 @@ Event = (
     | TasksCancelled
     | MigrationNoticeRecorded
     | MigrationProgressed
+    | PaymentArrangementRequested
+    | ArrangementProgressed
 )

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from domain.case import events as e
 from domain.case.model import (
+    ArrangementSummary,
     CaseState,
     ChecklistStep,
     Closure,
@@ -132,6 +133,23 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                     s.migration, status=ev.status, protection=ev.protection, active=ev.active
                 ),
             )
+        case e.PaymentArrangementRequested():
+            requested = ArrangementSummary(
+                arrangement_id=ev.arrangement_id,
+                kind=ev.kind,
+                apa_type=ev.apa_type,
+                requested_at=ev.at,
+                deduction_rate=ev.deduction_rate,
+            )
+            return replace(
+                s, arrangements=(*s.arrangements, requested), stage="payment_arrangement"
+            )
+        case e.ArrangementProgressed():
+            arrangements = tuple(
+                replace(a, status=ev.status) if a.arrangement_id == ev.arrangement_id else a
+                for a in s.arrangements
+            )
+            return replace(s, arrangements=arrangements)
         case e.JournalNoteAdded() | e.InteractionRecorded():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
@@ -246,5 +264,17 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
                 f"final deadline {final}; tracked by {ev.workflow_id}",
             )
         case e.MigrationProgressed():
+            return (ev.kind, ev.status, ev.text)
+        case e.PaymentArrangementRequested():
+            what = ev.apa_type or ev.kind
+            rate = f" at {ev.deduction_rate}%" if ev.deduction_rate else ""
+            return (
+                "payment_arrangement",
+                "requested",
+                f"{ev.kind.upper()} requested "
+                f"({what.replace('_', ' ')}{rate}) as {ev.arrangement_id}: "
+                f"{'; '.join(ev.reasons)}",
+            )
+        case e.ArrangementProgressed():
             return (ev.kind, ev.status, ev.text)
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

@@ -41,6 +41,9 @@ TaskKind = Literal[
     "reopened_review",
     "migration_outreach",
     "migration_follow_up",
+    "arrangement_chase",
+    "arrangement_follow_up",
+    "arrangement_review",
 ]
 TaskStatus = Literal["open", "done", "cancelled"]
 
@@ -167,6 +170,16 @@ class MigrationSummary:
 
 
 @record(frozen=True)
+class ArrangementSummary:
+    arrangement_id: str
+    kind: str
+    apa_type: str | None
+    requested_at: datetime
+    status: str = "requested"
+    deduction_rate: Decimal | None = None
+
+
+@record(frozen=True)
 class JournalEntry:
     seq: int
     at: datetime
@@ -201,6 +214,7 @@ class CaseState:
     closure: Closure | None = None
     reopen_count: int = 0
     migration: MigrationSummary | None = None
+    arrangements: tuple[ArrangementSummary, ...] = ()
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.case.deadlines import next_action_due
 from domain.case.model import (
+    ArrangementSummary,
     CaseState,
     ChecklistStep,
     ClaimStatus,
@@ -57,6 +58,7 @@ class CaseView:
     closure: Closure | None
     reopen_count: int
     migration: MigrationSummary | None
+    arrangements: tuple[ArrangementSummary, ...]
     journal_entries: int
     version: int
 
@@ -105,6 +107,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         closure=state.closure,
         reopen_count=state.reopen_count,
         migration=state.migration,
+        arrangements=state.arrangements,
         journal_entries=len(state.journal),
         version=state.version,
     )
@@ -119,4 +122,9 @@ def search_attributes(state: CaseState) -> dict[str, Any]:
         "VulnerabilityTier": state.vulnerability.tier if state.vulnerability else "unassessed",
         "NextActionDue": next_action_due(state),
         "Escalated": is_escalated(state),
+        # Unset until the case has a payment arrangement.
+        "APAStatus": state.arrangements[-1].status if state.arrangements else None,
+        "TPDActive": True
+        if any(a.kind == "tpd" and a.status == "granted" for a in state.arrangements)
+        else None,
     }

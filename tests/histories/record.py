@@ -148,7 +148,7 @@ async def main(names: list[str]) -> None:
         url = f"sqlite:///{tmp}/record.db"
         migrate(url)
         engine = make_engine(url)
-        async with env, build_worker(env.client, TASK_QUEUE, engine):
+        async with env, build_worker(env.client, TASK_QUEUE, engine, files=Path(tmp)):
             handles = []
             for name in names:
                 handles += await SCENARIOS[name](env)

@@ -50,6 +50,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("record_enforcement_step", {**BY, "step": "possession_claim"}, "vulnerability"),
     ("add_journal_note", {**BY, "text": "x", "colour": "red"}, "colour"),
     (
+        "request_payment_arrangement",
+        {**BY, "kind": "tpd", "deduction_rate": "25"},
+        "deduction_rate",
+    ),
+    (
         "record_migration_notice",
         {**BY, "notice_issued": "2026-01-05", "deadline_day": "2026-02-05"},
         "deadline_day",

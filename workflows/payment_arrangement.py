@@ -1,0 +1,141 @@
+"""PaymentArrangement: one APA, MPTL or rent arrears deduction request, a child of
+UCCase. Generates its form, submits it through the outbox, then waits on durable
+timers (objection window, chase, escalation, reviews) and tells the case."""
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
+    from activities.forms import StoredForm, structured
+    from activities.outbox import Submission, SubmitFormRequest
+    from domain.arrangements import lifecycle as life
+    from domain.case.parsing import parse
+    from workflows.contracts import ArrangementInput, CommandResult
+    from workflows.shell import Alarm, decide_command, parse_command
+
+COMMANDS: dict[str, type] = {
+    "record_objection": life.RecordObjection,
+    "record_outcome": life.RecordOutcome,
+}
+_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+
+
+@workflow.defn(name="PaymentArrangement")
+class PaymentArrangement:
+    @workflow.init
+    def __init__(self, raw: Any) -> None:
+        self._input: ArrangementInput = parse(ArrangementInput, raw)
+        self._state = self._input.carried or life.ArrangementState(
+            arrangement_id=self._input.arrangement_id,
+            kind=self._input.kind,
+            requested_on=self._input.requested_on,
+            policy=life.ArrangementPolicy(),
+        )
+        self._pending: list[life.ArrangementEvent] = []
+        self._alarm = Alarm()
+        for name, command_type in COMMANDS.items():
+            workflow.set_update_handler(
+                name, self._handler(command_type), validator=self._validator(command_type)
+            )
+
+    @workflow.run
+    async def run(self, raw: Any) -> str:
+        if self._state.status == "requested":
+            await self._submit()
+        while not self._state.finished:
+            self._alarm.arm(life.next_wakeup(self._state))
+            await workflow.wait_condition(
+                lambda: bool(self._pending) or self._alarm.rang or self._continue_as_new_due()
+            )
+            if self._alarm.rang:
+                self._alarm.reset()
+                self._apply(life.on_time_passed(self._state, workflow.now()))
+            await self._publish()
+            if self._continue_as_new_due() and not self._state.finished:
+                while self._pending or not workflow.all_handlers_finished():
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    await self._publish()
+                workflow.continue_as_new(replace(self._input, carried=self._state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._publish()
+        return self._state.status
+
+    @workflow.query(name="arrangement_view")
+    def arrangement_view(self) -> life.ArrangementState:
+        return self._state
+
+    async def _submit(self) -> None:
+        """Render the form and submit it; both activities are idempotent, so a
+        retry or a killed worker never produces a second form or submission."""
+        form = self._input.form
+        stored: StoredForm = await workflow.execute_activity(
+            "generate_form",
+            form,
+            result_type=StoredForm,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=_RETRY,
+            summary=f"generate {form.form}",
+        )
+        submission: Submission = await workflow.execute_activity(
+            "submit_form",
+            SubmitFormRequest(
+                submission_id=f"{self._state.arrangement_id}-1",
+                stored=stored,
+                payload=structured(form),
+            ),
+            result_type=Submission,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=_RETRY,
+            summary=f"submit {form.form}",
+        )
+        command = life.RecordSubmission(by="system", reference=submission.reference)
+        self._apply(decide_command(life.decide, self._state, command))
+
+    def _validator(self, command_type: type) -> Any:
+        def validate(raw: Any) -> None:
+            decide_command(life.decide, self._state, parse_command(command_type, raw))
+
+        return validate
+
+    def _handler(self, command_type: type) -> Any:
+        def handle(raw: Any) -> CommandResult:
+            command = parse_command(command_type, raw)
+            events = decide_command(life.decide, self._state, command)
+            self._apply(events)
+            return CommandResult(self._state.version, [type(e).__name__ for e in events])
+
+        return handle
+
+    def _apply(self, events: list[life.ArrangementEvent]) -> None:
+        for event in events:
+            self._state = life.evolve(self._state, event)
+            self._pending.append(event)
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+
+    async def _publish(self) -> None:
+        events, self._pending = self._pending, []
+        case = workflow.get_external_workflow_handle(self._input.case_workflow_id)
+        for event in events:
+            notice = life.notice_for(self._state, event)
+            if notice is None:
+                continue
+            payload = {
+                **to_jsonable_python(notice),
+                "status": self._state.status,
+                "arrangement_id": self._state.arrangement_id,
+            }
+            try:
+                await case.signal("arrangement_progress", payload)
+            except Exception as error:
+                workflow.logger.warning(
+                    "case unreachable", extra={"notice": notice.kind, "error": type(error).__name__}
+                )
