@@ -20,6 +20,8 @@ from domain.case.model import (
     OpeningReason,
     Rent,
     Resident,
+    SustainmentKind,
+    SustainmentStatus,
     Tenancy,
     TenancyRef,
 )
@@ -62,7 +64,8 @@ class RecordClaimStatus:
 @dataclass(frozen=True, config=STRICT)
 class RecordRentMovement:
     by: Actor
-    kind: Literal["charge", "payment", "balance", "missed_uc_payment"]
+    # tpd_credit: a third party deduction paid to the landlord by DWP.
+    kind: Literal["charge", "payment", "tpd_credit", "balance", "missed_uc_payment"]
     amount: Money
     on: date
     reference: Annotated[str | None, Field(max_length=64)] = None
@@ -241,6 +244,44 @@ class RecordArrangementProgress:
     escalate: bool = False
 
 
+@dataclass(frozen=True, config=STRICT)
+class RecordUc50Issued:
+    """The capability-for-work questionnaire, due back within 4 weeks."""
+
+    by: Actor
+    issued_on: date
+
+
+@dataclass(frozen=True, config=STRICT)
+class StartSustainmentAction:
+    by: Actor
+    kind: SustainmentKind
+    note: Annotated[str, Field(max_length=4000)] = ""
+    owner: Short = "tenancy_sustainment"
+    follow_up_days: Annotated[int, Field(ge=1, le=90)] = 14
+
+
+@dataclass(frozen=True, config=STRICT)
+class UpdateSustainmentAction:
+    by: Actor
+    action_id: Short
+    status: SustainmentStatus
+    note: Annotated[str, Field(max_length=4000)] = ""
+    follow_up_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    # A Discretionary Housing Payment award: its period and monthly amount.
+    award_from: date | None = None
+    award_to: date | None = None
+    amount: Annotated[Money, Field(gt=0)] | None = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class AgreeArrearsPlan:
+    by: Actor
+    target_balance: Annotated[Money, Field(ge=0)]
+    by_date: date
+    tolerance: Annotated[Money, Field(ge=0)] = Decimal("50.00")
+
+
 # Update name -> command type: the names a back-office system calls.
 COMMANDS: dict[str, type] = {
     "record_claim_status": RecordClaimStatus,
@@ -263,4 +304,8 @@ COMMANDS: dict[str, type] = {
     "record_enforcement_step": RecordEnforcementStep,
     "record_migration_notice": RecordMigrationNotice,
     "request_payment_arrangement": RequestPaymentArrangement,
+    "record_uc50_issued": RecordUc50Issued,
+    "start_sustainment_action": StartSustainmentAction,
+    "update_sustainment_action": UpdateSustainmentAction,
+    "agree_arrears_plan": AgreeArrearsPlan,
 }

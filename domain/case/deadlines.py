@@ -30,4 +30,12 @@ def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
     end = watch_end(state)
     if end is not None:
         candidates.append((end, "post-closure watch ends: complete the case"))
+    plan = state.arrears_plan
+    if plan is not None and plan.outcome is None and state.status != "completed":
+        candidates.append(
+            (
+                start_of_day(plan.by_date + timedelta(days=1)),
+                f"arrears plan ends {plan.by_date.isoformat()}: met or missed",
+            )
+        )
     return min(candidates, default=None)

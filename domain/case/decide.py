@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +15,8 @@ from domain.arrangements.rules import (
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
-from domain.case.model import CaseState, ClaimStatus, TaskKind
-from domain.dates import add_months, business_date
+from domain.case.model import FINAL_SUSTAINMENT, CaseState, ClaimStatus, TaskKind
+from domain.dates import add_months, business_date, start_of_day
 from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
 from domain.rent import monthly_equivalent
@@ -108,8 +108,10 @@ def _task(
     due: datetime,
     note: str,
     owner: str = "income_team",
+    offset: int = 0,
 ) -> e.TaskOpened:
-    task_id = f"task-{len(state.tasks) + 1}"
+    # `offset`: tasks opened earlier in the same decision.
+    task_id = f"task-{len(state.tasks) + 1 + offset}"
     if state.deceased_on is not None and owner == "income_team":
         # After a death the income team's follow-ups become the bereavement
         # team's, never a chase; complaints stay with the complaints team.
@@ -171,6 +173,7 @@ def _record_rent_movement(
     balance = {
         "charge": state.balance + cmd.amount,
         "payment": state.balance - cmd.amount,
+        "tpd_credit": state.balance - cmd.amount,
         "balance": cmd.amount,
         "missed_uc_payment": state.balance,
     }[cmd.kind]
@@ -190,7 +193,31 @@ def _record_rent_movement(
         events.append(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
         due = now + timedelta(days=state.policy.reopened_review_days)
         events.append(_task(state, now, e.SYSTEM, "reopened_review", due, reason))
-    return events
+    return events + _plan_standing(state, balance, cmd.on, now)
+
+
+def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime) -> list[e.Event]:
+    """Falling behind an arrears plan by more than its tolerance escalates the case;
+    catching up is journalled too."""
+    plan = state.arrears_plan
+    if plan is None or plan.outcome is not None:
+        return []
+    expected = plan.expected_on(day)
+    behind = balance > expected + plan.tolerance
+    if behind == plan.behind:
+        return []
+    checked = e.ArrearsPlanChecked(
+        at=now,
+        by=e.SYSTEM,
+        standing="behind" if behind else "on_track",
+        expected=expected,
+        balance=balance,
+    )
+    if not behind:
+        return [checked]
+    note = f"arrears £{balance} against £{expected} expected by the plan on {day.isoformat()}"
+    task = _task(state, now, e.SYSTEM, "recovery_behind_plan", now, note)
+    return [checked, task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
 
 
 def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | None:
@@ -575,6 +602,132 @@ def _arrangement_progress(
     return events
 
 
+def _uc50(state: CaseState, cmd: c.RecordUc50Issued, now: datetime) -> list[e.Event]:
+    _must_be_alive(state, "a UC50")
+    if cmd.issued_on > business_date(now):
+        raise DomainError("issued_on", "cannot be in the future")
+    due = cmd.issued_on + timedelta(days=28)  # returned within 4 weeks
+    return [
+        e.InteractionRecorded(
+            at=now,
+            by=cmd.by,
+            kind="uc50_issued",
+            summary=f"UC50 issued {cmd.issued_on.isoformat()}; due back {due.isoformat()}",
+        ),
+        _task(
+            state,
+            now,
+            cmd.by,
+            "uc50_reminder",
+            start_of_day(due - timedelta(days=7)),
+            f"UC50 due {due.isoformat()}: remind the resident and offer help",
+        ),
+        _task(
+            state,
+            now,
+            cmd.by,
+            "uc50_return",
+            start_of_day(due),
+            f"UC50 due back {due.isoformat()}",
+            offset=1,
+        ),
+    ]
+
+
+def _start_sustainment(
+    state: CaseState, cmd: c.StartSustainmentAction, now: datetime
+) -> list[e.Event]:
+    _must_be_open(state, "a tenancy sustainment action")
+    _must_be_alive(state, "a tenancy sustainment action")
+    action_id = f"action-{len(state.sustainment) + 1}"
+    due = now + timedelta(days=cmd.follow_up_days)
+    return [
+        e.SustainmentStarted(
+            at=now, by=cmd.by, action_id=action_id, kind=cmd.kind, owner=cmd.owner, note=cmd.note
+        ),
+        _task(
+            state,
+            now,
+            cmd.by,
+            "sustainment_follow_up",
+            due,
+            f"{action_id} {cmd.kind.replace('_', ' ')}: follow up",
+            owner=cmd.owner,
+        ),
+    ]
+
+
+def _update_sustainment(
+    state: CaseState, cmd: c.UpdateSustainmentAction, now: datetime
+) -> list[e.Event]:
+    action = next((a for a in state.sustainment if a.action_id == cmd.action_id), None)
+    if action is None or action.status in FINAL_SUSTAINMENT:
+        open_ids = (
+            ", ".join(a.action_id for a in state.sustainment if a.status not in FINAL_SUSTAINMENT)
+            or "none"
+        )
+        raise DomainError("action_id", f"not an open sustainment action; open: {open_ids}")
+    if cmd.status in ("awarded", "refused") and action.kind != "dhp":
+        raise DomainError("status", f"{cmd.status} is a Discretionary Housing Payment decision")
+    if cmd.status == "awarded":
+        if not (cmd.award_from and cmd.award_to and cmd.amount):
+            raise DomainError("award_from", "an awarded DHP needs award_from, award_to and amount")
+        if cmd.award_to <= cmd.award_from:
+            raise DomainError("award_to", "must be after award_from")
+    events: list[e.Event] = [
+        e.SustainmentUpdated(
+            at=now,
+            by=cmd.by,
+            action_id=cmd.action_id,
+            status=cmd.status,
+            note=cmd.note,
+            award_from=cmd.award_from,
+            award_to=cmd.award_to,
+            amount=cmd.amount,
+        )
+    ]
+    follow_ups = [t for t in state.open_tasks if t.note.startswith(f"{cmd.action_id} ")]
+    events += [
+        e.TaskCompleted(at=now, by=cmd.by, task_id=t.task_id, outcome=cmd.status)
+        for t in follow_ups
+    ]
+    if cmd.status not in FINAL_SUSTAINMENT and cmd.follow_up_days:
+        due = now + timedelta(days=cmd.follow_up_days)
+        events.append(
+            _task(
+                state,
+                now,
+                cmd.by,
+                "sustainment_follow_up",
+                due,
+                f"{cmd.action_id} {action.kind.replace('_', ' ')}: follow up",
+                owner=action.owner,
+            )
+        )
+    return events
+
+
+def _agree_plan(state: CaseState, cmd: c.AgreeArrearsPlan, now: datetime) -> list[e.Event]:
+    _must_be_open(state, "an arrears plan")
+    _must_be_alive(state, "an arrears plan")
+    today = business_date(now)
+    if cmd.by_date <= today:
+        raise DomainError("by_date", "must be in the future")
+    if cmd.target_balance >= state.balance:
+        raise DomainError("target_balance", f"must be below the current balance £{state.balance}")
+    return [
+        e.ArrearsPlanAgreed(
+            at=now,
+            by=cmd.by,
+            start_balance=state.balance,
+            start_date=today,
+            target_balance=cmd.target_balance,
+            by_date=cmd.by_date,
+            tolerance=cmd.tolerance,
+        )
+    ]
+
+
 _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordClaimStatus: _record_claim_status,
     c.RecordRentMovement: _record_rent_movement,
@@ -598,6 +751,10 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordMigrationProgress: _migration_progress,
     c.RequestPaymentArrangement: _request_arrangement,
     c.RecordArrangementProgress: _arrangement_progress,
+    c.RecordUc50Issued: _uc50,
+    c.StartSustainmentAction: _start_sustainment,
+    c.UpdateSustainmentAction: _update_sustainment,
+    c.AgreeArrearsPlan: _agree_plan,
 }
 
 
@@ -608,6 +765,28 @@ def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
         for t in state.open_tasks
         if t.escalated_at is None and t.due_at <= now
     ]
+    plan = state.arrears_plan
+    if (
+        plan is not None
+        and plan.outcome is None
+        and now >= start_of_day(plan.by_date + timedelta(days=1))
+    ):
+        met = state.balance <= plan.target_balance
+        events.append(
+            e.ArrearsPlanChecked(
+                at=now,
+                by=e.SYSTEM,
+                standing="met" if met else "missed",
+                expected=plan.target_balance,
+                balance=state.balance,
+            )
+        )
+        if not met:
+            note = (
+                f"arrears plan missed: £{state.balance} against a target of £{plan.target_balance}"
+            )
+            task = _task(state, now, e.SYSTEM, "recovery_plan_missed", now, note, offset=0)
+            events += [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
     end = watch_end(state)
     if end is not None and now >= end and not state.open_tasks and not state.open_plan_steps:
         events.append(e.WatchEnded(at=now, by=e.SYSTEM))

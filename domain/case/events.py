@@ -218,6 +218,50 @@ class ArrangementProgressed:
     status: str
 
 
+@dataclass(frozen=True)
+class SustainmentStarted:
+    at: datetime
+    by: str
+    action_id: str
+    kind: str
+    owner: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SustainmentUpdated:
+    at: datetime
+    by: str
+    action_id: str
+    status: str
+    note: str
+    award_from: date | None
+    award_to: date | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class ArrearsPlanAgreed:
+    at: datetime
+    by: str
+    start_balance: Decimal
+    start_date: date
+    target_balance: Decimal
+    by_date: date
+    tolerance: Decimal
+
+
+@dataclass(frozen=True)
+class ArrearsPlanChecked:
+    """The plan's standing changed: behind (or back on track), met or missed."""
+
+    at: datetime
+    by: str
+    standing: str
+    expected: Decimal
+    balance: Decimal
+
+
 Event = (
     CaseOpened
     | ClaimStatusRecorded
@@ -242,4 +286,8 @@ Event = (
     | MigrationProgressed
     | PaymentArrangementRequested
     | ArrangementProgressed
+    | SustainmentStarted
+    | SustainmentUpdated
+    | ArrearsPlanAgreed
+    | ArrearsPlanChecked
 )

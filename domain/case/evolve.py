@@ -5,6 +5,7 @@ from dataclasses import replace
 from domain.case import events as e
 from domain.case.model import (
     ArrangementSummary,
+    ArrearsPlan,
     CaseState,
     ChecklistStep,
     Closure,
@@ -13,6 +14,7 @@ from domain.case.model import (
     Representative,
     Stage,
     Status,
+    SustainmentAction,
     Task,
     VulnerabilityRecord,
 )
@@ -150,6 +152,46 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 for a in s.arrangements
             )
             return replace(s, arrangements=arrangements)
+        case e.SustainmentStarted():
+            action = SustainmentAction(
+                action_id=ev.action_id,
+                kind=ev.kind,
+                owner=ev.owner,
+                status="requested",
+                opened_at=ev.at,
+                note=ev.note,
+            )
+            stage: Stage = "tenancy_sustainment" if s.status != "closed" else s.stage
+            return replace(s, sustainment=(*s.sustainment, action), stage=stage)
+        case e.SustainmentUpdated():
+            actions = tuple(
+                replace(
+                    a,
+                    status=ev.status,
+                    award_from=ev.award_from or a.award_from,
+                    award_to=ev.award_to or a.award_to,
+                    amount=ev.amount or a.amount,
+                )
+                if a.action_id == ev.action_id
+                else a
+                for a in s.sustainment
+            )
+            return replace(s, sustainment=actions)
+        case e.ArrearsPlanAgreed():
+            plan = ArrearsPlan(
+                start_balance=ev.start_balance,
+                start_date=ev.start_date,
+                target_balance=ev.target_balance,
+                by_date=ev.by_date,
+                tolerance=ev.tolerance,
+            )
+            return replace(s, arrears_plan=plan, stage="recovery")
+        case e.ArrearsPlanChecked():
+            assert s.arrears_plan is not None
+            if ev.standing in ("met", "missed"):
+                return replace(s, arrears_plan=replace(s.arrears_plan, outcome=ev.standing))
+            behind = ev.standing == "behind"
+            return replace(s, arrears_plan=replace(s.arrears_plan, behind=behind))
         case e.JournalNoteAdded() | e.InteractionRecorded():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
@@ -277,4 +319,36 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
             )
         case e.ArrangementProgressed():
             return (ev.kind, ev.status, ev.text)
+        case e.SustainmentStarted():
+            return (
+                "tenancy_sustainment",
+                "requested",
+                f"{ev.action_id} {ev.kind.replace('_', ' ')} for {ev.owner}. {ev.note}".strip(),
+            )
+        case e.SustainmentUpdated():
+            award = ""
+            if ev.award_from and ev.award_to:
+                award = (
+                    f" DHP of £{ev.amount} a month from {ev.award_from.isoformat()} to "
+                    f"{ev.award_to.isoformat()}."
+                )
+            return (
+                "tenancy_sustainment",
+                ev.status,
+                f"{ev.action_id} {ev.status.replace('_', ' ')}.{award} {ev.note}".strip(),
+            )
+        case e.ArrearsPlanAgreed():
+            return (
+                "recovery",
+                "plan_agreed",
+                f"arrears plan: £{ev.start_balance} down to "
+                f"£{ev.target_balance} by {ev.by_date.isoformat()} (tolerance £{ev.tolerance})",
+            )
+        case e.ArrearsPlanChecked():
+            return (
+                "recovery",
+                ev.standing,
+                f"arrears plan {ev.standing.replace('_', ' ')}: "
+                f"balance £{ev.balance}, plan £{ev.expected}",
+            )
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

@@ -44,7 +44,19 @@ TaskKind = Literal[
     "arrangement_chase",
     "arrangement_follow_up",
     "arrangement_review",
+    "uc50_return",
+    "uc50_reminder",
+    "sustainment_follow_up",
+    "recovery_behind_plan",
+    "recovery_plan_missed",
 ]
+SustainmentKind = Literal[
+    "welfare_benefit_referral", "foodbank_voucher", "energy_support", "dhp", "debt_advice"
+]
+SustainmentStatus = Literal[
+    "requested", "in_progress", "awaiting_decision", "completed", "declined", "awarded", "refused"
+]
+FINAL_SUSTAINMENT = ("completed", "declined", "awarded", "refused")
 TaskStatus = Literal["open", "done", "cancelled"]
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -180,6 +192,42 @@ class ArrangementSummary:
 
 
 @record(frozen=True)
+class SustainmentAction:
+    action_id: str
+    kind: str
+    owner: str
+    status: str
+    opened_at: datetime
+    note: str = ""
+    award_from: date | None = None
+    award_to: date | None = None
+    amount: Decimal | None = None
+
+
+@record(frozen=True)
+class ArrearsPlan:
+    """Arrears to fall in a straight line from the start balance to the target by a date."""
+
+    start_balance: Decimal
+    start_date: date
+    target_balance: Decimal
+    by_date: date
+    tolerance: Decimal
+    behind: bool = False
+    outcome: str | None = None
+
+    def expected_on(self, day: date) -> Decimal:
+        if day >= self.by_date:
+            return self.target_balance
+        if day <= self.start_date:
+            return self.start_balance
+        done = Decimal((day - self.start_date).days) / (self.by_date - self.start_date).days
+        return (self.start_balance - (self.start_balance - self.target_balance) * done).quantize(
+            Decimal("0.01")
+        )
+
+
+@record(frozen=True)
 class JournalEntry:
     seq: int
     at: datetime
@@ -215,6 +263,8 @@ class CaseState:
     reopen_count: int = 0
     migration: MigrationSummary | None = None
     arrangements: tuple[ArrangementSummary, ...] = ()
+    sustainment: tuple[SustainmentAction, ...] = ()
+    arrears_plan: ArrearsPlan | None = None
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
 

@@ -8,6 +8,7 @@ from typing import Any
 from domain.case.deadlines import next_action_due
 from domain.case.model import (
     ArrangementSummary,
+    ArrearsPlan,
     CaseState,
     ChecklistStep,
     ClaimStatus,
@@ -16,6 +17,7 @@ from domain.case.model import (
     Rent,
     Representative,
     Resident,
+    SustainmentAction,
     Task,
     Tenancy,
 )
@@ -59,6 +61,8 @@ class CaseView:
     reopen_count: int
     migration: MigrationSummary | None
     arrangements: tuple[ArrangementSummary, ...]
+    sustainment: tuple[SustainmentAction, ...]
+    arrears_plan: ArrearsPlan | None
     journal_entries: int
     version: int
 
@@ -108,6 +112,8 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         reopen_count=state.reopen_count,
         migration=state.migration,
         arrangements=state.arrangements,
+        sustainment=state.sustainment,
+        arrears_plan=state.arrears_plan,
         journal_entries=len(state.journal),
         version=state.version,
     )
