@@ -54,6 +54,18 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         {**BY, "kind": "tpd", "deduction_rate": "25"},
         "deduction_rate",
     ),
+    ("record_uc50_issued", {**BY, "issued_on": "2999-01-01"}, "issued_on"),
+    ("start_sustainment_action", {**BY, "kind": "holiday"}, "kind"),
+    (
+        "update_sustainment_action",
+        {**BY, "action_id": "action-9", "status": "completed"},
+        "action_id",
+    ),
+    (
+        "agree_arrears_plan",
+        {**BY, "target_balance": "9999", "by_date": "2999-01-01"},
+        "target_balance",
+    ),
     (
         "record_migration_notice",
         {**BY, "notice_issued": "2026-01-05", "deadline_day": "2026-02-05"},
