@@ -331,6 +331,27 @@ def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
         raise BadInput(f"{option}: must be one of {', '.join(allowed)}; not {value!r}")
 
 
+async def download_form(client: Client, ref: str, number: int, out_path: str | None) -> int:
+    """Copy an arrangement's stored PDF (kept once, by content hash, by the worker)."""
+    view = await client.get_workflow_handle(case_workflow_id(ref)).query(
+        "case_view", result_type=CaseView
+    )
+    if not 1 <= number <= len(view.arrangements):
+        raise BadInput(f"number: case {ref} has {len(view.arrangements)} payment arrangement(s)")
+    arrangement = view.arrangements[number - 1]
+    if arrangement.form_path is None:
+        err.print(f"{arrangement.arrangement_id} has no form yet (status {arrangement.status})")
+        return 1
+    source = Path(arrangement.form_path)
+    if not source.exists():
+        err.print(f"the form is stored on the worker's disk at {source}, not reachable here")
+        return 1
+    target = Path(out_path or source.name)
+    target.write_bytes(source.read_bytes())
+    out.print(f"{target} ({arrangement.form_sha256})")
+    return 0
+
+
 def list_query(stage: str | None, status: str | None, escalated: bool, extra: str | None) -> str:
     """The visibility query for `list`: running cases, or for status `completed`
     the finished ones (a completed case's workflow has returned)."""
@@ -420,6 +441,8 @@ async def run(args: argparse.Namespace) -> int:
         created, existing = await bulk_open(client, settings.task_queue, cases)
         out.print(f"{created} opened, {existing} already open, {len(problems)} bad rows")
         return 2 if problems else 0
+    elif args.cmd == "form":
+        return await download_form(client, args.ref, args.number, args.out)
     elif args.cmd == "load-samples":
         created, existing = await load_samples(client, settings.task_queue, Path(args.file))
         out.print(f"{created} sample cases opened, {existing} already open")
@@ -453,6 +476,10 @@ def parser() -> argparse.ArgumentParser:
     ld = sub.add_parser("load-samples", help="open the bundled sample cases")
     ld.add_argument("file", nargs="?", default=str(SAMPLES))
     sub.add_parser("commands", help="list the update names and their fields")
+    fm = sub.add_parser("form", help="download the form a payment arrangement submitted")
+    fm.add_argument("ref", help="tenancy reference")
+    fm.add_argument("number", type=int, nargs="?", default=1, help="the arrangement (1, 2, ...)")
+    fm.add_argument("--out", help="where to write the PDF (default: ./<form file name>)")
     sm = sub.add_parser("simulate", help="play a migration scenario (YAML/JSON) and print JSON")
     sm.add_argument("file")
     return p

@@ -78,7 +78,9 @@ class PaymentArrangement:
             "generate_form",
             form,
             result_type=StoredForm,
-            start_to_close_timeout=timedelta(minutes=2),
+            # Rendering and filing take under a second: a short timeout retries a
+            # crashed worker's attempt quickly, and both steps are idempotent.
+            start_to_close_timeout=timedelta(seconds=20),
             retry_policy=_RETRY,
             summary=f"generate {form.form}",
         )
@@ -90,11 +92,18 @@ class PaymentArrangement:
                 payload=structured(form),
             ),
             result_type=Submission,
-            start_to_close_timeout=timedelta(minutes=2),
+            # Rendering and filing take under a second: a short timeout retries a
+            # crashed worker's attempt quickly, and both steps are idempotent.
+            start_to_close_timeout=timedelta(seconds=20),
             retry_policy=_RETRY,
             summary=f"submit {form.form}",
         )
-        command = life.RecordSubmission(by="system", reference=submission.reference)
+        command = life.RecordSubmission(
+            by="system",
+            reference=submission.reference,
+            form_sha256=stored.sha256,
+            form_path=stored.pdf_path,
+        )
         self._apply(decide_command(life.decide, self._state, command))
 
     def _validator(self, command_type: type) -> Any:

@@ -49,6 +49,8 @@ class ArrangementState:
     status: ArrangementStatus = "requested"
     submitted_on: date | None = None
     submission_reference: str | None = None
+    form_sha256: str | None = None
+    form_path: str | None = None
     chased: bool = False
     escalated: bool = False
     decision: Decision | None = None
@@ -77,6 +79,8 @@ class ArrangementState:
 class RecordSubmission:
     by: str
     reference: str
+    form_sha256: str = ""
+    form_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ class Submitted:
     at: datetime
     by: str
     reference: str
+    form_sha256: str = ""
+    form_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,15 @@ def _submit(
 ) -> list[ArrangementEvent]:
     if state.status != "requested":
         raise DomainError("reference", "the request is already submitted")
-    return [Submitted(at=now, by=cmd.by, reference=cmd.reference)]
+    return [
+        Submitted(
+            at=now,
+            by=cmd.by,
+            reference=cmd.reference,
+            form_sha256=cmd.form_sha256,
+            form_path=cmd.form_path,
+        )
+    ]
 
 
 def _object(state: ArrangementState, cmd: RecordObjection, now: datetime) -> list[ArrangementEvent]:
@@ -300,6 +314,8 @@ def evolve(s: ArrangementState, ev: ArrangementEvent) -> ArrangementState:
                 status="submitted",
                 submitted_on=business_date(ev.at),
                 submission_reference=ev.reference,
+                form_sha256=ev.form_sha256 or None,
+                form_path=ev.form_path or None,
             )
         case Objected():
             return replace(s, status="objected")
@@ -334,6 +350,8 @@ class CaseNotice:
     text: str
     task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
     escalate: bool = False
+    form_sha256: str | None = None
+    form_path: str | None = None
 
 
 def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | None:
@@ -343,8 +361,10 @@ def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | No
             window = state.objection_window_ends
             return CaseNotice(
                 "arrangement_submitted",
-                f"{what} submitted (reference "
-                f"{ev.reference}); the claimant may object until {window}",
+                f"{what} submitted (reference {ev.reference}, form "
+                f"{ev.form_sha256[:12]}); the claimant may object until {window}",
+                form_sha256=ev.form_sha256 or None,
+                form_path=ev.form_path or None,
             )
         case Objected():
             return CaseNotice(

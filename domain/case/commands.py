@@ -242,6 +242,8 @@ class RecordArrangementProgress:
     status: Short
     task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
     escalate: bool = False
+    form_sha256: Annotated[str, Field(max_length=64)] | None = None
+    form_path: Annotated[str, Field(max_length=1000)] | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -591,6 +591,8 @@ def _arrangement_progress(
             kind=cmd.kind,
             text=cmd.text,
             status=cmd.status,
+            form_sha256=cmd.form_sha256,
+            form_path=cmd.form_path,
         )
     ]
     if cmd.task is not None:

@@ -216,6 +216,8 @@ class ArrangementProgressed:
     kind: str
     text: str
     status: str
+    form_sha256: str | None = None
+    form_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,14 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             )
         case e.ArrangementProgressed():
             arrangements = tuple(
-                replace(a, status=ev.status) if a.arrangement_id == ev.arrangement_id else a
+                replace(
+                    a,
+                    status=ev.status,
+                    form_sha256=ev.form_sha256 or a.form_sha256,
+                    form_path=ev.form_path or a.form_path,
+                )
+                if a.arrangement_id == ev.arrangement_id
+                else a
                 for a in s.arrangements
             )
             return replace(s, arrangements=arrangements)

@@ -189,6 +189,9 @@ class ArrangementSummary:
     requested_at: datetime
     status: str = "requested"
     deduction_rate: Decimal | None = None
+    # The form submitted for it, stored once by content hash.
+    form_sha256: str | None = None
+    form_path: str | None = None
 
 
 @record(frozen=True)

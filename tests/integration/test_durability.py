@@ -7,11 +7,9 @@ import signal
 import socket
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from temporalio.client import Client
@@ -24,6 +22,7 @@ from domain.case.view import CaseView
 from starter import open_case
 from tests.factories import opening
 from tests.helpers import eventually, wait_until_open
+from tests.integration.conftest import Processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,33 +31,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class Processes:
-    """Processes this test starts; every one is killed when it ends."""
-
-    def __init__(self) -> None:
-        self.all: list[asyncio.subprocess.Process] = []
-
-    async def start(
-        self, *cmd: str, env: dict[str, str] | None = None, log: Path
-    ) -> asyncio.subprocess.Process:
-        with log.open("ab") as out:
-            proc = await asyncio.create_subprocess_exec(
-                *cmd, cwd=ROOT, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
-            )
-        self.all.append(proc)
-        return proc
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[Processes]:
-    procs = Processes()
-    yield procs
-    for proc in procs.all:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
 
 
 async def _server(procs: Processes, db: Path, port: int, log: Path) -> Client:

@@ -1,0 +1,60 @@
+"""Killing the worker while a form is being generated never produces two forms."""
+
+import os
+import signal
+import sys
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from domain.arrangements.lifecycle import ArrangementState
+from domain.case import commands as c
+from starter import open_case
+from tests.factories import opening
+from tests.helpers import eventually, wait_until_open
+from tests.integration.conftest import Processes
+
+
+async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
+    dev_env: WorkflowEnvironment, processes: Processes, tmp_path: Path
+) -> None:
+    queue = f"forms-{uuid.uuid4()}"
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'casework.db'}",
+        "CASEWORK_TASK_QUEUE": queue,
+        "CASEWORK_DATA_DIR": str(tmp_path),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    log = tmp_path / "workers.log"
+    slow = await processes.start(
+        sys.executable, "tests/integration/slow_form_worker.py", env=env, log=log
+    )
+    ref = f"K-{uuid.uuid4().hex[:8]}"
+    case = (await open_case(dev_env.client, queue, opening(ref, balance=Decimal("1200")))).handle
+    await wait_until_open(case)
+    await case.execute_update(
+        "request_payment_arrangement", c.RequestPaymentArrangement(by="o", kind="mptl")
+    )
+
+    async def pdfs() -> list[Path]:
+        return sorted((tmp_path / "forms").rglob("UC47-*.pdf"))
+
+    await eventually(pdfs, lambda found: len(found) == 1, attempts=600, delay=0.1)
+    slow.send_signal(signal.SIGKILL)  # mid-activity: the form is written, not reported
+    await slow.wait()
+    await processes.start(sys.executable, "worker.py", env=env, log=log)
+    arrangement = dev_env.client.get_workflow_handle(f"uc-apa-{ref}-1")
+
+    async def status() -> str:
+        state = await arrangement.query("arrangement_view", result_type=ArrangementState)
+        return state.status
+
+    # The activity times out (20 s) and is retried on the new worker.
+    await eventually(status, lambda s: s == "submitted", attempts=600, delay=0.1)
+    assert len(await pdfs()) == 1
+    assert len(list((tmp_path / "forms").rglob("UC47-*.json"))) == 1
+    assert len(list((tmp_path / "outbox").rglob("receipt.json"))) == 1
