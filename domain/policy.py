@@ -68,6 +68,12 @@ class CasePolicy:
     # 28 keeps weekdays and leap years); rates follow the real date.
     simulation_year_shift: int = Field(default=0, ge=0, multiple_of=28)
     landlord: Landlord = Landlord()
+    # Payment arrangement requests: the claimant's objection window, when to chase
+    # DWP for the outcome and when to escalate, and the APA review points (months).
+    arrangement_objection_days: int = Field(default=14, ge=1)
+    arrangement_chase_days: int = Field(default=14, ge=1)
+    arrangement_escalate_days: int = Field(default=28, ge=1)
+    arrangement_review_months: tuple[int, ...] = (3, 6, 9, 12, 15, 18, 24)
     # Journal entries a continued run carries (the SQL read model keeps all).
     journal_entries_carried: int = Field(default=200, ge=10)
     # Continue-as-new once history reaches this many events (the server also

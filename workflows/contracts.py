@@ -7,7 +7,7 @@ from pydantic.dataclasses import dataclass as validated
 
 from activities.forms import FormRequest
 from activities.records import EventRecord
-from domain.arrangements.lifecycle import ArrangementState
+from domain.arrangements.lifecycle import ArrangementPolicy, ArrangementState
 from domain.case.commands import OpenCase
 from domain.case.model import STRICT, CaseState
 from domain.migration.model import MigrationState
@@ -73,4 +73,5 @@ class ArrangementInput:
     kind: str
     requested_on: date
     form: FormRequest
+    policy: ArrangementPolicy = ArrangementPolicy()
     carried: ArrangementState | None = None

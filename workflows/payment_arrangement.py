@@ -35,7 +35,7 @@ class PaymentArrangement:
             arrangement_id=self._input.arrangement_id,
             kind=self._input.kind,
             requested_on=self._input.requested_on,
-            policy=life.ArrangementPolicy(),
+            policy=self._input.policy,
         )
         self._pending: list[life.ArrangementEvent] = []
         self._alarm = Alarm()

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.forms import form_request_for
     from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
+    from domain.arrangements.lifecycle import ArrangementPolicy
     from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import carried_over, decide, on_time_passed, open_case
@@ -210,13 +211,19 @@ class UCCase:
         )
 
     async def _start_arrangement(self, arrangement: ArrangementSummary) -> None:
-        now = workflow.now()
+        now, policy = workflow.now(), self.state.policy
         arrangement_input = ArrangementInput(
             case_workflow_id=workflow.info().workflow_id,
             arrangement_id=arrangement.arrangement_id,
             kind=arrangement.kind,
             requested_on=business_date(arrangement.requested_at),
             form=form_request_for(_case_key(), self.state, arrangement, now),
+            policy=ArrangementPolicy(
+                objection_days=policy.arrangement_objection_days,
+                chase_days=policy.arrangement_chase_days,
+                escalate_days=policy.arrangement_escalate_days,
+                review_months=policy.arrangement_review_months,
+            ),
         )
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await workflow.start_child_workflow(

@@ -149,3 +149,19 @@ async def test_a_managed_payment_meeting_no_condition_is_refused_naming_each(
     message = str(info.value.cause)
     assert "mptl: no condition for a managed payment is met" in message
     assert "arrears_two_months" in message and "tier_1_or_2_factor" in message
+
+
+async def test_the_objection_window_and_chase_follow_the_case_policy(
+    ts_env: WorkflowEnvironment,
+    ts_worker: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"arrangement_objection_days": 7, "arrangement_chase_days": 10}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    _, arrangement = await _case_with_request(ts_env, ts_worker, kind="mptl")
+    state = await _state(arrangement)
+    assert state.submitted_on is not None
+    assert state.objection_window_ends == state.submitted_on + timedelta(days=7)
+    assert state.policy.chase_days == 10 and state.policy.escalate_days == 28
