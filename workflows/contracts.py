@@ -74,4 +74,5 @@ class ArrangementInput:
     requested_on: date
     form: FormRequest
     policy: ArrangementPolicy = ArrangementPolicy()
+    case_key: str | None = None
     carried: ArrangementState | None = None

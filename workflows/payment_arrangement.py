@@ -141,6 +141,7 @@ class PaymentArrangement:
                 **to_jsonable_python(notice),
                 "status": self._state.status,
                 "arrangement_id": self._state.arrangement_id,
+                "case_key": self._input.case_key,
             }
             try:
                 await case.signal("arrangement_progress", payload)

@@ -142,6 +142,8 @@ class UCCase:
         """From one of this case's PaymentArrangement children."""
         try:
             command = parse(RecordArrangementProgress, raw)
+            if command.case_key not in (None, _case_key()):
+                raise DomainError("case_key", "notice from another case of this tenancy")
             self._apply(decide(self.state, command, workflow.now()))
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("arrangement progress not applied", extra={"rule": str(error)})
@@ -212,6 +214,10 @@ class UCCase:
 
     async def _start_arrangement(self, arrangement: ArrangementSummary) -> None:
         now, policy = workflow.now(), self.state.policy
+        if self.state.deceased_on is not None:
+            # Nothing is sent on behalf of a resident who has died (DOMAIN.md 4).
+            self._arrangements_started.add(arrangement.arrangement_id)
+            return
         arrangement_input = ArrangementInput(
             case_workflow_id=workflow.info().workflow_id,
             arrangement_id=arrangement.arrangement_id,
@@ -224,6 +230,7 @@ class UCCase:
                 escalate_days=policy.arrangement_escalate_days,
                 review_months=policy.arrangement_review_months,
             ),
+            case_key=_case_key(),
         )
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await workflow.start_child_workflow(

@@ -211,6 +211,22 @@ def _decide_outcome(
         raise DomainError("decision", "no submitted request awaits an outcome")
     if cmd.decided_on > business_date(now):
         raise DomainError("decided_on", "cannot be in the future")
+    if state.submitted_on and cmd.decided_on < state.submitted_on:
+        raise DomainError(
+            "decided_on", f"is before the request was submitted ({state.submitted_on})"
+        )
+    window = state.objection_window_ends
+    if cmd.decision == "granted" and state.status == "submitted" and window:
+        # DWP gives the claimant the chance to object before a request takes effect.
+        raise DomainError(
+            "decision",
+            f"cannot be granted while the claimant's objection window "
+            f"is open (until {window.isoformat()})",
+        )
+    if cmd.start_date and state.submitted_on and cmd.start_date < state.submitted_on:
+        raise DomainError(
+            "start_date", f"is before the request was submitted ({state.submitted_on})"
+        )
     reviews: tuple[Review, ...] = ()
     if cmd.decision == "granted":
         if cmd.start_date is None:

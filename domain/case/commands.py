@@ -244,6 +244,9 @@ class RecordArrangementProgress:
     escalate: bool = False
     form_sha256: Annotated[str, Field(max_length=64)] | None = None
     form_path: Annotated[str, Field(max_length=1000)] | None = None
+    # The read-model key of the case the request belongs to (a later case for the
+    # same tenancy must not take an earlier case's notices).
+    case_key: Annotated[str, Field(max_length=200)] | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -193,14 +193,15 @@ def _record_rent_movement(
         events.append(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
         due = now + timedelta(days=state.policy.reopened_review_days)
         events.append(_task(state, now, e.SYSTEM, "reopened_review", due, reason))
-    return events + _plan_standing(state, balance, cmd.on, now)
+    # Judged against where the plan stands today, whatever date the entry carries.
+    return events + _plan_standing(state, balance, business_date(now), now)
 
 
 def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime) -> list[e.Event]:
     """Falling behind an arrears plan by more than its tolerance escalates the case;
     catching up is journalled too."""
     plan = state.arrears_plan
-    if plan is None or plan.outcome is not None:
+    if plan is None or plan.outcome is not None or state.deceased_on is not None:
         return []
     expected = plan.expected_on(day)
     behind = balance > expected + plan.tolerance
@@ -537,6 +538,14 @@ def _request_arrangement(
     _must_be_alive(state, "a payment arrangement")
     factors = state.vulnerability.factors if state.vulnerability else ()
     apa_type: str | None = None
+    if cmd.kind != "tpd" and cmd.deduction_rate is not None:
+        raise DomainError("deduction_rate", "only a rent arrears deduction (tpd) has a rate")
+    if cmd.kind != "apa" and not (state.resident.ni_number or state.resident.date_of_birth):
+        # The UC47 identifies the resident by one or the other (DOMAIN.md 1.5).
+        raise DomainError(
+            "resident",
+            "a UC47 needs the resident's National Insurance number or date of birth on the case",
+        )
     if cmd.kind == "apa":
         options = recommended_apa_types(factors, couple=cmd.apa_type == "split_payments")
         if not options:
@@ -560,7 +569,13 @@ def _request_arrangement(
     else:
         if cmd.deduction_rate is None:
             raise DomainError("deduction_rate", "a rent arrears deduction needs its rate (10-20%)")
-        check_deduction_request(cmd.deduction_rate, cmd.existing_deductions)
+        # Deductions DWP already takes, plus this case's own requests still live.
+        live = sum(
+            1
+            for a in state.arrangements
+            if a.kind == "tpd" and a.status not in ("refused", "withdrawn", "objected")
+        )
+        check_deduction_request(cmd.deduction_rate, cmd.existing_deductions + live)
         if state.balance <= 0:
             raise DomainError("kind", "there are no rent arrears to deduct for")
         reasons = (f"rent arrears of £{state.balance}",)
@@ -595,7 +610,7 @@ def _arrangement_progress(
             form_path=cmd.form_path,
         )
     ]
-    if cmd.task is not None:
+    if cmd.task is not None and state.deceased_on is None:  # no chases after a death
         days = {"arrangement_chase": 2, "arrangement_review": 7, "arrangement_follow_up": 0}
         task = _task(state, now, e.SYSTEM, cmd.task, now + timedelta(days=days[cmd.task]), cmd.text)
         events.append(task)
@@ -693,7 +708,7 @@ def _update_sustainment(
         e.TaskCompleted(at=now, by=cmd.by, task_id=t.task_id, outcome=cmd.status)
         for t in follow_ups
     ]
-    if cmd.status not in FINAL_SUSTAINMENT and cmd.follow_up_days:
+    if cmd.status not in FINAL_SUSTAINMENT and cmd.follow_up_days and state.deceased_on is None:
         due = now + timedelta(days=cmd.follow_up_days)
         events.append(
             _task(
@@ -771,6 +786,7 @@ def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
     if (
         plan is not None
         and plan.outcome is None
+        and state.deceased_on is None
         and now >= start_of_day(plan.by_date + timedelta(days=1))
     ):
         met = state.balance <= plan.target_balance

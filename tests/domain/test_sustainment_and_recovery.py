@@ -130,6 +130,7 @@ def test_falling_behind_the_plan_by_more_than_the_tolerance_escalates() -> None:
     state, events = _run(
         state,
         c.RecordRentMovement(by=BY, kind="tpd_credit", amount=Decimal("240"), on=date(2026, 4, 1)),
+        datetime(2026, 4, 1, 9, tzinfo=UTC),  # the plan is judged as it stands today
     )
     assert any(isinstance(x, e.ArrearsPlanChecked) and x.standing == "behind" for x in events)
     assert _tasks(state, "recovery_behind_plan")[0].escalated_at is not None
@@ -137,6 +138,7 @@ def test_falling_behind_the_plan_by_more_than_the_tolerance_escalates() -> None:
     state, events = _run(
         state,
         c.RecordRentMovement(by=BY, kind="payment", amount=Decimal("100"), on=date(2026, 4, 2)),
+        datetime(2026, 4, 2, 9, tzinfo=UTC),
     )
     assert [x.standing for x in events if isinstance(x, e.ArrearsPlanChecked)] == ["on_track"]
 

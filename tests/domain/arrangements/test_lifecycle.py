@@ -74,9 +74,29 @@ def test_no_outcome_is_chased_at_14_days_and_escalated_at_28() -> None:
     assert state.escalated
 
 
+def _past_window(kind: a.ArrangementKind = "mptl") -> a.ArrangementState:
+    state, _ = _tick(_submitted(kind), date(2026, 3, 17))
+    return state
+
+
+def test_a_grant_while_the_objection_window_is_open_is_refused() -> None:
+    with pytest.raises(DomainError) as info:
+        a.decide(
+            _submitted(),
+            a.RecordOutcome(
+                by="o",
+                decision="granted",
+                decided_on=date(2026, 3, 10),
+                start_date=date(2026, 3, 31),
+            ),
+            datetime(2026, 3, 10, 12, tzinfo=UTC),
+        )
+    assert info.value.field == "decision"
+
+
 def test_a_granted_managed_payment_schedules_reviews_at_3_to_24_months() -> None:
     state = _run(
-        _submitted(),
+        _past_window(),
         a.RecordOutcome(
             by="o", decision="granted", decided_on=date(2026, 3, 20), start_date=date(2026, 3, 31)
         ),
@@ -103,7 +123,7 @@ def test_a_granted_deduction_needs_a_rate_between_10_and_20_percent() -> None:
     for rate, field in [(None, "deduction_rate"), (Decimal("25"), "deduction_rate")]:
         with pytest.raises(DomainError) as info:
             a.decide(
-                _submitted("tpd"),
+                _past_window("tpd"),
                 a.RecordOutcome(
                     by="o",
                     decision="granted",
@@ -115,7 +135,7 @@ def test_a_granted_deduction_needs_a_rate_between_10_and_20_percent() -> None:
             )
         assert info.value.field == field
     state = _run(
-        _submitted("tpd"),
+        _past_window("tpd"),
         a.RecordOutcome(
             by="o",
             decision="granted",

@@ -1,0 +1,76 @@
+"""request_payment_arrangement on the case: what is refused, and what a death stops."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import reduce
+from typing import Any
+
+import pytest
+
+from domain.case import commands as c
+from domain.case.decide import decide, open_case
+from domain.case.evolve import evolve, initial_state
+from domain.case.model import CaseState, Resident
+from domain.errors import DomainError
+from domain.policy import CasePolicy
+from tests.factories import opening
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def _case(**overrides: Any) -> CaseState:
+    [opened] = open_case(opening("R-1", balance=Decimal("1200.00"), **overrides), NOW)
+    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+
+
+def _run(state: CaseState, command: Any) -> CaseState:
+    return reduce(evolve, decide(state, command, NOW), state)
+
+
+def _refused(state: CaseState, command: Any) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        decide(state, command, NOW)
+    return info.value
+
+
+def test_a_uc47_request_needs_the_residents_ni_number_or_date_of_birth() -> None:
+    anonymous = _case(resident=Resident(full_name="No Identifiers"))
+    error = _refused(anonymous, c.RequestPaymentArrangement(by="o", kind="mptl"))
+    assert error.field == "resident"
+
+
+def test_only_a_deduction_carries_a_rate() -> None:
+    error = _refused(
+        _case(), c.RequestPaymentArrangement(by="o", kind="mptl", deduction_rate=Decimal("15"))
+    )
+    assert error.field == "deduction_rate"
+
+
+def test_the_cases_own_live_deductions_count_towards_the_three() -> None:
+    state = _case()
+    tpd = c.RequestPaymentArrangement(
+        by="o", kind="tpd", deduction_rate=Decimal("10"), existing_deductions=1
+    )
+    state = _run(_run(state, tpd), tpd)  # 1 existing + 2 of the case's own = 3
+    assert _refused(state, tpd).field == "third_party_deductions"
+
+
+def test_arrangement_notices_after_a_death_are_journalled_but_chase_no_one() -> None:
+    state = _run(_case(), c.RequestPaymentArrangement(by="o", kind="mptl"))
+    state = _run(state, c.RecordDeath(by="o", date_of_death=date(2026, 3, 1), informant="son"))
+    tasks_before = len(state.tasks)
+    chase = c.RecordArrangementProgress(
+        arrangement_id=state.arrangements[0].arrangement_id,
+        kind="arrangement_chase",
+        text="chase DWP",
+        status="awaiting_outcome",
+        task="arrangement_chase",
+    )
+    state = _run(state, chase)
+    assert len(state.tasks) == tasks_before
+    assert state.journal[-1].kind == "arrangement_chase"
+
+
+def test_a_request_on_a_deceased_residents_case_is_refused() -> None:
+    state = _run(_case(), c.RecordDeath(by="o", date_of_death=date(2026, 3, 1), informant="son"))
+    assert _refused(state, c.RequestPaymentArrangement(by="o", kind="mptl")).field == "case"
