@@ -142,6 +142,7 @@ class PaymentArrangement:
                 "status": self._state.status,
                 "arrangement_id": self._state.arrangement_id,
                 "case_key": self._input.case_key,
+                "active": not self._state.finished,
             }
             try:
                 await case.signal("arrangement_progress", payload)

@@ -247,6 +247,8 @@ class RecordArrangementProgress:
     # The read-model key of the case the request belongs to (a later case for the
     # same tenancy must not take an earlier case's notices).
     case_key: Annotated[str, Field(max_length=200)] | None = None
+    # False once the request is finished (the case may then complete).
+    active: bool = True
 
 
 @dataclass(frozen=True, config=STRICT)

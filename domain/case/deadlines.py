@@ -12,6 +12,8 @@ def watch_end(state: CaseState) -> datetime | None:
         return None
     if state.migration is not None and state.migration.active:
         return None  # a case does not complete while its migration is still tracked
+    if any(a.active for a in state.arrangements):
+        return None  # nor while a payment arrangement request is live
     return start_of_day(state.closure.watch_until + timedelta(days=1))
 
 

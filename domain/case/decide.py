@@ -608,8 +608,17 @@ def _arrangement_progress(
             status=cmd.status,
             form_sha256=cmd.form_sha256,
             form_path=cmd.form_path,
+            active=cmd.active,
         )
     ]
+    if cmd.kind in ("arrangement_outcome", "arrangement_objected"):
+        # The answer has come: the chases for it are done.
+        events += [
+            e.TaskCompleted(at=now, by=e.SYSTEM, task_id=t.task_id, outcome=cmd.status)
+            for t in state.open_tasks
+            if t.kind in ("arrangement_chase", "arrangement_follow_up")
+            and cmd.arrangement_id in t.note
+        ]
     if cmd.task is not None and state.deceased_on is None:  # no chases after a death
         days = {"arrangement_chase": 2, "arrangement_review": 7, "arrangement_follow_up": 0}
         task = _task(state, now, e.SYSTEM, cmd.task, now + timedelta(days=days[cmd.task]), cmd.text)

@@ -218,6 +218,7 @@ class ArrangementProgressed:
     status: str
     form_sha256: str | None = None
     form_path: str | None = None
+    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,7 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                     status=ev.status,
                     form_sha256=ev.form_sha256 or a.form_sha256,
                     form_path=ev.form_path or a.form_path,
+                    active=ev.active,
                 )
                 if a.arrangement_id == ev.arrangement_id
                 else a

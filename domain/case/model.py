@@ -192,6 +192,7 @@ class ArrangementSummary:
     # The form submitted for it, stored once by content hash.
     form_sha256: str | None = None
     form_path: str | None = None
+    active: bool = True
 
 
 @record(frozen=True)

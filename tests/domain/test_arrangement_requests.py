@@ -74,3 +74,38 @@ def test_arrangement_notices_after_a_death_are_journalled_but_chase_no_one() -> 
 def test_a_request_on_a_deceased_residents_case_is_refused() -> None:
     state = _run(_case(), c.RecordDeath(by="o", date_of_death=date(2026, 3, 1), informant="son"))
     assert _refused(state, c.RequestPaymentArrangement(by="o", kind="mptl")).field == "case"
+
+
+def test_an_outcome_closes_the_chases_and_a_live_request_holds_the_case_open() -> None:
+    from domain.case.deadlines import watch_end
+
+    state = _run(_case(), c.RequestPaymentArrangement(by="o", kind="mptl"))
+    arrangement_id = state.arrangements[0].arrangement_id
+    chase = c.RecordArrangementProgress(
+        arrangement_id=arrangement_id,
+        kind="arrangement_chase",
+        text=f"{arrangement_id}: chase DWP",
+        status="awaiting_outcome",
+        task="arrangement_chase",
+    )
+    state = _run(state, chase)
+    assert [t.kind for t in state.open_tasks] == ["arrangement_chase"]
+    outcome = c.RecordArrangementProgress(
+        arrangement_id=arrangement_id,
+        kind="arrangement_outcome",
+        text=f"{arrangement_id} granted",
+        status="granted",
+    )
+    state = _run(state, outcome)
+    assert state.open_tasks == ()
+    state = _run(state, c.CloseCase(by="o", outcome="stable_arrears_clearing"))
+    assert watch_end(state) is None  # reviews still to come
+    done = c.RecordArrangementProgress(
+        arrangement_id=arrangement_id,
+        kind="arrangement_review",
+        text="last review",
+        status="granted",
+        active=False,
+    )
+    state = _run(state, done)
+    assert watch_end(state) is not None
