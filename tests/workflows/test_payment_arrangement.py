@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,7 +21,6 @@ from domain.case.view import CaseView
 from domain.dates import business_date
 from tests.factories import opening
 from tests.helpers import eventually, wait_until_open
-from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -52,7 +53,16 @@ async def _case_with_request(
 
 
 async def _attrs(handle: WorkflowHandle) -> dict[str, object]:
-    return as_dict((await handle.describe()).typed_search_attributes)
+    """Search attributes from the raw description: the time-skipping server stores an
+    unset Datetime attribute in a form the SDK's decoder rejects."""
+    client = handle._client
+    desc = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+        )
+    )
+    fields = desc.workflow_execution_info.search_attributes.indexed_fields
+    return {name: json.loads(p.data) for name, p in fields.items() if p.data}
 
 
 async def _state(handle: WorkflowHandle) -> ArrangementState:
