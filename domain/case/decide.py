@@ -197,6 +197,12 @@ def _record_rent_movement(
     return events + _plan_standing(state, balance, business_date(now), now)
 
 
+def _escalation(state: CaseState, now: datetime, kind: TaskKind, note: str) -> list[e.Event]:
+    """A task due now and escalated at once: what needs someone today."""
+    task = _task(state, now, e.SYSTEM, kind, now, note)
+    return [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
+
+
 def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime) -> list[e.Event]:
     """Falling behind an arrears plan by more than its tolerance escalates the case;
     catching up is journalled too."""
@@ -217,8 +223,7 @@ def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime)
     if not behind:
         return [checked]
     note = f"arrears £{balance} against £{expected} expected by the plan on {day.isoformat()}"
-    task = _task(state, now, e.SYSTEM, "recovery_behind_plan", now, note)
-    return [checked, task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
+    return [checked, *_escalation(state, now, "recovery_behind_plan", note)]
 
 
 def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | None:
@@ -522,8 +527,7 @@ def _migration_progress(
     if state.status == "closed":
         return events  # journalled; a closed case opens no tasks
     if cmd.escalate:
-        task = _task(state, now, e.SYSTEM, "migration_follow_up", now, cmd.text)
-        events += [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
+        events += _escalation(state, now, "migration_follow_up", cmd.text)
     elif cmd.outreach and state.deceased_on is None:
         # No chasing a resident who has died (DOMAIN.md 4).
         due = now + timedelta(days=state.policy.migration_outreach_days)
@@ -621,10 +625,11 @@ def _arrangement_progress(
         ]
     if cmd.task is not None and state.deceased_on is None:  # no chases after a death
         days = {"arrangement_chase": 2, "arrangement_review": 7, "arrangement_follow_up": 0}
-        task = _task(state, now, e.SYSTEM, cmd.task, now + timedelta(days=days[cmd.task]), cmd.text)
-        events.append(task)
         if cmd.escalate:
-            events.append(e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id))
+            events += _escalation(state, now, cmd.task, cmd.text)
+        else:
+            due = now + timedelta(days=days[cmd.task])
+            events.append(_task(state, now, e.SYSTEM, cmd.task, due, cmd.text))
     return events
 
 
@@ -812,8 +817,7 @@ def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:
             note = (
                 f"arrears plan missed: £{state.balance} against a target of £{plan.target_balance}"
             )
-            task = _task(state, now, e.SYSTEM, "recovery_plan_missed", now, note, offset=0)
-            events += [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
+            events += _escalation(state, now, "recovery_plan_missed", note)
     end = watch_end(state)
     if end is not None and now >= end and not state.open_tasks and not state.open_plan_steps:
         events.append(e.WatchEnded(at=now, by=e.SYSTEM))
