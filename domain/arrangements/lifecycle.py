@@ -368,6 +368,10 @@ class CaseNotice:
     escalate: bool = False
     form_sha256: str | None = None
     form_path: str | None = None
+    # On an outcome: what was decided, for the case's own record.
+    start_date: date | None = None
+    granted_rate: Decimal | None = None
+    review_dates: tuple[date, ...] = ()
 
 
 def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | None:
@@ -406,7 +410,13 @@ def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | No
         case Decided():
             extra = f", starting {ev.start_date.isoformat()}" if ev.start_date else ""
             rate = f" at {ev.deduction_rate}%" if ev.deduction_rate else ""
-            return CaseNotice("arrangement_outcome", f"{what} {ev.decision}{rate}{extra}")
+            return CaseNotice(
+                "arrangement_outcome",
+                f"{what} {ev.decision}{rate}{extra}",
+                start_date=ev.start_date,
+                granted_rate=ev.deduction_rate,
+                review_dates=tuple(r.on for r in ev.reviews),
+            )
         case ReviewDue():
             return CaseNotice(
                 "arrangement_review",

@@ -249,6 +249,9 @@ class RecordArrangementProgress:
     case_key: Annotated[str, Field(max_length=200)] | None = None
     # False once the request is finished (the case may then complete).
     active: bool = True
+    start_date: date | None = None
+    granted_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
+    review_dates: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -613,6 +613,9 @@ def _arrangement_progress(
             form_sha256=cmd.form_sha256,
             form_path=cmd.form_path,
             active=cmd.active,
+            start_date=cmd.start_date,
+            granted_rate=cmd.granted_rate,
+            review_dates=cmd.review_dates,
         )
     ]
     if cmd.kind in ("arrangement_outcome", "arrangement_objected"):

@@ -219,6 +219,9 @@ class ArrangementProgressed:
     form_sha256: str | None = None
     form_path: str | None = None
     active: bool = True
+    start_date: date | None = None
+    granted_rate: Decimal | None = None
+    review_dates: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,9 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                     form_sha256=ev.form_sha256 or a.form_sha256,
                     form_path=ev.form_path or a.form_path,
                     active=ev.active,
+                    start_date=ev.start_date or a.start_date,
+                    granted_rate=ev.granted_rate or a.granted_rate,
+                    review_dates=ev.review_dates or a.review_dates,
                 )
                 if a.arrangement_id == ev.arrangement_id
                 else a

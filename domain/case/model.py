@@ -193,6 +193,10 @@ class ArrangementSummary:
     form_sha256: str | None = None
     form_path: str | None = None
     active: bool = True
+    # Once DWP has decided: when it starts, the rate granted, the review dates.
+    start_date: date | None = None
+    granted_rate: Decimal | None = None
+    review_dates: tuple[date, ...] = ()
 
 
 @record(frozen=True)

@@ -117,6 +117,13 @@ async def test_a_managed_payment_request_runs_from_uc47_to_reviews(
         18,
         24,
     ]
+    view = await eventually(
+        lambda: case.query("case_view", result_type=CaseView),
+        lambda v: v.arrangements[0].status == "granted",
+    )
+    shown = view.arrangements[0]
+    assert shown.start_date == today and len(shown.review_dates) == 7
+    assert not [t for t in view.open_tasks if t.kind == "arrangement_chase"]  # chases closed
     attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "granted")
     assert attrs.get("TPDActive") is None  # a managed payment is not a deduction
     await ts_env.sleep(timedelta(days=95))
