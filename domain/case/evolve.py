@@ -1,6 +1,7 @@
 """evolve(state, event) -> state, and the journal entry each event writes."""
 
 from dataclasses import replace
+from typing import TypeVar
 
 from domain.case import events as e
 from domain.case.model import (
@@ -20,6 +21,8 @@ from domain.case.model import (
 )
 from domain.migration.deadlines import final_deadline
 from domain.policy import CasePolicy
+
+T = TypeVar("T")
 
 
 def initial_state(event: e.CaseOpened, policy: CasePolicy) -> CaseState:
@@ -147,20 +150,17 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 s, arrangements=(*s.arrangements, requested), stage="payment_arrangement"
             )
         case e.ArrangementProgressed():
-            arrangements = tuple(
-                replace(
-                    a,
-                    status=ev.status,
-                    form_sha256=ev.form_sha256 or a.form_sha256,
-                    form_path=ev.form_path or a.form_path,
-                    active=ev.active,
-                    start_date=ev.start_date or a.start_date,
-                    granted_rate=ev.granted_rate or a.granted_rate,
-                    review_dates=ev.review_dates or a.review_dates,
-                )
-                if a.arrangement_id == ev.arrangement_id
-                else a
-                for a in s.arrangements
+            arrangements = _update(
+                s.arrangements,
+                "arrangement_id",
+                ev.arrangement_id,
+                status=ev.status,
+                form_sha256=ev.form_sha256,
+                form_path=ev.form_path,
+                active=ev.active,
+                start_date=ev.start_date,
+                granted_rate=ev.granted_rate,
+                review_dates=ev.review_dates,
             )
             return replace(s, arrangements=arrangements)
         case e.SustainmentStarted():
@@ -175,17 +175,14 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             stage: Stage = "tenancy_sustainment" if s.status != "closed" else s.stage
             return replace(s, sustainment=(*s.sustainment, action), stage=stage)
         case e.SustainmentUpdated():
-            actions = tuple(
-                replace(
-                    a,
-                    status=ev.status,
-                    award_from=ev.award_from or a.award_from,
-                    award_to=ev.award_to or a.award_to,
-                    amount=ev.amount or a.amount,
-                )
-                if a.action_id == ev.action_id
-                else a
-                for a in s.sustainment
+            actions = _update(
+                s.sustainment,
+                "action_id",
+                ev.action_id,
+                status=ev.status,
+                award_from=ev.award_from,
+                award_to=ev.award_to,
+                amount=ev.amount,
             )
             return replace(s, sustainment=actions)
         case e.ArrearsPlanAgreed():
@@ -206,6 +203,13 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
         case e.JournalNoteAdded() | e.InteractionRecorded():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
+
+
+def _update(items: tuple[T, ...], key: str, ident: str, **changes: object) -> tuple[T, ...]:
+    """The item whose `key` is `ident`, with each change that carries a value applied
+    (a change left empty keeps what the item had)."""
+    kept = {k: v for k, v in changes.items() if v is not None and v != () and v != ""}
+    return tuple(replace(x, **kept) if getattr(x, key) == ident else x for x in items)  # type: ignore[type-var]
 
 
 def _update_tasks(s: CaseState, ids: set[str], **changes: object) -> CaseState:
