@@ -2,6 +2,8 @@
 
     python starter.py open case.json            # or - for stdin
     python starter.py send HA-100231 add_journal_note '{"by": "officer-1", "text": "..."}'
+    python starter.py arrangement uc-apa-HA-100231-1 record_outcome '{"by": "...", ...}'
+    python starter.py form HA-100231 1 [--pack]
     python starter.py show HA-100231 [--journal]
     python starter.py list [--stage S] [--status S] [--escalated]
     python starter.py import cases.csv
@@ -51,6 +53,7 @@ from domain.case.view import CaseView
 from logs import configure_logging
 from simulator import ScenarioError, load_scenario, simulate
 from workflows.contracts import CaseInput, CommandResult
+from workflows.payment_arrangement import COMMANDS as ARRANGEMENT_COMMANDS
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -80,6 +83,23 @@ def parse_command(name: str, raw: Any, where: str) -> Any:
             f"{where}: command {name!r} is unknown; known commands: {', '.join(COMMANDS)}"
         )
     return parse(COMMANDS[name], raw, where)
+
+
+_ARRANGEMENT_ID = re.compile(r"^uc-apa-[A-Za-z0-9][A-Za-z0-9-]{2,39}-\d+$")
+
+
+def parse_arrangement_command(arrangement_id: str, name: str, raw: Any, where: str) -> Any:
+    """A command for a PaymentArrangement child (DWP's outcome, the claimant's
+    objection), checked here so bad input never reaches the server."""
+    if not _ARRANGEMENT_ID.match(arrangement_id):
+        raise BadInput(
+            f"arrangement_id: must look like uc-apa-<tenancy_ref>-<n>, not {arrangement_id!r}"
+        )
+    if name not in ARRANGEMENT_COMMANDS:
+        known = ", ".join(ARRANGEMENT_COMMANDS)
+        raise BadInput(f"{where}: command {name!r} is unknown; known commands: {known}")
+    parse(ARRANGEMENT_COMMANDS[name], raw, where)
+    return raw
 
 
 def read_json(source: str) -> Any:
@@ -331,24 +351,31 @@ def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
         raise BadInput(f"{option}: must be one of {', '.join(allowed)}; not {value!r}")
 
 
-async def download_form(client: Client, ref: str, number: int, out_path: str | None) -> int:
-    """Copy an arrangement's stored PDF (kept once, by content hash, by the worker)."""
+async def download_form(
+    client: Client, ref: str, number: int, out_path: str | None, pack: bool = False
+) -> int:
+    """Copy an arrangement's stored PDF (kept once, by content hash, by the worker):
+    the form sent to DWP, or with `pack` the APA1 pack kept beside a UC47."""
     view = await client.get_workflow_handle(case_workflow_id(ref)).query(
         "case_view", result_type=CaseView
     )
     if not 1 <= number <= len(view.arrangements):
         raise BadInput(f"number: case {ref} has {len(view.arrangements)} payment arrangement(s)")
     arrangement = view.arrangements[number - 1]
-    if arrangement.form_path is None:
-        err.print(f"{arrangement.arrangement_id} has no form yet (status {arrangement.status})")
+    path, sha = arrangement.form_path, arrangement.form_sha256
+    if pack:
+        path, sha = arrangement.pack_path, arrangement.pack_sha256
+    if path is None:
+        what = "APA1 pack" if pack else "form"
+        err.print(f"{arrangement.arrangement_id} has no {what} (status {arrangement.status})")
         return 1
-    source = Path(arrangement.form_path)
+    source = Path(path)
     if not source.exists():
         err.print(f"the form is stored on the worker's disk at {source}, not reachable here")
         return 1
     target = Path(out_path or source.name)
     target.write_bytes(source.read_bytes())
-    out.print(f"{target} ({arrangement.form_sha256})")
+    out.print(f"{target} ({sha})")
     return 0
 
 
@@ -400,6 +427,10 @@ async def run(args: argparse.Namespace) -> int:
         case = parse(CaseInput, read_json(args.source), args.source)
     elif args.cmd == "send":
         command = parse_command(args.command, read_json(args.payload), "payload")
+    elif args.cmd == "arrangement":
+        command = parse_arrangement_command(
+            args.arrangement_id, args.command, read_json(args.payload), "payload"
+        )
     elif args.cmd == "import":
         cases, problems = read_csv(Path(args.csv))
         for problem in problems:
@@ -414,6 +445,9 @@ async def run(args: argparse.Namespace) -> int:
     elif args.cmd == "send":
         result = await send(client, args.ref, args.command, command, args.request_id)
         _dump(result)
+    elif args.cmd == "arrangement":
+        handle = client.get_workflow_handle(args.arrangement_id)
+        _dump(await execute_command(handle, args.command, command, args.request_id))
     elif args.cmd == "show":
         handle = client.get_workflow_handle(case_workflow_id(args.ref))
         if args.journal:
@@ -442,7 +476,7 @@ async def run(args: argparse.Namespace) -> int:
         out.print(f"{created} opened, {existing} already open, {len(problems)} bad rows")
         return 2 if problems else 0
     elif args.cmd == "form":
-        return await download_form(client, args.ref, args.number, args.out)
+        return await download_form(client, args.ref, args.number, args.out, args.pack)
     elif args.cmd == "load-samples":
         created, existing = await load_samples(client, settings.task_queue, Path(args.file))
         out.print(f"{created} sample cases opened, {existing} already open")
@@ -461,6 +495,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("command", help="update name; see `commands`")
     s.add_argument("payload", help="JSON: a file, - for stdin, or inline")
     s.add_argument("--request-id", help="idempotency key: the same id is applied once")
+    ar = sub.add_parser(
+        "arrangement", help="send DWP's outcome or the claimant's objection to an arrangement"
+    )
+    ar.add_argument("arrangement_id", help="e.g. uc-apa-HA-100231-1 (see `show`)")
+    ar.add_argument("command", help=f"one of {', '.join(ARRANGEMENT_COMMANDS)}")
+    ar.add_argument("payload", help="JSON: a file, - for stdin, or inline")
+    ar.add_argument("--request-id", help="idempotency key: the same id is applied once")
     sh = sub.add_parser("show", help="show a case as JSON")
     sh.add_argument("ref")
     sh.add_argument("--journal", action="store_true", help="the journal instead of the view")
@@ -480,6 +521,9 @@ def parser() -> argparse.ArgumentParser:
     fm.add_argument("ref", help="tenancy reference")
     fm.add_argument("number", type=int, nargs="?", default=1, help="the arrangement (1, 2, ...)")
     fm.add_argument("--out", help="where to write the PDF (default: ./<form file name>)")
+    fm.add_argument(
+        "--pack", action="store_true", help="the APA1 pack kept beside a UC47, not the UC47"
+    )
     sm = sub.add_parser("simulate", help="play a migration scenario (YAML/JSON) and print JSON")
     sm.add_argument("file")
     return p

@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import ListFlowable
 from temporalio import activity
 
-from domain.case.model import ArrangementSummary, CaseState
+from domain.case.model import ArrangementSummary, CaseState, RequestFacts
 from domain.dates import business_date
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
 
@@ -62,6 +62,15 @@ class LandlordPayment:
 
 
 @dataclass(frozen=True)
+class Correspondent:
+    """An appointee or attorney: correspondence and decisions go to them (DOMAIN.md 4)."""
+
+    kind: str
+    name: str
+    contact: str
+
+
+@dataclass(frozen=True)
 class Uc47Data:
     tenancy_ref: str
     resident_name: str
@@ -81,6 +90,11 @@ class Uc47Data:
     tier_reasons: tuple[str, ...]
     requested_by: str
     requested_on: date
+    # Why the landlord asks (the MPTL conditions met, or the arrears).
+    grounds: tuple[str, ...] = ()
+    standard_allowance: Decimal | None = None
+    deduction_amount: Decimal | None = None
+    correspondent: Correspondent | None = None
 
     def __post_init__(self) -> None:
         # DWP matches the resident on NI number or, failing that, date of birth.
@@ -100,6 +114,7 @@ class Apa1Data:
     evidence: tuple[str, ...]
     assessed_by: str
     assessed_on: date
+    correspondent: Correspondent | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ def structured(request: FormRequest) -> dict[str, Any]:
             "evidence": list(d.evidence),
             "assessed_by": d.assessed_by,
             "assessed_on": d.assessed_on.isoformat(),
+            "correspondent": _correspondent(d.correspondent),
         }
     rate = d.deduction_rate_percent
     return head | {
@@ -182,10 +198,22 @@ def structured(request: FormRequest) -> dict[str, Any]:
         },
         "request": d.request,
         "deduction_rate_percent": _money(rate) if rate is not None else None,
+        "deduction": {
+            "standard_allowance": _money(d.standard_allowance),
+            "monthly_amount": _money(d.deduction_amount),
+        }
+        if d.standard_allowance is not None and d.deduction_amount is not None
+        else None,
+        "grounds": list(d.grounds),
         "tier_reasons": list(d.tier_reasons),
+        "correspondent": _correspondent(d.correspondent),
         "requested_by": d.requested_by,
         "requested_on": d.requested_on.isoformat(),
     }
+
+
+def _correspondent(c: Correspondent | None) -> dict[str, str] | None:
+    return {"kind": c.kind, "name": c.name, "contact": c.contact} if c else None
 
 
 _STYLES = getSampleStyleSheet()
@@ -263,8 +291,17 @@ def _uc47(d: Uc47Data) -> list[Flowable]:
                     "Deduction rate",
                     f"{_money(rate)}% of standard allowance" if rate is not None else "None",
                 ),
+                *(
+                    [
+                        ("Standard allowance", f"{_pounds(d.standard_allowance)} a month"),
+                        ("Deduction", f"{_pounds(d.deduction_amount)} a month"),
+                    ]
+                    if d.standard_allowance is not None and d.deduction_amount is not None
+                    else []
+                ),
             ],
         ),
+        *_bullets("Grounds for the request", d.grounds),
         *_section(
             "4. Rent and arrears",
             [
@@ -275,11 +312,32 @@ def _uc47(d: Uc47Data) -> list[Flowable]:
         ),
         KeepTogether([Paragraph("Rent account extract", _STYLES["Heading3"]), evidence]),
         *_bullets("5. Tier 1 and Tier 2 reasons", d.tier_reasons),
+        *_correspondence("6. Correspondence", d.correspondent),
         *_section(
-            "6. Declaration",
+            "7. Declaration",
             [("Requested by", d.requested_by), ("Requested on", d.requested_on.isoformat())],
         ),
     ]
+
+
+REPRESENTATIVES = {
+    "appointee": "Appointee",
+    "lasting_power_of_attorney": "Lasting Power of Attorney",
+    "deputy": "Deputy",
+}
+
+
+def _correspondence(title: str, c: Correspondent | None) -> list[Flowable]:
+    if c is None:
+        return _section(title, [("Correspondence to", "The resident")])
+    return _section(
+        title,
+        [
+            ("Correspondence to", f"{REPRESENTATIVES.get(c.kind, c.kind)}: {c.name}"),
+            ("Contact", c.contact),
+            ("Note", "Send correspondence and decisions about this request to them."),
+        ],
+    )
 
 
 def _apa1(d: Apa1Data) -> list[Flowable]:
@@ -295,8 +353,9 @@ def _apa1(d: Apa1Data) -> list[Flowable]:
         *_bullets("2. Tier 1 factors (highly likely need)", d.tier_1),
         *_bullets("3. Tier 2 factors (possible need)", d.tier_2),
         *_bullets("4. Evidence", d.evidence),
+        *_correspondence("5. Correspondence", d.correspondent),
         *_section(
-            "5. Assessment",
+            "6. Assessment",
             [("Assessed by", d.assessed_by), ("Assessed on", d.assessed_on.isoformat())],
         ),
     ]
@@ -385,58 +444,127 @@ class FormActivities:
         return self._store.save(request)
 
 
-def form_request_for(
-    case_id: str, state: CaseState, arrangement: ArrangementSummary, now: datetime
-) -> FormRequest:
-    """The form an arrangement request needs, filled from the case: APA1 for an APA,
-    UC47 for a managed payment or a rent arrears deduction."""
-    today = business_date(now)
-    factors = state.vulnerability.factors if state.vulnerability else ()
-    tier_1 = tuple(TIER_1_FACTORS[f] for f in factors if f in TIER_1_FACTORS)
-    tier_2 = tuple(TIER_2_FACTORS[f] for f in factors if f in TIER_2_FACTORS)
-    if arrangement.kind == "apa":
-        assessed = state.vulnerability
-        return FormRequest(
-            case_id=case_id,
-            form="APA1",
-            data=Apa1Data(
-                tenancy_ref=state.tenancy_ref,
-                resident_name=state.resident.full_name,
-                apa_type=arrangement.apa_type,  # type: ignore[arg-type]
-                tier_1=tier_1,
-                tier_2=tier_2,
-                evidence=(f"vulnerability assessment of {assessed.assessed_at.date().isoformat()}",)
-                if assessed
-                else (),
-                assessed_by=assessed.assessed_by if assessed else "",
-                assessed_on=today,
-            ),
-        )
-    landlord = state.policy.landlord
-    arrears = max(state.balance, Decimal(0))
-    return FormRequest(
-        case_id=case_id,
-        form="UC47",
-        data=Uc47Data(
-            tenancy_ref=state.tenancy_ref,
-            resident_name=state.resident.full_name,
-            address=state.tenancy.address,
-            ni_number=state.resident.ni_number,
-            date_of_birth=state.resident.date_of_birth,
-            landlord_name=landlord.name,
-            landlord_reference=landlord.reference,
-            landlord_payment=LandlordPayment(
-                landlord.account_name, landlord.sort_code, landlord.account_number
-            ),
-            rent_amount=state.rent.amount,
-            rent_frequency=state.rent.frequency,
-            monthly_rent=state.monthly_rent,
-            arrears=arrears,
-            arrears_evidence=((today, "Rent account balance", state.monthly_rent, state.balance),),
-            request="arrears_deduction" if arrangement.kind == "tpd" else "managed_payment",
-            deduction_rate_percent=arrangement.deduction_rate,
-            tier_reasons=tier_1 + tier_2,
-            requested_by=state.opened_by,
-            requested_on=today,
-        ),
+def _facts(state: CaseState, arrangement: ArrangementSummary) -> RequestFacts:
+    """What the request rests on. Requests made before the facts were kept with
+    them (carried over from older runs) fall back to the case as it is now."""
+    if arrangement.facts is not None:
+        return arrangement.facts
+    assessed = state.vulnerability
+    factors = assessed.factors if assessed else ()
+    return RequestFacts(
+        requested_by=state.opened_by,
+        requested_on=business_date(arrangement.requested_at),
+        balance=state.balance,
+        monthly_rent=state.monthly_rent,
+        rent_extract=state.rent_account,
+        factors=factors,
+        grounds=(),
+        assessed_on=business_date(assessed.assessed_at) if assessed else None,
+        assessed_by=assessed.assessed_by if assessed else None,
+        forms=("UC47",) if arrangement.kind != "apa" else ("APA1",),
+        correspondent=state.representative,
     )
+
+
+_SIGNED = {"payment": -1, "tpd_credit": -1}
+_MOVEMENTS = {
+    "charge": "Rent charged",
+    "payment": "Payment received",
+    "tpd_credit": "Third party deduction received",
+    "balance": "Balance brought forward",
+    "missed_uc_payment": "Expected UC payment missed",
+}
+
+
+def _extract(facts: RequestFacts) -> tuple[EvidenceLine, ...]:
+    """The rent account as it stood when the request was made."""
+    lines = tuple(
+        (
+            line.on,
+            _MOVEMENTS.get(line.kind, line.kind)
+            + (f" ({line.reference})" if line.reference else ""),
+            line.amount * _SIGNED.get(line.kind, 1),
+            line.balance_after,
+        )
+        for line in facts.rent_extract
+    )
+    if lines and lines[-1][3] == facts.balance:
+        return lines
+    # No movements recorded on the case: the balance it was opened with.
+    return (*lines, (facts.requested_on, "Balance on the case", Decimal(0), facts.balance))
+
+
+def form_requests_for(
+    case_id: str, state: CaseState, arrangement: ArrangementSummary
+) -> tuple[FormRequest, ...]:
+    """The forms an arrangement request produces, filled from the facts fixed when
+    it was made; the last is the one sent to DWP. APA1 for an APA (with a UC47 after
+    it when the APA is a managed payment), UC47 for an MPTL or a rent arrears deduction."""
+    facts = _facts(state, arrangement)
+    tier_1 = tuple(TIER_1_FACTORS[f] for f in facts.factors if f in TIER_1_FACTORS)
+    tier_2 = tuple(TIER_2_FACTORS[f] for f in facts.factors if f in TIER_2_FACTORS)
+    rep = facts.correspondent
+    correspondent = Correspondent(rep.kind, rep.name, rep.contact) if rep else None
+    forms: list[FormRequest] = []
+    if "APA1" in facts.forms:
+        evidence = (
+            (
+                f"vulnerability assessment of {facts.assessed_on.isoformat()} by "
+                f"{facts.assessed_by}: {len(facts.factors)} factor(s) recorded",
+            )
+            if facts.assessed_on
+            else ()
+        )
+        forms.append(
+            FormRequest(
+                case_id=case_id,
+                form="APA1",
+                data=Apa1Data(
+                    tenancy_ref=state.tenancy_ref,
+                    resident_name=state.resident.full_name,
+                    apa_type=arrangement.apa_type,  # type: ignore[arg-type]
+                    tier_1=tier_1,
+                    tier_2=tier_2,
+                    evidence=evidence
+                    + (f"rent account balance £{facts.balance} on {facts.requested_on}",),
+                    assessed_by=facts.assessed_by or "",
+                    assessed_on=facts.assessed_on or facts.requested_on,
+                    correspondent=correspondent,
+                ),
+            )
+        )
+    if "UC47" in facts.forms:
+        landlord = state.policy.landlord
+        forms.append(
+            FormRequest(
+                case_id=case_id,
+                form="UC47",
+                data=Uc47Data(
+                    tenancy_ref=state.tenancy_ref,
+                    resident_name=state.resident.full_name,
+                    address=state.tenancy.address,
+                    ni_number=state.resident.ni_number,
+                    date_of_birth=state.resident.date_of_birth,
+                    landlord_name=landlord.name,
+                    landlord_reference=landlord.reference,
+                    landlord_payment=LandlordPayment(
+                        landlord.account_name, landlord.sort_code, landlord.account_number
+                    ),
+                    rent_amount=state.rent.amount,
+                    rent_frequency=state.rent.frequency,
+                    monthly_rent=facts.monthly_rent,
+                    arrears=max(facts.balance, Decimal(0)),
+                    arrears_evidence=_extract(facts),
+                    request="arrears_deduction" if arrangement.kind == "tpd" else "managed_payment",
+                    deduction_rate_percent=arrangement.deduction_rate,
+                    tier_reasons=tier_1 + tier_2,
+                    requested_by=facts.requested_by,
+                    requested_on=facts.requested_on,
+                    grounds=facts.grounds,
+                    standard_allowance=facts.standard_allowance,
+                    deduction_amount=facts.deduction_amount,
+                    correspondent=correspondent,
+                ),
+            )
+        )
+    return tuple(forms)

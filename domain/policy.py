@@ -74,6 +74,8 @@ class CasePolicy:
     arrangement_chase_days: int = Field(default=14, ge=1)
     arrangement_escalate_days: int = Field(default=28, ge=1)
     arrangement_review_months: tuple[int, ...] = (3, 6, 9, 12, 15, 18, 24)
+    # A DHP award: the follow-up this many days before it ends.
+    dhp_review_days_before_end: int = Field(default=28, ge=1)
     # Journal entries a continued run carries (the SQL read model keeps all).
     journal_entries_carried: int = Field(default=200, ge=10)
     # Continue-as-new once history reaches this many events (the server also

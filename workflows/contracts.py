@@ -74,5 +74,7 @@ class ArrangementInput:
     requested_on: date
     form: FormRequest
     policy: ArrangementPolicy = ArrangementPolicy()
+    # Forms kept with the request but not sent (the APA1 pack beside a UC47).
+    supporting: tuple[FormRequest, ...] = ()
     case_key: str | None = None
     carried: ArrangementState | None = None

@@ -8,14 +8,16 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from activities.forms import StoredForm, structured
+    from activities.forms import FormRequest, StoredForm, structured
     from activities.outbox import Submission, SubmitFormRequest
     from domain.arrangements import lifecycle as life
     from domain.case.parsing import parse
+    from domain.errors import DomainError
     from workflows.contracts import ArrangementInput, CommandResult
     from workflows.shell import Alarm, decide_command, parse_command
 
@@ -38,6 +40,7 @@ class PaymentArrangement:
             policy=self._input.policy,
         )
         self._pending: list[life.ArrangementEvent] = []
+        self._stop_waiting: life.StopArrangement | None = None
         self._alarm = Alarm()
         for name, command_type in COMMANDS.items():
             workflow.set_update_handler(
@@ -48,6 +51,8 @@ class PaymentArrangement:
     async def run(self, raw: Any) -> str:
         if self._state.status == "requested":
             await self._submit()
+            if self._stop_waiting is not None:
+                self._stop_now(self._stop_waiting)
         while not self._state.finished:
             self._alarm.arm(life.next_wakeup(self._state))
             await workflow.wait_condition(
@@ -71,9 +76,45 @@ class PaymentArrangement:
         return self._state
 
     async def _submit(self) -> None:
-        """Render the form and submit it; both activities are idempotent, so a
-        retry or a killed worker never produces a second form or submission."""
+        """Render the forms and submit the one DWP takes; both activities are
+        idempotent, so a retry or a killed worker never produces a second form or
+        submission. A submission the channel refuses for good reaches the case as
+        an escalation instead of failing this workflow."""
+        kept = [await self._generate(f) for f in self._input.supporting]
         form = self._input.form
+        stored = await self._generate(form)
+        try:
+            submission: Submission = await workflow.execute_activity(
+                "submit_form",
+                SubmitFormRequest(
+                    submission_id=f"{self._state.arrangement_id}-1",
+                    stored=stored,
+                    payload=structured(form),
+                ),
+                result_type=Submission,
+                start_to_close_timeout=timedelta(seconds=20),
+                retry_policy=_RETRY,
+                summary=f"submit {form.form}",
+            )
+        except ActivityError as error:
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == "SubmissionRefused"):
+                raise
+            refused = life.RecordSubmissionFailure(by="system", reason=cause.message)
+            self._apply(decide_command(life.decide, self._state, refused))
+            return
+        pack = kept[0] if kept else None
+        command = life.RecordSubmission(
+            by="system",
+            reference=submission.reference,
+            form_sha256=stored.sha256,
+            form_path=stored.pdf_path,
+            pack_sha256=pack.sha256 if pack else "",
+            pack_path=pack.pdf_path if pack else "",
+        )
+        self._apply(decide_command(life.decide, self._state, command))
+
+    async def _generate(self, form: FormRequest) -> StoredForm:
         stored: StoredForm = await workflow.execute_activity(
             "generate_form",
             form,
@@ -84,27 +125,29 @@ class PaymentArrangement:
             retry_policy=_RETRY,
             summary=f"generate {form.form}",
         )
-        submission: Submission = await workflow.execute_activity(
-            "submit_form",
-            SubmitFormRequest(
-                submission_id=f"{self._state.arrangement_id}-1",
-                stored=stored,
-                payload=structured(form),
-            ),
-            result_type=Submission,
-            # Rendering and filing take under a second: a short timeout retries a
-            # crashed worker's attempt quickly, and both steps are idempotent.
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=_RETRY,
-            summary=f"submit {form.form}",
-        )
-        command = life.RecordSubmission(
-            by="system",
-            reference=submission.reference,
-            form_sha256=stored.sha256,
-            form_path=stored.pdf_path,
-        )
-        self._apply(decide_command(life.decide, self._state, command))
+        return stored
+
+    @workflow.signal(name="stop")
+    def stop(self, raw: Any) -> None:
+        """From the case: the request is withdrawn or the arrangement has ended (a
+        death, arrears cleared, DWP stopped it). Chases and reviews stop with it."""
+        try:
+            command = parse(life.StopArrangement, raw)
+        except (DomainError, ApplicationError) as error:
+            workflow.logger.warning("stop not applied", extra={"rule": str(error)})
+            return
+        if self._state.status == "requested":
+            # Mid-submission: the form may already be with DWP, so the submission
+            # is recorded first and the request withdrawn after it.
+            self._stop_waiting = command
+        else:
+            self._stop_now(command)
+
+    def _stop_now(self, command: life.StopArrangement) -> None:
+        try:
+            self._apply(decide_command(life.decide, self._state, command))
+        except (DomainError, ApplicationError) as error:
+            workflow.logger.warning("stop not applied", extra={"rule": str(error)})
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:

@@ -19,13 +19,19 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from activities.forms import form_request_for
+    from activities.forms import form_requests_for
     from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
     from domain.arrangements.lifecycle import ArrangementPolicy
     from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import carried_over, decide, on_time_passed, open_case
-    from domain.case.events import CaseOpened, Event
+    from domain.case.events import (
+        SYSTEM,
+        ArrangementEnded,
+        ArrangementRenumbered,
+        CaseOpened,
+        Event,
+    )
     from domain.case.evolve import describe, evolve, initial_state
     from domain.case.model import ArrangementSummary, CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
@@ -42,6 +48,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.search_attributes import UC_CASE_KEYS
     from workflows.shell import Alarm, decide_command, parse_command, refusal
+
+
+# Ids an earlier case of the tenancy may have used before this one takes the next.
+_RENUMBER_ATTEMPTS = 100
 
 
 def case_workflow_id(tenancy_ref: str) -> str:
@@ -64,6 +74,7 @@ class UCCase:
         self._alarm = Alarm()
         self._migration_started = bool(self._input and self._input.migration_started)
         self._arrangements_started = set(self._input.arrangements_started if self._input else ())
+        self._to_stop: list[ArrangementEnded] = []
         # What the server holds (carried over continue-as-new); only changes are
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
@@ -101,12 +112,16 @@ class UCCase:
             for arrangement in self.state.arrangements:
                 if arrangement.arrangement_id not in self._arrangements_started:
                     await self._start_arrangement(arrangement)
+            await self._stop_arrangements()
             if self.state.status == "completed":
                 break
             if self._continue_as_new_due():
                 # Let in-flight updates finish; events applied while the last
                 # projection was running travel to the next run, so none is lost.
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                while self._to_stop:  # stops are signals, not carried over
+                    await self._stop_arrangements()
+                    await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     replace(
                         opening,
@@ -196,6 +211,10 @@ class UCCase:
         for event in events:
             self._state = evolve(self.state, event)
             self._record(event, self._state)
+            if isinstance(event, ArrangementEnded) and (
+                event.arrangement_id in self._arrangements_started
+            ):
+                self._to_stop.append(event)
 
     def _record(self, event: Event, state: CaseState) -> None:
         kind, outcome, text = describe(event)
@@ -213,35 +232,80 @@ class UCCase:
         )
 
     async def _start_arrangement(self, arrangement: ArrangementSummary) -> None:
-        now, policy = workflow.now(), self.state.policy
-        if self.state.deceased_on is not None:
-            # Nothing is sent on behalf of a resident who has died (DOMAIN.md 4).
-            self._arrangements_started.add(arrangement.arrangement_id)
-            return
-        arrangement_input = ArrangementInput(
-            case_workflow_id=workflow.info().workflow_id,
-            arrangement_id=arrangement.arrangement_id,
-            kind=arrangement.kind,
-            requested_on=business_date(arrangement.requested_at),
-            form=form_request_for(_case_key(), self.state, arrangement, now),
-            policy=ArrangementPolicy(
-                objection_days=policy.arrangement_objection_days,
-                chase_days=policy.arrangement_chase_days,
-                escalate_days=policy.arrangement_escalate_days,
-                review_months=policy.arrangement_review_months,
-            ),
-            case_key=_case_key(),
-        )
-        with contextlib.suppress(WorkflowAlreadyStartedError):
-            await workflow.start_child_workflow(
-                "PaymentArrangement",
-                arrangement_input,
-                id=arrangement.arrangement_id,
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=f"Payment arrangement · {arrangement.kind.upper()}",
-            )
         self._arrangements_started.add(arrangement.arrangement_id)
+        if arrangement.status != "requested":
+            # Ended before it started (withdrawn, or the resident died): nothing is
+            # sent on their behalf (DOMAIN.md 4).
+            return
+        policy = self.state.policy
+        forms = form_requests_for(_case_key(), self.state, arrangement)
+        prefix, number = arrangement.arrangement_id.rsplit("-", 1)
+        ours = {a.arrangement_id for a in self.state.arrangements}
+        candidate = arrangement.arrangement_id
+        for n in range(int(number), int(number) + _RENUMBER_ATTEMPTS):
+            candidate = f"{prefix}-{n}"
+            if candidate != arrangement.arrangement_id and candidate in ours:
+                continue
+            arrangement_input = ArrangementInput(
+                case_workflow_id=workflow.info().workflow_id,
+                arrangement_id=candidate,
+                kind=arrangement.kind,
+                requested_on=business_date(arrangement.requested_at),
+                form=forms[-1],
+                supporting=forms[:-1],
+                policy=ArrangementPolicy(
+                    objection_days=policy.arrangement_objection_days,
+                    chase_days=policy.arrangement_chase_days,
+                    escalate_days=policy.arrangement_escalate_days,
+                    review_months=policy.arrangement_review_months,
+                ),
+                case_key=_case_key(),
+            )
+            try:
+                await workflow.start_child_workflow(
+                    "PaymentArrangement",
+                    arrangement_input,
+                    id=candidate,
+                    # Abandon: it outlives any run of the case; reject duplicates: an
+                    # id once used (by this case or an earlier one) is never reused.
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    static_summary=f"Payment arrangement · {arrangement.kind.upper()}",
+                )
+                break
+            except WorkflowAlreadyStartedError:
+                # An earlier case of this tenancy used the number; take the next.
+                continue
+        else:
+            raise ApplicationError(
+                f"no free payment arrangement id after {candidate}", type="ArrangementIdsExhausted"
+            )
+        if candidate != arrangement.arrangement_id:
+            self._apply(
+                [
+                    ArrangementRenumbered(
+                        at=workflow.now(),
+                        by=SYSTEM,
+                        arrangement_id=arrangement.arrangement_id,
+                        new_id=candidate,
+                    )
+                ]
+            )
+            self._arrangements_started.add(candidate)
+
+    async def _stop_arrangements(self) -> None:
+        """Tell running arrangements the case has ended them (a death, a withdrawal,
+        arrears cleared), so their chases and reviews stop too."""
+        while self._to_stop:
+            ended = self._to_stop.pop(0)
+            child = workflow.get_external_workflow_handle(ended.arrangement_id)
+            stop = {"by": ended.by, "reason": ended.reason, "stopped_on": ended.ended_on}
+            try:
+                await child.signal("stop", stop)
+            except Exception as error:  # already finished: nothing left to stop
+                workflow.logger.info(
+                    "arrangement not running", extra={"error": type(error).__name__}
+                )
 
     async def _start_migration(self) -> None:
         migration, policy = self.state.migration, self.state.policy

@@ -19,6 +19,8 @@ ArrangementStatus = Literal[
     "refused",
     "withdrawn",
     "objected",
+    "ended",
+    "failed",
 ]
 Decision = Literal["granted", "refused", "withdrawn"]
 # APAs are reviewed; typical review points, in months from the start.
@@ -51,6 +53,8 @@ class ArrangementState:
     submission_reference: str | None = None
     form_sha256: str | None = None
     form_path: str | None = None
+    pack_sha256: str | None = None
+    pack_path: str | None = None
     chased: bool = False
     escalated: bool = False
     decision: Decision | None = None
@@ -67,7 +71,7 @@ class ArrangementState:
 
     @property
     def finished(self) -> bool:
-        final = self.status in ("refused", "withdrawn", "objected")
+        final = self.status in ("refused", "withdrawn", "objected", "ended", "failed")
         reviewed = self.status == "granted" and all(r.reminded for r in self.reviews)
         return final or reviewed
 
@@ -81,6 +85,25 @@ class RecordSubmission:
     reference: str
     form_sha256: str = ""
     form_path: str = ""
+    pack_sha256: str = ""
+    pack_path: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSubmissionFailure:
+    """The channel refused the submission for good (no retry can fix it)."""
+
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StopArrangement:
+    """The case ended it: withdrawn before DWP's decision, ended after it."""
+
+    by: str
+    reason: str
+    stopped_on: date
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,23 @@ class Submitted:
     reference: str
     form_sha256: str = ""
     form_path: str = ""
+    pack_sha256: str = ""
+    pack_path: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionFailed:
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Stopped:
+    at: datetime
+    by: str
+    reason: str
+    stopped_on: date
 
 
 @dataclass(frozen=True)
@@ -154,7 +194,15 @@ class ReviewDue:
 
 
 ArrangementEvent = (
-    Submitted | Objected | ObjectionWindowClosed | Chased | OutcomeOverdue | Decided | ReviewDue
+    Submitted
+    | SubmissionFailed
+    | Stopped
+    | Objected
+    | ObjectionWindowClosed
+    | Chased
+    | OutcomeOverdue
+    | Decided
+    | ReviewDue
 )
 SYSTEM = "system"
 
@@ -185,8 +233,22 @@ def _submit(
             reference=cmd.reference,
             form_sha256=cmd.form_sha256,
             form_path=cmd.form_path,
+            pack_sha256=cmd.pack_sha256,
+            pack_path=cmd.pack_path,
         )
     ]
+
+
+def _fail(
+    state: ArrangementState, cmd: RecordSubmissionFailure, now: datetime
+) -> list[ArrangementEvent]:
+    if state.status != "requested":
+        raise DomainError("reason", "the request is already submitted")
+    return [SubmissionFailed(at=now, by=cmd.by, reason=cmd.reason)]
+
+
+def _stop(state: ArrangementState, cmd: StopArrangement, now: datetime) -> list[ArrangementEvent]:
+    return [Stopped(at=now, by=cmd.by, reason=cmd.reason, stopped_on=cmd.stopped_on)]
 
 
 def _object(state: ArrangementState, cmd: RecordObjection, now: datetime) -> list[ArrangementEvent]:
@@ -256,6 +318,8 @@ def _decide_outcome(
 
 _HANDLERS: dict[type, Callable[[ArrangementState, Any, datetime], list[ArrangementEvent]]] = {
     RecordSubmission: _submit,
+    RecordSubmissionFailure: _fail,
+    StopArrangement: _stop,
     RecordObjection: _object,
     RecordOutcome: _decide_outcome,
 }
@@ -332,7 +396,13 @@ def evolve(s: ArrangementState, ev: ArrangementEvent) -> ArrangementState:
                 submission_reference=ev.reference,
                 form_sha256=ev.form_sha256 or None,
                 form_path=ev.form_path or None,
+                pack_sha256=ev.pack_sha256 or None,
+                pack_path=ev.pack_path or None,
             )
+        case SubmissionFailed():
+            return replace(s, status="failed")
+        case Stopped():
+            return replace(s, status="ended" if s.status == "granted" else "withdrawn")
         case Objected():
             return replace(s, status="objected")
         case ObjectionWindowClosed():
@@ -368,6 +438,8 @@ class CaseNotice:
     escalate: bool = False
     form_sha256: str | None = None
     form_path: str | None = None
+    pack_sha256: str | None = None
+    pack_path: str | None = None
     # On an outcome: what was decided, for the case's own record.
     start_date: date | None = None
     granted_rate: Decimal | None = None
@@ -382,10 +454,24 @@ def notice_for(state: ArrangementState, ev: ArrangementEvent) -> CaseNotice | No
             return CaseNotice(
                 "arrangement_submitted",
                 f"{what} submitted (reference {ev.reference}, form "
-                f"{ev.form_sha256[:12]}); the claimant may object until {window}",
+                f"{ev.form_sha256[:12]}"
+                + (f", APA1 pack {ev.pack_sha256[:12]} kept" if ev.pack_sha256 else "")
+                + f"); the claimant may object until {window}",
                 form_sha256=ev.form_sha256 or None,
                 form_path=ev.form_path or None,
+                pack_sha256=ev.pack_sha256 or None,
+                pack_path=ev.pack_path or None,
             )
+        case SubmissionFailed():
+            return CaseNotice(
+                "arrangement_failed",
+                f"{what} could not be submitted: {ev.reason}. Nothing reached DWP; "
+                "check the case details and request it again",
+                task="arrangement_follow_up",
+                escalate=True,
+            )
+        case Stopped():
+            return None  # the case stopped it and has journalled why
         case Objected():
             return CaseNotice(
                 "arrangement_objected",

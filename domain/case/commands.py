@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 from pydantic.dataclasses import dataclass
 
-from domain.arrangements.rules import ApaType
+from domain.arrangements.rules import ApaType, DeductionKind
 from domain.case.model import (
     STRICT,
     Actor,
@@ -219,17 +219,51 @@ class RecordMigrationProgress:
 
 
 @dataclass(frozen=True, config=STRICT)
+class OtherDeduction:
+    """A third party deduction DWP already takes from the award."""
+
+    kind: DeductionKind
+    monthly_amount: Annotated[Money, Field(gt=0)]
+
+
+@dataclass(frozen=True, config=STRICT)
 class RequestPaymentArrangement:
     by: Actor
     kind: Literal["apa", "mptl", "tpd"]
     # For an APA: the type wanted; by default the first that fits, in DWP's order.
     apa_type: ApaType | None = None
+    # The claim is a couple's (split payments are between partners).
+    couple: bool = False
     # For a managed payment (MPTL): the facts behind its conditions.
     months_underpaid: Annotated[int, Field(ge=0)] = 0
     hb_paid_to_landlord_before: bool = False
     # For a rent arrears deduction (TPD): the rate asked for and those in place.
     deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
     existing_deductions: Annotated[int, Field(ge=0)] = 0
+    # When known (from the award statement): the monthly standard allowance, the
+    # award before deductions, the deductions already taken and the AP they apply
+    # to. The deduction is then worked out in pounds, the 1p floor and the overall
+    # cap checked, and the amount printed on the UC47.
+    standard_allowance: Annotated[Money, Field(gt=0)] | None = None
+    award_before_deductions: Annotated[Money, Field(ge=0)] | None = None
+    other_deductions: tuple[OtherDeduction, ...] = ()
+    ap_start: date | None = None
+
+
+@dataclass(frozen=True, config=STRICT)
+class EndPaymentArrangement:
+    """Withdraw a request DWP has not decided, or record that a running one ended."""
+
+    by: Actor
+    arrangement_id: Short
+    ended_on: date
+    reason: Literal[
+        "withdrawn_by_landlord",
+        "arrears_cleared",
+        "dwp_stopped",
+        "claim_ended",
+        "tenancy_ended",
+    ]
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -252,6 +286,9 @@ class RecordArrangementProgress:
     start_date: date | None = None
     granted_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
     review_dates: tuple[date, ...] = ()
+    # The APA1 pack kept beside a UC47 (not sent to DWP).
+    pack_sha256: Annotated[str, Field(max_length=64)] | None = None
+    pack_path: Annotated[str, Field(max_length=1000)] | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -282,6 +319,9 @@ class UpdateSustainmentAction:
     award_from: date | None = None
     award_to: date | None = None
     amount: Annotated[Money, Field(gt=0)] | None = None
+    # A DHP: the day the application went to the local authority, and the day it decided.
+    applied_on: date | None = None
+    decided_on: date | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -314,6 +354,7 @@ COMMANDS: dict[str, type] = {
     "record_enforcement_step": RecordEnforcementStep,
     "record_migration_notice": RecordMigrationNotice,
     "request_payment_arrangement": RequestPaymentArrangement,
+    "end_payment_arrangement": EndPaymentArrangement,
     "record_uc50_issued": RecordUc50Issued,
     "start_sustainment_action": StartSustainmentAction,
     "update_sustainment_action": UpdateSustainmentAction,

@@ -1,5 +1,6 @@
 """decide(state, command, now) -> events. Raises DomainError naming the broken rule."""
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -7,15 +8,28 @@ from decimal import Decimal
 from typing import Any
 
 from domain.arrangements.rules import (
+    Deduction,
     check_deduction_request,
     check_mptl_eligible,
+    check_overall_cap,
     mptl_conditions,
+    overall_cap_percent,
     recommended_apa_types,
+    rent_arrears_deduction,
 )
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
-from domain.case.model import FINAL_SUSTAINMENT, CaseState, ClaimStatus, TaskKind
+from domain.case.model import (
+    FINAL_SUSTAINMENT,
+    ArrangementSummary,
+    CaseState,
+    ClaimStatus,
+    RequestFacts,
+    SustainmentAction,
+    Task,
+    TaskKind,
+)
 from domain.dates import add_months, business_date, start_of_day
 from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
@@ -84,19 +98,21 @@ def _must_be_alive(state: CaseState, action: str) -> None:
         )
 
 
-def _vulnerability_review_must_be_recent(state: CaseState, now: datetime) -> None:
+def _vulnerability_review_must_be_recent(
+    state: CaseState, now: datetime, action: str = "an enforcement step"
+) -> None:
     review = state.vulnerability
     max_age = state.policy.vulnerability_review_max_age_days
     if review is None:
         raise DomainError(
             "vulnerability",
-            "an enforcement step needs a vulnerability review on the case first",
+            f"{action} needs a vulnerability review on the case first",
         )
     if now - review.assessed_at > timedelta(days=max_age):
         raise DomainError(
             "vulnerability",
             f"the last vulnerability review ({review.assessed_at.date().isoformat()}) is older "
-            f"than {max_age} days; review vulnerability before any enforcement step",
+            f"than {max_age} days; review vulnerability before {action}",
         )
 
 
@@ -109,6 +125,7 @@ def _task(
     note: str,
     owner: str = "income_team",
     offset: int = 0,
+    subject: str | None = None,
 ) -> e.TaskOpened:
     # `offset`: tasks opened earlier in the same decision.
     task_id = f"task-{len(state.tasks) + 1 + offset}"
@@ -117,7 +134,14 @@ def _task(
         # team's, never a chase; complaints stay with the complaints team.
         owner = "bereavement_team"
     return e.TaskOpened(
-        at=now, by=by, task_id=task_id, kind=kind, due_at=due, owner=owner, note=note
+        at=now,
+        by=by,
+        task_id=task_id,
+        kind=kind,
+        due_at=due,
+        owner=owner,
+        note=note,
+        subject=subject,
     )
 
 
@@ -193,17 +217,48 @@ def _record_rent_movement(
         events.append(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
         due = now + timedelta(days=state.policy.reopened_review_days)
         events.append(_task(state, now, e.SYSTEM, "reopened_review", due, reason))
+    if balance <= 0 < state.balance and state.deceased_on is None:
+        # Arrears cleared: a rent arrears deduction has done its work.
+        for a in state.arrangements:
+            if a.kind == "tpd" and a.status == "granted":
+                opened = sum(isinstance(x, e.TaskOpened) for x in events)
+                note = (
+                    f"{a.arrangement_id}: arrears cleared; ask DWP to stop the deduction, "
+                    "then end_payment_arrangement (arrears_cleared)"
+                )
+                events.append(
+                    _task(
+                        state,
+                        now,
+                        e.SYSTEM,
+                        "arrangement_follow_up",
+                        now + timedelta(days=2),
+                        note,
+                        offset=opened,
+                        subject=a.arrangement_id,
+                    )
+                )
     # Judged against where the plan stands today, whatever date the entry carries.
-    return events + _plan_standing(state, balance, business_date(now), now)
+    opened = sum(isinstance(x, e.TaskOpened) for x in events)
+    return events + _plan_standing(state, balance, business_date(now), now, offset=opened)
 
 
-def _escalation(state: CaseState, now: datetime, kind: TaskKind, note: str) -> list[e.Event]:
+def _escalation(
+    state: CaseState,
+    now: datetime,
+    kind: TaskKind,
+    note: str,
+    subject: str | None = None,
+    offset: int = 0,
+) -> list[e.Event]:
     """A task due now and escalated at once: what needs someone today."""
-    task = _task(state, now, e.SYSTEM, kind, now, note)
+    task = _task(state, now, e.SYSTEM, kind, now, note, subject=subject, offset=offset)
     return [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
 
 
-def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime) -> list[e.Event]:
+def _plan_standing(
+    state: CaseState, balance: Decimal, day: date, now: datetime, offset: int = 0
+) -> list[e.Event]:
     """Falling behind an arrears plan by more than its tolerance escalates the case;
     catching up is journalled too."""
     plan = state.arrears_plan
@@ -223,7 +278,7 @@ def _plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime)
     if not behind:
         return [checked]
     note = f"arrears £{balance} against £{expected} expected by the plan on {day.isoformat()}"
-    return [checked, *_escalation(state, now, "recovery_behind_plan", note)]
+    return [checked, *_escalation(state, now, "recovery_behind_plan", note, offset=offset)]
 
 
 def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | None:
@@ -369,6 +424,11 @@ def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e
     events: list[e.Event] = [
         e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death, informant=cmd.informant)
     ]
+    # Nothing more is asked of DWP, and nothing taken, for a resident who has died.
+    for arrangement in state.arrangements:
+        if arrangement.status in _LIVE:
+            died = _ending(state, arrangement, now, cmd.by, cmd.date_of_death, "the resident died")
+            events.append(died[0])  # its tasks are cancelled with the rest below
     open_ids = tuple(t.task_id for t in state.open_tasks)
     if open_ids:
         events.append(
@@ -542,21 +602,28 @@ def _request_arrangement(
     _must_be_alive(state, "a payment arrangement")
     factors = state.vulnerability.factors if state.vulnerability else ()
     apa_type: str | None = None
-    if cmd.kind != "tpd" and cmd.deduction_rate is not None:
-        raise DomainError("deduction_rate", "only a rent arrears deduction (tpd) has a rate")
-    if cmd.kind != "apa" and not (state.resident.ni_number or state.resident.date_of_birth):
-        # The UC47 identifies the resident by one or the other (DOMAIN.md 1.5).
-        raise DomainError(
-            "resident",
-            "a UC47 needs the resident's National Insurance number or date of birth on the case",
-        )
+    standard_allowance, amount = None, None
+    if cmd.kind != "tpd":
+        for name in ("deduction_rate", "standard_allowance", "award_before_deductions"):
+            if getattr(cmd, name) is not None:
+                raise DomainError(name, "only a rent arrears deduction (tpd) takes this")
+    if cmd.kind != "apa" and (cmd.apa_type is not None or cmd.couple):
+        raise DomainError("apa_type", "only an APA request has an APA type")
     if cmd.kind == "apa":
-        options = recommended_apa_types(factors, couple=cmd.apa_type == "split_payments")
+        options = recommended_apa_types(factors, couple=cmd.couple)
         if not options:
             raise DomainError(
                 "kind",
                 "an APA needs a Tier 1 or Tier 2 factor on the case: "
                 "record a vulnerability assessment first",
+            )
+        _vulnerability_review_must_be_recent(state, now, "an APA request")
+        if cmd.apa_type is not None and cmd.apa_type not in options:
+            why = " (split payments are between partners: set couple)" * (not cmd.couple)
+            raise DomainError(
+                "apa_type",
+                f"{cmd.apa_type} does not fit the factors on this case{why}; "
+                f"in DWP's order of consideration these fit: {', '.join(options)}",
             )
         apa_type = cmd.apa_type or options[0]
         reasons = tuple(TIER_1_FACTORS.get(f) or TIER_2_FACTORS[f] for f in factors)
@@ -569,39 +636,196 @@ def _request_arrangement(
             hb_paid_to_landlord_before=cmd.hb_paid_to_landlord_before,
         )
         check_mptl_eligible(conditions)
-        reasons = tuple(x.explanation for x in conditions if x.met)
+        met = [x for x in conditions if x.met]
+        if all(x.name in _TIER_GROUNDS for x in met):
+            # Resting on vulnerability alone, the assessment must be current.
+            _vulnerability_review_must_be_recent(state, now, "a managed payment on Tier grounds")
+        reasons = tuple(x.explanation for x in met)
     else:
-        if cmd.deduction_rate is None:
-            raise DomainError("deduction_rate", "a rent arrears deduction needs its rate (10-20%)")
-        # Deductions DWP already takes, plus this case's own requests still live.
-        live = sum(
-            1
-            for a in state.arrangements
-            if a.kind == "tpd" and a.status not in ("refused", "withdrawn", "objected")
+        standard_allowance, amount, reasons = _deduction(state, cmd, now)
+    forms = _forms_for(cmd.kind, apa_type)
+    if "UC47" in forms and not (state.resident.ni_number or state.resident.date_of_birth):
+        # The UC47 identifies the resident by one or the other (DOMAIN.md 1.5).
+        raise DomainError(
+            "resident",
+            "a UC47 needs the resident's National Insurance number or date of birth on the case",
         )
-        check_deduction_request(cmd.deduction_rate, cmd.existing_deductions + live)
-        if state.balance <= 0:
-            raise DomainError("kind", "there are no rent arrears to deduct for")
-        reasons = (f"rent arrears of £{state.balance}",)
-    number = len(state.arrangements) + 1
+    assessed = state.vulnerability
+    facts = RequestFacts(
+        requested_by=cmd.by,
+        requested_on=business_date(now),
+        balance=state.balance,
+        monthly_rent=state.monthly_rent,
+        rent_extract=state.rent_account,
+        factors=factors,
+        grounds=reasons,
+        assessed_on=business_date(assessed.assessed_at) if assessed else None,
+        assessed_by=assessed.assessed_by if assessed else None,
+        forms=forms,
+        standard_allowance=standard_allowance,
+        deduction_amount=amount,
+        correspondent=state.representative,
+    )
+    # After the highest number in use (a request may have been renumbered past an
+    # earlier case's).
+    number = max((int(a.arrangement_id.rsplit("-", 1)[1]) for a in state.arrangements), default=0)
     return [
         e.PaymentArrangementRequested(
             at=now,
             by=cmd.by,
-            arrangement_id=f"uc-apa-{state.tenancy_ref}-{number}",
+            arrangement_id=f"uc-apa-{state.tenancy_ref}-{number + 1}",
             kind=cmd.kind,
             apa_type=apa_type,
             deduction_rate=cmd.deduction_rate,
             reasons=reasons,
+            facts=facts,
         )
     ]
+
+
+_TIER_GROUNDS = ("tier_1_or_2_factor", "housing_benefit_paid_direct")
+_LIVE = ("requested", "submitted", "awaiting_outcome", "granted")
+
+
+def _arrangement(state: CaseState, arrangement_id: str) -> ArrangementSummary | None:
+    return next((a for a in state.arrangements if a.arrangement_id == arrangement_id), None)
+
+
+def _forms_for(kind: str, apa_type: str | None) -> tuple[str, ...]:
+    """The forms a request produces; the last is the one sent to DWP. A managed
+    payment asked for as an APA goes to DWP on the UC47, with the APA1 pack kept."""
+    if kind != "apa":
+        return ("UC47",)
+    return ("APA1", "UC47") if apa_type == "managed_payment_to_landlord" else ("APA1",)
+
+
+def _deduction(
+    state: CaseState, cmd: c.RequestPaymentArrangement, now: datetime
+) -> tuple[Decimal | None, Decimal | None, tuple[str, ...]]:
+    """A rent arrears deduction's checks; with the award figures, its amount too."""
+    if cmd.deduction_rate is None:
+        raise DomainError("deduction_rate", "a rent arrears deduction needs its rate (10-20%)")
+    if cmd.other_deductions and cmd.existing_deductions not in (0, len(cmd.other_deductions)):
+        raise DomainError(
+            "existing_deductions",
+            f"says {cmd.existing_deductions} but other_deductions lists "
+            f"{len(cmd.other_deductions)}: give one or make them agree",
+        )
+    if state.balance <= 0:
+        raise DomainError("kind", "there are no rent arrears to deduct for")
+    # Deductions DWP already takes, plus this case's own requests still live.
+    live = sum(1 for a in state.arrangements if a.kind == "tpd" and a.status in _LIVE)
+    taken = max(cmd.existing_deductions, len(cmd.other_deductions))
+    check_deduction_request(cmd.deduction_rate, taken + live)
+    reasons: tuple[str, ...] = (f"rent arrears of £{state.balance}",)
+    if cmd.standard_allowance is None:
+        if cmd.award_before_deductions is not None or cmd.other_deductions or cmd.ap_start:
+            raise DomainError(
+                "standard_allowance", "the deduction's amount needs the standard allowance"
+            )
+        return None, None, reasons
+    others = tuple(Deduction(d.kind, d.monthly_amount) for d in cmd.other_deductions)
+    ap_start = cmd.ap_start or business_date(now)
+    deduction = rent_arrears_deduction(
+        rate_percent=cmd.deduction_rate,
+        standard_allowance=cmd.standard_allowance,
+        existing=others,
+        ap_start=ap_start,
+        award_before_deductions=cmd.award_before_deductions,
+    )
+    check_overall_cap(deduction, others, cmd.standard_allowance, ap_start)
+    cap = overall_cap_percent(ap_start)
+    reasons += (
+        f"£{deduction.monthly_amount} a month ({cmd.deduction_rate}% of the standard allowance "
+        f"£{cmd.standard_allowance}); the {cap}% overall cap does not limit rent arrears",
+    )
+    return cmd.standard_allowance, deduction.monthly_amount, reasons
+
+
+def _end_arrangement(
+    state: CaseState, cmd: c.EndPaymentArrangement, now: datetime
+) -> list[e.Event]:
+    arrangement = _arrangement(state, cmd.arrangement_id)
+    if arrangement is None or arrangement.status not in _LIVE:
+        live = ", ".join(a.arrangement_id for a in state.arrangements if a.status in _LIVE)
+        raise DomainError(
+            "arrangement_id", f"not a live payment arrangement; live: {live or 'none'}"
+        )
+    if cmd.ended_on > business_date(now):
+        raise DomainError("ended_on", "cannot be in the future")
+    if cmd.ended_on < business_date(arrangement.requested_at):
+        raise DomainError(
+            "ended_on",
+            f"is before the request was made ({business_date(arrangement.requested_at)})",
+        )
+    decided = arrangement.status == "granted"
+    if not decided and cmd.reason != "withdrawn_by_landlord":
+        raise DomainError(
+            "reason", "a request DWP has not decided can only be withdrawn_by_landlord"
+        )
+    if decided and cmd.reason == "withdrawn_by_landlord":
+        raise DomainError("reason", "a granted arrangement is ended, not withdrawn: say why")
+    return _ending(state, arrangement, now, cmd.by, cmd.ended_on, cmd.reason.replace("_", " "))
+
+
+def _ending(
+    state: CaseState,
+    arrangement: ArrangementSummary,
+    now: datetime,
+    by: str,
+    on: date,
+    reason: str,
+) -> list[e.Event]:
+    status = "ended" if arrangement.status == "granted" else "withdrawn"
+    events: list[e.Event] = [
+        e.ArrangementEnded(
+            at=now,
+            by=by,
+            arrangement_id=arrangement.arrangement_id,
+            ended_on=on,
+            reason=reason,
+            status=status,
+        )
+    ]
+    # Its chases and reviews are done with it.
+    events += [
+        e.TaskCompleted(at=now, by=e.SYSTEM, task_id=t.task_id, outcome=status)
+        for t in state.open_tasks
+        if _follows(t, arrangement.arrangement_id)
+    ]
+    return events
+
+
+def _follows(task: Task, subject: str) -> bool:
+    """Whether a task follows up this arrangement or action (tasks opened before
+    tasks had a subject name it at the start of their note)."""
+    if task.subject is not None:
+        return task.subject == subject
+    return re.search(rf"(?<![\w-]){re.escape(subject)}(?![\w-])", task.note) is not None
 
 
 def _arrangement_progress(
     state: CaseState, cmd: c.RecordArrangementProgress, now: datetime
 ) -> list[e.Event]:
-    if cmd.arrangement_id not in {a.arrangement_id for a in state.arrangements}:
+    arrangement = _arrangement(state, cmd.arrangement_id)
+    if arrangement is None:
         raise DomainError("arrangement_id", "no such payment arrangement on this case")
+    if arrangement.ended_on is not None:
+        # The case ended it first (a death, a withdrawal): the notice is kept in
+        # the journal, but neither revives it nor opens a task.
+        return [
+            e.ArrangementProgressed(
+                at=now,
+                by="payment_arrangement",
+                arrangement_id=cmd.arrangement_id,
+                kind=cmd.kind,
+                text=f"{cmd.text} (after it was {arrangement.status})",
+                status=arrangement.status,
+                form_sha256=cmd.form_sha256,
+                form_path=cmd.form_path,
+                active=False,
+            )
+        ]
     events: list[e.Event] = [
         e.ArrangementProgressed(
             at=now,
@@ -616,23 +840,27 @@ def _arrangement_progress(
             start_date=cmd.start_date,
             granted_rate=cmd.granted_rate,
             review_dates=cmd.review_dates,
+            pack_sha256=cmd.pack_sha256,
+            pack_path=cmd.pack_path,
         )
     ]
-    if cmd.kind in ("arrangement_outcome", "arrangement_objected"):
+    if cmd.kind in ("arrangement_outcome", "arrangement_objected", "arrangement_failed"):
         # The answer has come: the chases for it are done.
         events += [
             e.TaskCompleted(at=now, by=e.SYSTEM, task_id=t.task_id, outcome=cmd.status)
             for t in state.open_tasks
             if t.kind in ("arrangement_chase", "arrangement_follow_up")
-            and cmd.arrangement_id in t.note
+            and _follows(t, cmd.arrangement_id)
         ]
     if cmd.task is not None and state.deceased_on is None:  # no chases after a death
         days = {"arrangement_chase": 2, "arrangement_review": 7, "arrangement_follow_up": 0}
         if cmd.escalate:
-            events += _escalation(state, now, cmd.task, cmd.text)
+            events += _escalation(state, now, cmd.task, cmd.text, subject=cmd.arrangement_id)
         else:
             due = now + timedelta(days=days[cmd.task])
-            events.append(_task(state, now, e.SYSTEM, cmd.task, due, cmd.text))
+            events.append(
+                _task(state, now, e.SYSTEM, cmd.task, due, cmd.text, subject=cmd.arrangement_id)
+            )
     return events
 
 
@@ -640,6 +868,12 @@ def _uc50(state: CaseState, cmd: c.RecordUc50Issued, now: datetime) -> list[e.Ev
     _must_be_alive(state, "a UC50")
     if cmd.issued_on > business_date(now):
         raise DomainError("issued_on", "cannot be in the future")
+    if cmd.issued_on < business_date(now) - timedelta(days=28):
+        raise DomainError(
+            "issued_on",
+            "is more than 4 weeks ago, so the UC50 is already due back: "
+            "record what happened to it as a journal note",
+        )
     due = cmd.issued_on + timedelta(days=28)  # returned within 4 weeks
     return [
         e.InteractionRecorded(
@@ -687,6 +921,7 @@ def _start_sustainment(
             due,
             f"{action_id} {cmd.kind.replace('_', ' ')}: follow up",
             owner=cmd.owner,
+            subject=action_id,
         ),
     ]
 
@@ -703,6 +938,7 @@ def _update_sustainment(
         raise DomainError("action_id", f"not an open sustainment action; open: {open_ids}")
     if cmd.status in ("awarded", "refused") and action.kind != "dhp":
         raise DomainError("status", f"{cmd.status} is a Discretionary Housing Payment decision")
+    _check_dhp_dates(action, cmd, business_date(now))
     if cmd.status == "awarded":
         if not (cmd.award_from and cmd.award_to and cmd.amount):
             raise DomainError("award_from", "an awarded DHP needs award_from, award_to and amount")
@@ -718,14 +954,18 @@ def _update_sustainment(
             award_from=cmd.award_from,
             award_to=cmd.award_to,
             amount=cmd.amount,
+            applied_on=cmd.applied_on,
+            decided_on=cmd.decided_on,
         )
     ]
-    follow_ups = [t for t in state.open_tasks if t.note.startswith(f"{cmd.action_id} ")]
+    follow_ups = [t for t in state.open_tasks if _follows(t, cmd.action_id)]
     events += [
         e.TaskCompleted(at=now, by=cmd.by, task_id=t.task_id, outcome=cmd.status)
         for t in follow_ups
     ]
-    if cmd.status not in FINAL_SUSTAINMENT and cmd.follow_up_days and state.deceased_on is None:
+    if state.deceased_on is not None:
+        return events
+    if cmd.status not in FINAL_SUSTAINMENT and cmd.follow_up_days:
         due = now + timedelta(days=cmd.follow_up_days)
         events.append(
             _task(
@@ -736,9 +976,57 @@ def _update_sustainment(
                 due,
                 f"{cmd.action_id} {action.kind.replace('_', ' ')}: follow up",
                 owner=action.owner,
+                subject=cmd.action_id,
+            )
+        )
+    elif cmd.status == "awarded" and cmd.award_to:
+        # Before the award runs out: review the household and apply again if needed.
+        review = max(
+            cmd.award_to - timedelta(days=state.policy.dhp_review_days_before_end),
+            business_date(now),
+        )
+        events.append(
+            _task(
+                state,
+                now,
+                cmd.by,
+                "sustainment_follow_up",
+                start_of_day(review),
+                f"{cmd.action_id} DHP award ends {cmd.award_to.isoformat()}: "
+                "review the rent shortfall and apply again if it continues",
+                owner=action.owner,
+                subject=cmd.action_id,
             )
         )
     return events
+
+
+def _check_dhp_dates(
+    action: SustainmentAction, cmd: c.UpdateSustainmentAction, today: date
+) -> None:
+    """A DHP's application and decision dates: in the past, in order, and given
+    when the step they belong to is recorded."""
+    if action.kind != "dhp":
+        for name in ("applied_on", "decided_on", "award_from", "award_to", "amount"):
+            if getattr(cmd, name) is not None:
+                raise DomainError(name, "only a Discretionary Housing Payment takes this")
+        return
+    applied = cmd.applied_on or action.applied_on
+    for name in ("applied_on", "decided_on"):
+        day = getattr(cmd, name)
+        if day is not None and day > today:
+            raise DomainError(name, "cannot be in the future")
+    if cmd.status == "awaiting_decision" and applied is None:
+        raise DomainError(
+            "applied_on", "a DHP awaiting the council's decision needs the date it was applied for"
+        )
+    if cmd.status in ("awarded", "refused"):
+        if applied is None:
+            raise DomainError("applied_on", "a DHP decision needs the date it was applied for")
+        if cmd.decided_on is None:
+            raise DomainError("decided_on", "a DHP decision needs the date the council decided")
+    if cmd.decided_on is not None and applied is not None and cmd.decided_on < applied:
+        raise DomainError("decided_on", f"is before the application ({applied.isoformat()})")
 
 
 def _agree_plan(state: CaseState, cmd: c.AgreeArrearsPlan, now: datetime) -> list[e.Event]:
@@ -784,6 +1072,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordMigrationNotice: _migration_notice,
     c.RecordMigrationProgress: _migration_progress,
     c.RequestPaymentArrangement: _request_arrangement,
+    c.EndPaymentArrangement: _end_arrangement,
     c.RecordArrangementProgress: _arrangement_progress,
     c.RecordUc50Issued: _uc50,
     c.StartSustainmentAction: _start_sustainment,

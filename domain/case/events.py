@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from domain.case.model import ClaimStatus, Rent, Resident, Tenancy
+from domain.case.model import ClaimStatus, Rent, RequestFacts, Resident, Tenancy
 
 SYSTEM = "system"
 
@@ -150,6 +150,7 @@ class TaskOpened:
     due_at: datetime
     owner: str
     note: str
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,30 @@ class PaymentArrangementRequested:
     apa_type: str | None
     deduction_rate: Decimal | None
     reasons: tuple[str, ...]
+    facts: RequestFacts | None = None
+
+
+@dataclass(frozen=True)
+class ArrangementEnded:
+    """The case ends a request or a running arrangement: withdrawn before DWP's
+    decision, ended after it (a death, arrears cleared, DWP stopped it)."""
+
+    at: datetime
+    by: str
+    arrangement_id: str
+    ended_on: date
+    reason: str
+    status: str  # "withdrawn" or "ended"
+
+
+@dataclass(frozen=True)
+class ArrangementRenumbered:
+    """An earlier case of this tenancy already used the arrangement's id."""
+
+    at: datetime
+    by: str
+    arrangement_id: str
+    new_id: str
 
 
 @dataclass(frozen=True)
@@ -222,6 +247,8 @@ class ArrangementProgressed:
     start_date: date | None = None
     granted_rate: Decimal | None = None
     review_dates: tuple[date, ...] = ()
+    pack_sha256: str | None = None
+    pack_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +271,8 @@ class SustainmentUpdated:
     award_from: date | None
     award_to: date | None
     amount: Decimal | None
+    applied_on: date | None = None
+    decided_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +321,8 @@ Event = (
     | MigrationProgressed
     | PaymentArrangementRequested
     | ArrangementProgressed
+    | ArrangementEnded
+    | ArrangementRenumbered
     | SustainmentStarted
     | SustainmentUpdated
     | ArrearsPlanAgreed

@@ -5,6 +5,7 @@ from typing import TypeVar
 
 from domain.case import events as e
 from domain.case.model import (
+    RENT_LINES_KEPT,
     ArrangementSummary,
     ArrearsPlan,
     CaseState,
@@ -12,6 +13,7 @@ from domain.case.model import (
     Closure,
     JournalEntry,
     MigrationSummary,
+    RentLine,
     Representative,
     Stage,
     Status,
@@ -51,7 +53,9 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             claimed: Stage = "claim_status" if s.stage == "logged" else s.stage
             return replace(s, claim=ev.claim, stage=claimed)
         case e.RentMovementRecorded():
-            return replace(s, balance=ev.balance_after)
+            line = RentLine(ev.on, ev.kind, ev.amount, ev.balance_after, ev.reference)
+            kept = (*s.rent_account, line)[-RENT_LINES_KEPT:]
+            return replace(s, balance=ev.balance_after, rent_account=kept)
         case e.VulnerabilityAssessed():
             record = VulnerabilityRecord(
                 factors=ev.factors,
@@ -111,6 +115,7 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 opened_at=ev.at,
                 note=ev.note,
                 owner=ev.owner,
+                subject=ev.subject,
             )
             return replace(s, tasks=(*s.tasks, task))
         case e.TaskCompleted():
@@ -145,6 +150,7 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 apa_type=ev.apa_type,
                 requested_at=ev.at,
                 deduction_rate=ev.deduction_rate,
+                facts=ev.facts,
             )
             return replace(
                 s, arrangements=(*s.arrangements, requested), stage="payment_arrangement"
@@ -161,6 +167,24 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 start_date=ev.start_date,
                 granted_rate=ev.granted_rate,
                 review_dates=ev.review_dates,
+                pack_sha256=ev.pack_sha256,
+                pack_path=ev.pack_path,
+            )
+            return replace(s, arrangements=arrangements)
+        case e.ArrangementEnded():
+            arrangements = _update(
+                s.arrangements,
+                "arrangement_id",
+                ev.arrangement_id,
+                status=ev.status,
+                active=False,
+                ended_on=ev.ended_on,
+                ended_reason=ev.reason,
+            )
+            return replace(s, arrangements=arrangements)
+        case e.ArrangementRenumbered():
+            arrangements = _update(
+                s.arrangements, "arrangement_id", ev.arrangement_id, arrangement_id=ev.new_id
             )
             return replace(s, arrangements=arrangements)
         case e.SustainmentStarted():
@@ -183,6 +207,8 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 award_from=ev.award_from,
                 award_to=ev.award_to,
                 amount=ev.amount,
+                applied_on=ev.applied_on,
+                decided_on=ev.decided_on,
             )
             return replace(s, sustainment=actions)
         case e.ArrearsPlanAgreed():
@@ -334,6 +360,19 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
             )
         case e.ArrangementProgressed():
             return (ev.kind, ev.status, ev.text)
+        case e.ArrangementEnded():
+            return (
+                "payment_arrangement",
+                ev.status,
+                f"{ev.arrangement_id} {ev.status} on {ev.ended_on.isoformat()}: {ev.reason}",
+            )
+        case e.ArrangementRenumbered():
+            return (
+                "payment_arrangement",
+                "renumbered",
+                f"{ev.arrangement_id} was used by an earlier case of this tenancy; "
+                f"this request is {ev.new_id}",
+            )
         case e.SustainmentStarted():
             return (
                 "tenancy_sustainment",
@@ -341,9 +380,11 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
                 f"{ev.action_id} {ev.kind.replace('_', ' ')} for {ev.owner}. {ev.note}".strip(),
             )
         case e.SustainmentUpdated():
-            award = ""
+            award = f" Applied {ev.applied_on.isoformat()}." if ev.applied_on else ""
+            if ev.decided_on:
+                award += f" Decided {ev.decided_on.isoformat()}."
             if ev.award_from and ev.award_to:
-                award = (
+                award += (
                     f" DHP of £{ev.amount} a month from {ev.award_from.isoformat()} to "
                     f"{ev.award_to.isoformat()}."
                 )

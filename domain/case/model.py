@@ -144,6 +144,8 @@ class Task:
     escalated_at: datetime | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+    # What the task follows up (an arrangement or sustainment action id).
+    subject: str | None = None
 
 
 @record(frozen=True)
@@ -182,6 +184,42 @@ class MigrationSummary:
 
 
 @record(frozen=True)
+class RentLine:
+    """One movement on the rent account, as a UC47 extract shows it."""
+
+    on: date
+    kind: str
+    amount: Decimal
+    balance_after: Decimal
+    reference: str | None = None
+
+
+# Movements kept on the case for the rent account extract a UC47 carries.
+RENT_LINES_KEPT = 12
+
+
+@record(frozen=True)
+class RequestFacts:
+    """What a payment arrangement request rests on, fixed when it is decided: the
+    forms are rendered from these, never from the case as it is later."""
+
+    requested_by: str
+    requested_on: date
+    balance: Decimal
+    monthly_rent: Decimal
+    rent_extract: tuple[RentLine, ...]
+    factors: tuple[str, ...]
+    grounds: tuple[str, ...]
+    assessed_on: date | None = None
+    assessed_by: str | None = None
+    # The forms it produces in order; the last goes to DWP, the others are kept.
+    forms: tuple[str, ...] = ()
+    standard_allowance: Decimal | None = None
+    deduction_amount: Decimal | None = None
+    correspondent: Representative | None = None
+
+
+@record(frozen=True)
 class ArrangementSummary:
     arrangement_id: str
     kind: str
@@ -197,6 +235,13 @@ class ArrangementSummary:
     start_date: date | None = None
     granted_rate: Decimal | None = None
     review_dates: tuple[date, ...] = ()
+    facts: RequestFacts | None = None
+    # Ended by the case (a death, arrears cleared, DWP stopped it): the date and why.
+    ended_on: date | None = None
+    ended_reason: str | None = None
+    # Forms kept with the request but not sent (the APA1 pack beside a UC47).
+    pack_sha256: str | None = None
+    pack_path: str | None = None
 
 
 @record(frozen=True)
@@ -210,6 +255,8 @@ class SustainmentAction:
     award_from: date | None = None
     award_to: date | None = None
     amount: Decimal | None = None
+    applied_on: date | None = None
+    decided_on: date | None = None
 
 
 @record(frozen=True)
@@ -257,6 +304,7 @@ class CaseState:
     monthly_rent: Decimal
     balance: Decimal
     policy: CasePolicy
+    rent_account: tuple[RentLine, ...] = ()
     stage: Stage = "logged"
     stage_before_closure: Stage | None = None
     status: Status = "open"

@@ -77,12 +77,21 @@ def test_a_dhp_award_records_its_period_and_amount() -> None:
     state, _ = _run(
         state,
         c.UpdateSustainmentAction(
-            by=BY, action_id="action-1", status="awaiting_decision", follow_up_days=21
+            by=BY,
+            action_id="action-1",
+            status="awaiting_decision",
+            follow_up_days=21,
+            applied_on=date(2026, 2, 20),
         ),
     )
     assert len(_tasks(state, "sustainment_follow_up")) == 1  # the old one closed, a new one open
     with pytest.raises(DomainError) as info:
-        _run(state, c.UpdateSustainmentAction(by=BY, action_id="action-1", status="awarded"))
+        _run(
+            state,
+            c.UpdateSustainmentAction(
+                by=BY, action_id="action-1", status="awarded", decided_on=date(2026, 3, 1)
+            ),
+        )
     assert info.value.field == "award_from"
     state, _ = _run(
         state,
@@ -90,6 +99,7 @@ def test_a_dhp_award_records_its_period_and_amount() -> None:
             by=BY,
             action_id="action-1",
             status="awarded",
+            decided_on=date(2026, 3, 1),
             award_from=date(2026, 4, 1),
             award_to=date(2026, 9, 30),
             amount=Decimal("60.00"),
@@ -101,6 +111,58 @@ def test_a_dhp_award_records_its_period_and_amount() -> None:
         date(2026, 4, 1),
         Decimal("60.00"),
     )
+    assert (action.applied_on, action.decided_on) == (date(2026, 2, 20), date(2026, 3, 1))
+    # Before the award ends: a follow-up to review the shortfall and apply again.
+    [review] = _tasks(state, "sustainment_follow_up")
+    assert review.due_at == start_of_day(date(2026, 9, 2))
+    assert review.subject == "action-1"
+    assert "ends 2026-09-30" in review.note
+
+
+@pytest.mark.parametrize(
+    ("update", "field"),
+    [
+        ({"status": "awaiting_decision"}, "applied_on"),
+        ({"status": "awaiting_decision", "applied_on": date(2026, 3, 3)}, "applied_on"),
+        ({"status": "refused", "applied_on": date(2026, 2, 1)}, "decided_on"),
+        ({"status": "refused", "decided_on": date(2026, 3, 1)}, "applied_on"),
+        (
+            {"status": "refused", "applied_on": date(2026, 2, 10), "decided_on": date(2026, 2, 1)},
+            "decided_on",
+        ),
+        (
+            {"status": "refused", "applied_on": date(2026, 2, 10), "decided_on": date(2026, 3, 9)},
+            "decided_on",
+        ),
+    ],
+)
+def test_dhp_application_and_decision_dates_are_checked(update: dict[str, Any], field: str) -> None:
+    state, _ = _run(_case(), c.StartSustainmentAction(by=BY, kind="dhp"))
+    before = state
+    with pytest.raises(DomainError) as info:
+        _run(state, c.UpdateSustainmentAction(by=BY, action_id="action-1", **update))
+    assert info.value.field == field
+    assert state == before
+
+
+def test_dhp_dates_belong_to_a_dhp_only() -> None:
+    state, _ = _run(_case(), c.StartSustainmentAction(by=BY, kind="debt_advice"))
+    with pytest.raises(DomainError) as info:
+        _run(
+            state,
+            c.UpdateSustainmentAction(
+                by=BY, action_id="action-1", status="in_progress", applied_on=date(2026, 3, 1)
+            ),
+        )
+    assert info.value.field == "applied_on"
+
+
+def test_a_uc50_issued_more_than_4_weeks_ago_is_refused() -> None:
+    with pytest.raises(DomainError) as info:
+        _run(_case(), c.RecordUc50Issued(by=BY, issued_on=date(2026, 2, 1)))
+    assert info.value.field == "issued_on"
+    state, _ = _run(_case(), c.RecordUc50Issued(by=BY, issued_on=date(2026, 2, 2)))
+    assert _tasks(state, "uc50_return")
 
 
 def test_a_dhp_decision_on_another_action_is_refused() -> None:

@@ -54,6 +54,16 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         {**BY, "kind": "tpd", "deduction_rate": "25"},
         "deduction_rate",
     ),
+    (
+        "end_payment_arrangement",
+        {
+            **BY,
+            "arrangement_id": "uc-apa-X-1",
+            "ended_on": "2026-01-01",
+            "reason": "arrears_cleared",
+        },
+        "arrangement_id",
+    ),
     ("record_uc50_issued", {**BY, "issued_on": "2999-01-01"}, "issued_on"),
     ("start_sustainment_action", {**BY, "kind": "holiday"}, "kind"),
     (
