@@ -1,9 +1,11 @@
 """The back-office client: bad input is refused before anything starts; imports
 never start a case twice."""
 
+import asyncio
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 
 import starter
 from activities.policy import PolicyFileError, read_policy
-from starter import BadInput, bulk_open, list_query, read_csv
-from tests.helpers import eventually
+from domain.case.view import CaseView
+from starter import BadInput, bulk_open, list_query, open_case, read_csv
+from tests.factories import opening
+from tests.helpers import eventually, wait_until_open
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +38,20 @@ def _starter(*args: str, address: str = "127.0.0.1:1") -> subprocess.CompletedPr
         timeout=60,
         env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200"},
     )
+
+
+async def _starter_async(*args: str, address: str) -> tuple[int | None, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "starter.py",
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200"},
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, stdout.decode(), stderr.decode()
 
 
 def test_bad_csv_rows_are_reported_by_line_field_and_rule(tmp_path: Path) -> None:
@@ -77,6 +95,46 @@ def test_cli_refuses_bad_input_before_contacting_the_server(tmp_path: Path) -> N
     done = _starter("list", "--status", "shut")
     assert done.returncode == 2
     assert "--status: must be one of open, bereavement, closed, completed" in done.stderr
+    done = _starter("arrangement", "uc-case-HA-1", "record_outcome", "{}")
+    assert done.returncode == 2 and "arrangement_id: must look like uc-apa-" in done.stderr
+    done = _starter("arrangement", "uc-apa-HA-1-1", "grant", "{}")
+    assert done.returncode == 2
+    assert "command 'grant' is unknown; known commands: record_objection" in done.stderr
+    outcome = '{"by": "o", "decision": "maybe", "decided_on": "2026-01-01"}'
+    done = _starter("arrangement", "uc-apa-HA-1-1", "record_outcome", outcome)
+    assert done.returncode == 2 and "payload: decision: Input should be 'granted'" in done.stderr
+
+
+async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
+    dev_env: WorkflowEnvironment, dev_worker: str
+) -> None:
+    ref = f"CLI-{uuid.uuid4().hex[:8]}"
+    handle = (await open_case(dev_env.client, dev_worker, opening(ref))).handle
+    await wait_until_open(handle)
+    await handle.execute_update(
+        "request_payment_arrangement", {"by": "officer-2", "kind": "tpd", "deduction_rate": "12"}
+    )
+    child = f"uc-apa-{ref}-1"
+
+    async def status() -> str:
+        view = await handle.query("case_view", result_type=CaseView)
+        return view.arrangements[0].status
+
+    assert await eventually(status, lambda s: s == "submitted") == "submitted"
+    today = datetime.now(UTC).date().isoformat()  # UK and UTC agree but for an hour
+    outcome = f'{{"by": "officer-2", "decision": "refused", "decided_on": "{today}"}}'
+    address = dev_env.client.service_client.config.target_host
+    # The worker runs in this event loop: the CLI must not block it.
+    code, stdout, stderr = await _starter_async(
+        "arrangement", child, "record_outcome", outcome, address=address
+    )
+    assert code == 0, stderr
+    assert '"Decided"' in stdout
+    assert await eventually(status, lambda s: s == "refused") == "refused"
+    code, _, stderr = await _starter_async(
+        "arrangement", child, "record_outcome", outcome, address=address
+    )
+    assert code == 1 and "workflow execution already completed" in stderr  # refused: done
 
 
 def test_list_query_checks_its_values_and_finds_completed_cases() -> None:
