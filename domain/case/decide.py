@@ -427,7 +427,9 @@ def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e
     # Nothing more is asked of DWP, and nothing taken, for a resident who has died.
     for arrangement in state.arrangements:
         if arrangement.status in _LIVE:
-            died = _ending(state, arrangement, now, cmd.by, cmd.date_of_death, "the resident died")
+            # Recorded as ending no earlier than it was asked for.
+            on = max(cmd.date_of_death, business_date(arrangement.requested_at))
+            died = _ending(state, arrangement, now, cmd.by, on, "the resident died")
             events.append(died[0])  # its tasks are cancelled with the rest below
     open_ids = tuple(t.task_id for t in state.open_tasks)
     if open_ids:
@@ -603,10 +605,20 @@ def _request_arrangement(
     factors = state.vulnerability.factors if state.vulnerability else ()
     apa_type: str | None = None
     standard_allowance, amount = None, None
-    if cmd.kind != "tpd":
-        for name in ("deduction_rate", "standard_allowance", "award_before_deductions"):
-            if getattr(cmd, name) is not None:
-                raise DomainError(name, "only a rent arrears deduction (tpd) takes this")
+    tpd_only = (
+        "deduction_rate",
+        "standard_allowance",
+        "award_before_deductions",
+        "other_deductions",
+        "existing_deductions",
+        "ap_start",
+    )
+    for name in tpd_only if cmd.kind != "tpd" else ():
+        if getattr(cmd, name) not in (None, (), 0):
+            raise DomainError(name, "only a rent arrears deduction (tpd) takes this")
+    for name in ("months_underpaid", "hb_paid_to_landlord_before") if cmd.kind != "mptl" else ():
+        if getattr(cmd, name):
+            raise DomainError(name, "only a managed payment request (mptl) takes this")
     if cmd.kind != "apa" and (cmd.apa_type is not None or cmd.couple):
         raise DomainError("apa_type", "only an APA request has an APA type")
     if cmd.kind == "apa":
@@ -619,7 +631,8 @@ def _request_arrangement(
             )
         _vulnerability_review_must_be_recent(state, now, "an APA request")
         if cmd.apa_type is not None and cmd.apa_type not in options:
-            why = " (split payments are between partners: set couple)" * (not cmd.couple)
+            split = cmd.apa_type == "split_payments" and not cmd.couple
+            why = " (split payments are between partners: set couple)" * split
             raise DomainError(
                 "apa_type",
                 f"{cmd.apa_type} does not fit the factors on this case{why}; "

@@ -168,3 +168,119 @@ def test_a_future_decision_date_is_refused() -> None:
             datetime(2026, 3, 20, 12, tzinfo=UTC),
         )
     assert info.value.field == "decided_on"
+
+
+def _requested(kind: a.ArrangementKind = "apa") -> a.ArrangementState:
+    return a.ArrangementState(
+        arrangement_id="uc-apa-T-1-1",
+        kind=kind,
+        requested_on=date(2026, 3, 2),
+        policy=a.ArrangementPolicy(),
+    )
+
+
+def test_a_submission_the_channel_refuses_fails_the_request_and_escalates() -> None:
+    state = _requested()
+    failure = a.RecordSubmissionFailure(by="outbox", reason="the NI number was rejected")
+    [event] = a.decide(state, failure, SUBMITTED)
+    assert isinstance(event, a.SubmissionFailed)
+    state = a.evolve(state, event)
+    assert state.status == "failed" and state.finished
+    assert state.submitted_on is None
+    assert a.next_wakeup(state) is None
+    notice = a.notice_for(state, event)
+    assert notice is not None
+    assert notice.kind == "arrangement_failed"
+    assert notice.escalate is True
+    assert notice.task == "arrangement_follow_up"
+    assert notice.text.startswith(
+        "APA request uc-apa-T-1-1 could not be submitted: the NI number was rejected."
+    )
+    with pytest.raises(DomainError) as info:
+        a.decide(state, a.RecordSubmission(by="o", reference="OUTBOX-2"), SUBMITTED)
+    assert info.value.field == "arrangement"
+
+
+def test_a_submission_failure_once_submitted_is_refused() -> None:
+    state = _submitted()
+    with pytest.raises(DomainError) as info:
+        a.decide(state, a.RecordSubmissionFailure(by="outbox", reason="late"), SUBMITTED)
+    assert info.value.field == "reason"
+    assert state.status == "submitted"
+
+
+def test_stopping_a_submitted_request_withdraws_it_quietly() -> None:
+    stop = a.StopArrangement(by="o", reason="withdrawn by landlord", stopped_on=date(2026, 3, 5))
+    state = _submitted()
+    assert a.next_wakeup(state) is not None
+    [event] = a.decide(state, stop, datetime(2026, 3, 5, 12, tzinfo=UTC))
+    assert isinstance(event, a.Stopped)
+    assert event.stopped_on == date(2026, 3, 5)
+    state = a.evolve(state, event)
+    assert state.status == "withdrawn" and state.finished
+    assert a.notice_for(state, event) is None
+    assert a.next_wakeup(state) is None
+    assert a.on_time_passed(state, start_of_day(date(2026, 4, 30))) == []
+
+
+def test_stopping_a_request_not_yet_submitted_withdraws_it() -> None:
+    stop = a.StopArrangement(by="o", reason="the resident died", stopped_on=date(2026, 3, 2))
+    state = _run(_requested(), stop, SUBMITTED)
+    assert state.status == "withdrawn" and state.finished
+
+
+def test_stopping_a_granted_apa_ends_it_and_its_reviews() -> None:
+    state = _run(
+        _past_window("apa"),
+        a.RecordOutcome(
+            by="o", decision="granted", decided_on=date(2026, 3, 20), start_date=date(2026, 3, 31)
+        ),
+        datetime(2026, 3, 20, 12, tzinfo=UTC),
+    )
+    assert len(state.reviews) == 7 and not state.finished
+    assert a.next_wakeup(state) == (
+        start_of_day(date(2026, 6, 30)),
+        "3-month review due 2026-06-30",
+    )
+    stop = a.StopArrangement(by="o", reason="arrears cleared", stopped_on=date(2026, 5, 1))
+    state = _run(state, stop, datetime(2026, 5, 1, 12, tzinfo=UTC))
+    assert state.status == "ended" and state.finished
+    assert a.next_wakeup(state) is None
+    assert a.on_time_passed(state, start_of_day(date(2026, 7, 1))) == []
+    with pytest.raises(DomainError) as info:
+        a.decide(state, stop, datetime(2026, 5, 2, 12, tzinfo=UTC))
+    assert info.value.field == "arrangement"
+
+
+def test_a_submission_with_an_apa1_pack_keeps_it_and_says_so() -> None:
+    submission = a.RecordSubmission(
+        by="o",
+        reference="OUTBOX-7",
+        form_sha256="a" * 64,
+        form_path="forms/uc47.pdf",
+        pack_sha256="b" * 64,
+        pack_path="forms/apa1.pdf",
+    )
+    [event] = a.decide(_requested(), submission, SUBMITTED)
+    state = a.evolve(_requested(), event)
+    assert (state.form_sha256, state.form_path) == ("a" * 64, "forms/uc47.pdf")
+    assert (state.pack_sha256, state.pack_path) == ("b" * 64, "forms/apa1.pdf")
+    notice = a.notice_for(state, event)
+    assert notice is not None
+    assert (notice.pack_sha256, notice.pack_path) == ("b" * 64, "forms/apa1.pdf")
+    assert (notice.form_sha256, notice.form_path) == ("a" * 64, "forms/uc47.pdf")
+    assert notice.text == (
+        "APA request uc-apa-T-1-1 submitted (reference OUTBOX-7, form aaaaaaaaaaaa, "
+        "APA1 pack bbbbbbbbbbbb kept); the claimant may object until 2026-03-16"
+    )
+
+
+def test_a_submission_without_a_pack_mentions_none() -> None:
+    submission = a.RecordSubmission(by="o", reference="OUTBOX-8", form_sha256="c" * 64)
+    [event] = a.decide(_requested("mptl"), submission, SUBMITTED)
+    state = a.evolve(_requested("mptl"), event)
+    assert (state.pack_sha256, state.pack_path) == (None, None)
+    notice = a.notice_for(state, event)
+    assert notice is not None
+    assert (notice.pack_sha256, notice.pack_path, notice.form_path) == (None, None, None)
+    assert "APA1" not in notice.text
