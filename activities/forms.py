@@ -461,12 +461,23 @@ def _facts(state: CaseState, arrangement: ArrangementSummary) -> RequestFacts:
         grounds=(),
         assessed_on=business_date(assessed.assessed_at) if assessed else None,
         assessed_by=assessed.assessed_by if assessed else None,
-        forms=("UC47",) if arrangement.kind != "apa" else ("APA1",),
+        forms=_legacy_forms(state, arrangement),
         correspondent=state.representative,
     )
 
 
-_SIGNED = {"payment": -1, "tpd_credit": -1}
+def _legacy_forms(state: CaseState, arrangement: ArrangementSummary) -> tuple[str, ...]:
+    if arrangement.kind != "apa":
+        return ("UC47",)
+    identified = state.resident.ni_number or state.resident.date_of_birth
+    if arrangement.apa_type == "managed_payment_to_landlord" and identified:
+        return ("APA1", "UC47")
+    return ("APA1",)
+
+
+# How each movement changes the balance: a brought-forward balance and a missed UC
+# payment change nothing by themselves (the amount goes into the description).
+_SIGNED = {"payment": -1, "tpd_credit": -1, "balance": 0, "missed_uc_payment": 0}
 _MOVEMENTS = {
     "charge": "Rent charged",
     "payment": "Payment received",
@@ -482,6 +493,7 @@ def _extract(facts: RequestFacts) -> tuple[EvidenceLine, ...]:
         (
             line.on,
             _MOVEMENTS.get(line.kind, line.kind)
+            + (f" {_pounds(line.amount)}" if line.kind == "missed_uc_payment" else "")
             + (f" ({line.reference})" if line.reference else ""),
             line.amount * _SIGNED.get(line.kind, 1),
             line.balance_after,
@@ -526,7 +538,7 @@ def form_requests_for(
                     tier_1=tier_1,
                     tier_2=tier_2,
                     evidence=evidence
-                    + (f"rent account balance £{facts.balance} on {facts.requested_on}",),
+                    + (f"rent account balance {_pounds(facts.balance)} on {facts.requested_on}",),
                     assessed_by=facts.assessed_by or "",
                     assessed_on=facts.assessed_on or facts.requested_on,
                     correspondent=correspondent,

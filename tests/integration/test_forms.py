@@ -4,9 +4,11 @@ import io
 import json
 import threading
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import reduce
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -21,9 +23,16 @@ from activities.forms import (
     LandlordPayment,
     StoredForm,
     Uc47Data,
+    form_requests_for,
     render_pdf,
     structured,
 )
+from domain.case import commands as c
+from domain.case.decide import decide, open_case
+from domain.case.evolve import evolve, initial_state
+from domain.case.model import CaseState
+from domain.policy import CasePolicy
+from tests.factories import opening
 
 UC47 = Uc47Data(
     tenancy_ref="T-0042/7",
@@ -268,3 +277,500 @@ def test_request_and_result_survive_the_workers_data_converter(tmp_path: Path) -
     stored = FormStore(tmp_path).save(UC47_REQUEST)
     [back] = converter.from_payloads(converter.to_payloads([stored]), [StoredForm])
     assert back == stored
+
+
+# --- forms built from a real case: the facts fixed when the request was decided -------
+
+CASE_ID = "uc-case-FR-1"
+OPENED = datetime(2026, 6, 1, 8, tzinfo=UTC)
+
+
+def _case(balance: str = "250.00", **overrides: Any) -> CaseState:
+    [opened] = open_case(opening("FR-1", balance=Decimal(balance), **overrides), OPENED)
+    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+
+
+def _run(state: CaseState, command: Any, at: datetime) -> CaseState:
+    return reduce(evolve, decide(state, command, at), state)
+
+
+def _movement(
+    state: CaseState, kind: str, amount: str, on: date, reference: str | None = None
+) -> CaseState:
+    command = c.RecordRentMovement(
+        by="rents-clerk",
+        kind=kind,  # type: ignore[arg-type]
+        amount=Decimal(amount),
+        on=on,
+        reference=reference,
+    )
+    return _run(state, command, datetime.combine(on, time(12), tzinfo=UTC))
+
+
+def _assess(state: CaseState, by: str, factors: tuple[str, ...], at: datetime) -> CaseState:
+    return _run(state, c.RecordVulnerabilityAssessment(by=by, factors=factors), at)
+
+
+def _request(state: CaseState, at: datetime, **fields: Any) -> CaseState:
+    fields.setdefault("by", "officer-9")
+    return _run(state, c.RequestPaymentArrangement(**fields), at)
+
+
+def _forms(state: CaseState, index: int = -1) -> tuple[FormRequest, ...]:
+    return form_requests_for(CASE_ID, state, state.arrangements[index])
+
+
+def _saved(tmp_path: Path, forms: tuple[FormRequest, ...]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each form stored under tmp_path: its PDF text and its JSON payload, by form name."""
+    store = FormStore(tmp_path)
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for request in forms:
+        stored = store.save(request)
+        assert stored.created and Path(stored.pdf_path).name.startswith(f"{request.form}-")
+        payload = json.loads(Path(stored.json_path).read_text())
+        assert payload == structured(request)
+        out[request.form] = (pdf_text(stored.pdf_path), payload)
+    return out
+
+
+def _between(text: str, start: str, end: str) -> str:
+    """The PDF text from one heading to the next."""
+    assert start in text and end in text, (start, end)
+    return text[text.index(start) + len(start) : text.index(end)]
+
+
+def _apa_case() -> CaseState:
+    """Arrears from a charge and a payment, assessed on 2026-06-02 (UK: 23:15 UTC is
+    00:15 BST on the 3rd) by assessor-3."""
+    state = _case()
+    state = _movement(state, "charge", "433.33", date(2026, 6, 1))
+    state = _movement(state, "payment", "100.00", date(2026, 6, 5), reference="BACS 991")
+    return _assess(
+        state,
+        "assessor-3",
+        ("mental_health_condition", "no_bank_account"),
+        datetime(2026, 6, 2, 23, 15, tzinfo=UTC),
+    )
+
+
+def test_forms_come_from_the_facts_at_request_time_not_the_case_as_it_is_later(
+    tmp_path: Path,
+) -> None:
+    state = _apa_case()
+    # 23:30 UTC on 10 June is 00:30 BST on 11 June: the request's UK date.
+    state = _request(state, datetime(2026, 6, 10, 23, 30, tzinfo=UTC), kind="apa")
+    at_request = _forms(state)
+    # After the request: more movements, a new assessment by someone else, an appointee.
+    later = _movement(state, "charge", "433.33", date(2026, 7, 1))
+    later = _movement(later, "payment", "50.00", date(2026, 7, 3), reference="SO 12")
+    later = _assess(later, "assessor-8", ("homeless",), datetime(2026, 7, 5, 10, tzinfo=UTC))
+    later = _run(
+        later,
+        c.RecordRepresentative(by="o", kind="appointee", name="Late Appointee", contact="x"),
+        datetime(2026, 7, 6, 10, tzinfo=UTC),
+    )
+    assert later.balance == Decimal("966.66") and later.vulnerability is not None
+    assert later.vulnerability.assessed_by == "assessor-8"
+
+    forms = _forms(later)
+    assert forms == at_request
+    assert [render_pdf(f) for f in forms] == [render_pdf(f) for f in at_request]
+
+    saved = _saved(tmp_path, forms)
+    uc47_text, uc47 = saved["UC47"]
+    assert "Arrears £583.33" in uc47_text
+    assert "2026-06-01 Rent charged £433.33 £683.33" in uc47_text
+    assert "2026-06-05 Payment received (BACS 991) £-100.00 £583.33" in uc47_text
+    assert "Requested by officer-9 Requested on 2026-06-11" in uc47_text
+    assert "Correspondence to The resident" in uc47_text
+    for later_only in ("2026-07-01", "2026-07-03", "SO 12", "966.66", "1,016.66", "Late Appointee"):
+        assert later_only not in uc47_text, later_only
+    assert "officer-17" not in uc47_text  # who opened the case did not make the request
+    assert "homeless" not in uc47_text
+    assert uc47["requested_by"] == "officer-9"
+    assert uc47["requested_on"] == "2026-06-11"
+    assert uc47["arrears"]["amount"] == "583.33"
+    assert [line["date"] for line in uc47["arrears"]["evidence"]] == ["2026-06-01", "2026-06-05"]
+    assert uc47["correspondent"] is None
+
+    apa1_text, apa1 = saved["APA1"]
+    assert "Assessed by assessor-3 Assessed on 2026-06-03" in apa1_text
+    assert "vulnerability assessment of 2026-06-03 by assessor-3: 2 factor(s) recorded" in (
+        apa1_text
+    )
+    assert "rent account balance £583.33 on 2026-06-11" in apa1_text
+    assert "mental health condition" in _between(apa1_text, "2. Tier 1", "3. Tier 2")
+    assert "no bank account" in _between(apa1_text, "3. Tier 2", "4. Evidence")
+    for later_only in ("assessor-8", "homeless", "Late Appointee"):
+        assert later_only not in apa1_text, later_only
+    assert (apa1["assessed_by"], apa1["assessed_on"]) == ("assessor-3", "2026-06-03")
+    assert apa1["tier_1"] == ["mental health condition"]
+    assert apa1["tier_2"] == ["no bank account"]
+
+
+def test_an_apa_managed_payment_gives_the_apa1_pack_then_the_uc47_sent_to_dwp(
+    tmp_path: Path,
+) -> None:
+    state = _request(_apa_case(), datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa")
+    arrangement = state.arrangements[-1]
+    assert arrangement.apa_type == "managed_payment_to_landlord"
+    forms = _forms(state)
+    assert [f.form for f in forms] == ["APA1", "UC47"]
+    apa1, uc47 = forms
+    assert isinstance(apa1.data, Apa1Data) and isinstance(uc47.data, Uc47Data)
+    assert apa1.data.apa_type == "managed_payment_to_landlord"
+    assert uc47.data.request == "managed_payment"
+    assert uc47.data.deduction_rate_percent is None
+    assert {f.case_id for f in forms} == {CASE_ID}
+
+    saved = _saved(tmp_path, forms)
+    assert "APA type Managed payment to landlord" in saved["APA1"][0]
+    assert (
+        "Requested Managed payment of rent to the landlord Deduction rate None"
+        in (saved["UC47"][0])
+    )
+    assert saved["UC47"][1]["request"] == "managed_payment"
+    assert saved["UC47"][1]["deduction"] is None
+    # The UC47 for an APA rests on the Tier factors.
+    assert saved["UC47"][1]["grounds"] == ["mental health condition", "no bank account"]
+    assert len(files(tmp_path, "APA1-*.pdf")) == len(files(tmp_path, "UC47-*.pdf")) == 1
+
+
+@pytest.mark.parametrize(
+    ("apa_type", "factors", "couple", "label"),
+    [
+        ("more_frequent_payments", ("mental_health_condition",), False, "More frequent payments"),
+        ("split_payments", ("domestic_abuse",), True, "Split payments"),
+    ],
+)
+def test_other_apa_types_give_only_the_apa1(
+    tmp_path: Path, apa_type: str, factors: tuple[str, ...], couple: bool, label: str
+) -> None:
+    state = _assess(_case(), "assessor-3", factors, datetime(2026, 6, 2, 9, tzinfo=UTC))
+    state = _request(
+        state, datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa", apa_type=apa_type, couple=couple
+    )
+    forms = _forms(state)
+    assert [f.form for f in forms] == ["APA1"]
+    assert isinstance(forms[0].data, Apa1Data) and forms[0].data.apa_type == apa_type
+    text, payload = _saved(tmp_path, forms)["APA1"]
+    assert f"APA type {label}" in text
+    assert payload["apa_type"] == apa_type
+    assert not files(tmp_path, "UC47-*")
+
+
+@pytest.mark.parametrize(
+    ("fields", "asked"),
+    [
+        ({"kind": "mptl"}, "managed_payment"),
+        ({"kind": "tpd", "deduction_rate": Decimal("12")}, "arrears_deduction"),
+    ],
+)
+def test_an_mptl_or_a_deduction_gives_one_uc47(fields: dict[str, Any], asked: str) -> None:
+    state = _request(_case("1200.00"), datetime(2026, 6, 10, 9, tzinfo=UTC), **fields)
+    [form] = _forms(state)
+    assert form.form == "UC47" and isinstance(form.data, Uc47Data)
+    assert form.data.request == asked
+    assert form.data.deduction_rate_percent == fields.get("deduction_rate")
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("appointee", "Appointee"), ("lasting_power_of_attorney", "Lasting Power of Attorney")],
+)
+def test_a_recorded_appointee_or_attorney_receives_the_correspondence_on_both_forms(
+    tmp_path: Path, kind: str, label: str
+) -> None:
+    state = _run(
+        _apa_case(),
+        c.RecordRepresentative(by="o", kind=kind, name="Pat Okafor", contact="07700 900123"),  # type: ignore[arg-type]
+        datetime(2026, 6, 8, 9, tzinfo=UTC),
+    )
+    state = _request(state, datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa")
+    saved = _saved(tmp_path, _forms(state))
+    assert set(saved) == {"APA1", "UC47"}
+    expected = {"kind": kind, "name": "Pat Okafor", "contact": "07700 900123"}
+    for form, end in (("APA1", "6. Assessment"), ("UC47", "7. Declaration")):
+        text, payload = saved[form]
+        section = _between(text, "Correspondence Correspondence to", end)
+        assert f"{label}: Pat Okafor" in section, form
+        assert "Contact 07700 900123" in section, form
+        assert "Send correspondence and decisions about this request to them." in section
+        assert "The resident" not in section
+        assert payload["correspondent"] == expected, form
+
+
+def test_without_an_appointee_correspondence_goes_to_the_resident(tmp_path: Path) -> None:
+    state = _request(_apa_case(), datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa")
+    saved = _saved(tmp_path, _forms(state))
+    for form in ("APA1", "UC47"):
+        text, payload = saved[form]
+        assert "Correspondence to The resident" in text, form
+        assert "Appointee" not in text and "Contact" not in text, form
+        assert payload["correspondent"] is None, form
+
+
+def test_a_deduction_with_the_standard_allowance_prints_its_amount_in_pounds(
+    tmp_path: Path,
+) -> None:
+    state = _request(
+        _case("1200.00"),
+        datetime(2026, 6, 10, 9, tzinfo=UTC),
+        kind="tpd",
+        deduction_rate=Decimal("15"),
+        standard_allowance=Decimal("400.00"),
+    )
+    [form] = _forms(state)
+    text, payload = _saved(tmp_path, (form,))["UC47"]
+    request = _between(text, "3. Request", "Grounds for the request")
+    assert request == (
+        " Requested Deduction for rent arrears"
+        " Deduction rate 15.00% of standard allowance"
+        " Standard allowance £400.00 a month Deduction £60.00 a month "
+    )
+    assert payload["request"] == "arrears_deduction"
+    assert payload["deduction_rate_percent"] == "15.00"
+    assert payload["deduction"] == {"standard_allowance": "400.00", "monthly_amount": "60.00"}
+    assert payload["grounds"][0] == "rent arrears of £1200.00"
+    assert payload["grounds"][1].startswith(
+        "£60.00 a month (15% of the standard allowance £400.00)"
+    )
+    grounds = _between(text, "Grounds for the request", "4. Rent and arrears")
+    assert "rent arrears of £1200.00" in grounds
+    assert "£60.00 a month (15% of the standard allowance £400.00)" in grounds
+
+
+def test_a_deduction_without_the_standard_allowance_prints_only_its_rate(tmp_path: Path) -> None:
+    state = _request(
+        _case("1200.00"),
+        datetime(2026, 6, 10, 9, tzinfo=UTC),
+        kind="tpd",
+        deduction_rate=Decimal("10"),
+    )
+    text, payload = _saved(tmp_path, _forms(state))["UC47"]
+    assert "Deduction rate 10.00% of standard allowance" in text
+    assert "Standard allowance" not in text and "a month" not in text
+    assert payload["deduction"] is None
+    assert payload["deduction_rate_percent"] == "10.00"
+    assert payload["grounds"] == ["rent arrears of £1200.00"]
+
+
+def test_an_mptls_grounds_are_the_conditions_it_meets(tmp_path: Path) -> None:
+    # Weekly rent £100.00 is £433.33 a month: £1,200.00 is over two months' rent.
+    state = _request(
+        _case("1200.00"), datetime(2026, 6, 10, 9, tzinfo=UTC), kind="mptl", months_underpaid=3
+    )
+    text, payload = _saved(tmp_path, _forms(state))["UC47"]
+    expected = [
+        "arrears £1200.00 against 2 months' rent £866.66",
+        "underpaid for 3 months (more than 2 needed) with arrears £1200.00 "
+        "against 1 month's rent £433.33",
+    ]
+    assert payload["grounds"] == expected
+    grounds = _between(text, "Grounds for the request", "4. Rent and arrears")
+    assert grounds.index(expected[0]) < grounds.index(expected[1])
+    assert "Tier" not in grounds  # no vulnerability assessed: only the conditions met
+    assert payload["tier_reasons"] == []
+
+
+def test_the_rent_account_extract_lists_each_signed_movement_and_running_balance(
+    tmp_path: Path,
+) -> None:
+    state = _case()  # opened owing £250.00
+    state = _movement(state, "charge", "433.33", date(2026, 6, 1))
+    state = _movement(state, "payment", "100.00", date(2026, 6, 5), reference="BACS 991")
+    state = _movement(state, "tpd_credit", "25.50", date(2026, 6, 9))
+    state = _movement(state, "charge", "433.33", date(2026, 7, 1))
+    state = _request(state, datetime(2026, 7, 2, 9, tzinfo=UTC), kind="mptl")
+    text, payload = _saved(tmp_path, _forms(state))["UC47"]
+    expected = [
+        ("2026-06-01", "Rent charged", "433.33", "683.33"),
+        ("2026-06-05", "Payment received (BACS 991)", "-100.00", "583.33"),
+        ("2026-06-09", "Third party deduction received", "-25.50", "557.83"),
+        ("2026-07-01", "Rent charged", "433.33", "991.16"),
+    ]
+    assert payload["arrears"]["amount"] == "991.16"
+    assert payload["arrears"]["evidence"] == [
+        {"date": on, "description": what, "amount": amount, "balance": balance}
+        for on, what, amount, balance in expected
+    ]
+    extract = _between(text, "Rent account extract", "5. Tier 1 and Tier 2 reasons")
+    assert extract == (
+        " Date Description Amount Balance"
+        " 2026-06-01 Rent charged £433.33 £683.33"
+        " 2026-06-05 Payment received (BACS 991) £-100.00 £583.33"
+        " 2026-06-09 Third party deduction received £-25.50 £557.83"
+        " 2026-07-01 Rent charged £433.33 £991.16 "
+    )
+    assert "Balance on the case" not in text
+    # Each line's balance is the one before it plus its signed amount.
+    balance = Decimal("250.00")
+    for line in payload["arrears"]["evidence"]:
+        balance += Decimal(line["amount"])
+        assert Decimal(line["balance"]) == balance, line
+
+
+def test_a_case_with_no_movements_shows_its_balance_on_the_request_date(tmp_path: Path) -> None:
+    state = _request(_case("1200.00"), datetime(2026, 6, 10, 9, tzinfo=UTC), kind="mptl")
+    text, payload = _saved(tmp_path, _forms(state))["UC47"]
+    assert payload["arrears"]["evidence"] == [
+        {
+            "date": "2026-06-10",
+            "description": "Balance on the case",
+            "amount": "0.00",
+            "balance": "1200.00",
+        }
+    ]
+    assert "2026-06-10 Balance on the case £0.00 £1,200.00" in text
+
+
+def test_the_extract_carries_the_last_twelve_movements_ending_at_the_balance() -> None:
+    state = _case("1200.00")
+    for day in range(1, 15):
+        state = _movement(state, "charge", "10.00", date(2026, 6, day))
+    state = _request(state, datetime(2026, 6, 15, 9, tzinfo=UTC), kind="mptl")
+    [form] = _forms(state)
+    evidence = structured(form)["arrears"]["evidence"]
+    assert len(evidence) == 12
+    assert evidence[0] == {
+        "date": "2026-06-03",
+        "description": "Rent charged",
+        "amount": "10.00",
+        "balance": "1230.00",
+    }
+    assert evidence[-1]["balance"] == "1340.00" == structured(form)["arrears"]["amount"]
+
+
+def test_a_request_made_before_facts_were_kept_is_filled_from_the_live_case(
+    tmp_path: Path,
+) -> None:
+    state = _movement(_case("1200.00"), "charge", "433.33", date(2026, 6, 1))
+    state = _request(state, datetime(2026, 6, 10, 9, tzinfo=UTC), kind="mptl")
+    state = _movement(state, "payment", "200.00", date(2026, 6, 12), reference="BACS 7")
+    state = _run(
+        state,
+        c.RecordRepresentative(by="o", kind="deputy", name="Dee Puty", contact="01632 960000"),
+        datetime(2026, 6, 13, 9, tzinfo=UTC),
+    )
+    # The state as an older run carried it over: its arrangement has no facts.
+    converter = pydantic_data_converter.payload_converter
+    [payload] = converter.to_payloads([state])
+    carried = json.loads(payload.data)
+    for arrangement in carried["arrangements"]:
+        del arrangement["facts"]
+    payload.data = json.dumps(carried).encode()
+    [legacy] = converter.from_payloads([payload], [CaseState])
+    assert legacy.arrangements[0].facts is None
+
+    [form] = _forms(legacy)
+    assert isinstance(form.data, Uc47Data)
+    text, body = _saved(tmp_path, (form,))["UC47"]
+    assert body["request"] == "managed_payment"
+    assert body["arrears"]["amount"] == "1433.33"  # the balance now, after the payment
+    assert body["arrears"]["evidence"][-1] == {
+        "date": "2026-06-12",
+        "description": "Payment received (BACS 7)",
+        "amount": "-200.00",
+        "balance": "1433.33",
+    }
+    assert body["grounds"] == []
+    assert body["deduction"] is None
+    assert body["requested_by"] == "officer-17"  # not kept: who opened the case
+    assert body["requested_on"] == "2026-06-10"
+    assert body["correspondent"] == {
+        "kind": "deputy",
+        "name": "Dee Puty",
+        "contact": "01632 960000",
+    }
+    assert "Requested by officer-17 Requested on 2026-06-10" in text
+    assert "Correspondence to Deputy: Dee Puty" in text
+    assert "Arrears £1,433.33" in text
+    assert _between(text, "Grounds for the request", "4. Rent and arrears") == " None "
+
+
+def test_a_legacy_apa_request_takes_the_assessment_now_on_the_case(tmp_path: Path) -> None:
+    state = _assess(
+        _case(), "assessor-3", ("mental_health_condition",), datetime(2026, 6, 2, 9, tzinfo=UTC)
+    )
+    state = _request(
+        state,
+        datetime(2026, 6, 10, 9, tzinfo=UTC),
+        kind="apa",
+        apa_type="more_frequent_payments",
+    )
+    legacy = replace(state.arrangements[0], facts=None)
+    [form] = form_requests_for(CASE_ID, state, legacy)
+    text, payload = _saved(tmp_path, (form,))["APA1"]
+    assert payload["apa_type"] == "more_frequent_payments"
+    assert (payload["assessed_by"], payload["assessed_on"]) == ("assessor-3", "2026-06-02")
+    assert payload["tier_1"] == ["mental health condition"]
+    assert "rent account balance £250.00 on 2026-06-10" in text
+
+
+def test_forms_built_from_a_case_survive_the_workers_data_converter() -> None:
+    state = _run(
+        _case("1200.00"),
+        c.RecordRepresentative(by="o", kind="appointee", name="Pat Okafor", contact="0770"),
+        datetime(2026, 6, 8, 9, tzinfo=UTC),
+    )
+    state = _request(
+        state,
+        datetime(2026, 6, 10, 9, tzinfo=UTC),
+        kind="tpd",
+        deduction_rate=Decimal("15"),
+        standard_allowance=Decimal("400.00"),
+    )
+    converter = pydantic_data_converter.payload_converter
+    [form] = _forms(state)
+    [decoded] = converter.from_payloads(converter.to_payloads([form]), [FormRequest])
+    assert decoded == form
+    assert render_pdf(decoded) == render_pdf(form)
+
+
+def test_the_extract_explains_each_balance_from_the_one_before() -> None:
+    from activities.forms import _extract
+    from domain.case.model import RentLine, RequestFacts
+
+    lines = (
+        RentLine(date(2026, 5, 1), "balance", Decimal("500.00"), Decimal("500.00")),
+        RentLine(date(2026, 5, 4), "charge", Decimal("433.33"), Decimal("933.33")),
+        RentLine(date(2026, 5, 20), "missed_uc_payment", Decimal("433.33"), Decimal("933.33")),
+        RentLine(date(2026, 5, 22), "tpd_credit", Decimal("60.00"), Decimal("873.33"), "DWP"),
+    )
+    facts = RequestFacts(
+        requested_by="o",
+        requested_on=date(2026, 5, 23),
+        balance=Decimal("873.33"),
+        monthly_rent=Decimal("433.33"),
+        rent_extract=lines,
+        factors=(),
+        grounds=(),
+    )
+    extract = _extract(facts)
+    assert [(what, amount) for _, what, amount, _ in extract] == [
+        ("Balance brought forward", Decimal("0.00")),
+        ("Rent charged", Decimal("433.33")),
+        ("Expected UC payment missed £433.33", Decimal("0.00")),
+        ("Third party deduction received (DWP)", Decimal("-60.00")),
+    ]
+    for before, after in zip(extract, extract[1:], strict=False):
+        assert before[3] + after[2] == after[3]
+
+
+def test_a_legacy_managed_payment_apa_still_sends_a_uc47() -> None:
+    state = _case_for_legacy_apa()
+    forms = form_requests_for("case-1", state, state.arrangements[0])
+    assert [f.form for f in forms] == ["APA1", "UC47"]
+
+
+def _case_for_legacy_apa() -> CaseState:
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    [opened] = open_case(opening("LEG-1"), now)
+    state = initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    for command in (
+        c.RecordVulnerabilityAssessment(by="a", factors=("homeless",)),
+        c.RequestPaymentArrangement(by="o", kind="apa", apa_type="managed_payment_to_landlord"),
+    ):
+        state = reduce(evolve, decide(state, command, now), state)
+    [arrangement] = state.arrangements
+    return replace(state, arrangements=(replace(arrangement, facts=None),))
