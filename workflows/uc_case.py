@@ -75,6 +75,10 @@ class UCCase:
         self._migration_started = bool(self._input and self._input.migration_started)
         self._arrangements_started = set(self._input.arrangements_started if self._input else ())
         self._to_stop: list[ArrangementEnded] = []
+        # A child started under a new id (renumbered) may signal before the case
+        # records that id; its notices wait here until it does.
+        self._renumbering: set[str] = set()
+        self._early_notices: list[RecordArrangementProgress] = []
         # What the server holds (carried over continue-as-new); only changes are
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
@@ -159,6 +163,10 @@ class UCCase:
             command = parse(RecordArrangementProgress, raw)
             if command.case_key not in (None, _case_key()):
                 raise DomainError("case_key", "notice from another case of this tenancy")
+            if command.arrangement_id in self._renumbering:
+                # From a child whose new id this case has not recorded yet.
+                self._early_notices.append(command)
+                return
             self._apply(decide(self.state, command, workflow.now()))
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("arrangement progress not applied", extra={"rule": str(error)})
@@ -261,6 +269,8 @@ class UCCase:
                 ),
                 case_key=_case_key(),
             )
+            if candidate != arrangement.arrangement_id:
+                self._renumbering.add(candidate)
             try:
                 await workflow.start_child_workflow(
                     "PaymentArrangement",
@@ -276,10 +286,21 @@ class UCCase:
             except WorkflowAlreadyStartedError:
                 # An earlier case of this tenancy used the number; take the next.
                 continue
-        else:
-            raise ApplicationError(
-                f"no free payment arrangement id after {candidate}", type="ArrangementIdsExhausted"
+        else:  # never seen: an earlier case would need 100 requests
+            ended = ArrangementEnded(
+                at=workflow.now(),
+                by=SYSTEM,
+                arrangement_id=arrangement.arrangement_id,
+                ended_on=business_date(workflow.now()),
+                reason=f"not started: every id up to {candidate} is taken; request it again",
+                status="withdrawn",
             )
+            # Not ours to stop: every id tried belongs to an earlier case.
+            self._arrangements_started.discard(arrangement.arrangement_id)
+            self._apply([ended])
+            self._arrangements_started.add(arrangement.arrangement_id)
+            self._renumbering.clear()
+            return
         if candidate != arrangement.arrangement_id:
             self._apply(
                 [
@@ -292,6 +313,15 @@ class UCCase:
                 ]
             )
             self._arrangements_started.add(candidate)
+        self._renumbering.clear()
+        early, self._early_notices = self._early_notices, []
+        for notice in early:
+            try:
+                self._apply(decide(self.state, notice, workflow.now()))
+            except DomainError as error:
+                workflow.logger.warning(
+                    "arrangement progress not applied", extra={"rule": str(error)}
+                )
 
     async def _stop_arrangements(self) -> None:
         """Tell running arrangements the case has ended them (a death, a withdrawal,

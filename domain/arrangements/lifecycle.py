@@ -5,7 +5,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as strict
 
 from domain.dates import add_months, business_date, start_of_day
 from domain.errors import DomainError
@@ -23,6 +26,9 @@ ArrangementStatus = Literal[
     "failed",
 ]
 Decision = Literal["granted", "refused", "withdrawn"]
+# Commands from outside (a back office, the case) refuse unknown fields.
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Actor = Annotated[str, Field(min_length=1, max_length=64)]
 # APAs are reviewed; typical review points, in months from the start.
 REVIEW_MONTHS = (3, 6, 9, 12, 15, 18, 24)
 
@@ -97,7 +103,7 @@ class RecordSubmissionFailure:
     reason: str
 
 
-@dataclass(frozen=True)
+@strict(frozen=True, config=_STRICT)
 class StopArrangement:
     """The case ended it: withdrawn before DWP's decision, ended after it."""
 
@@ -106,19 +112,19 @@ class StopArrangement:
     stopped_on: date
 
 
-@dataclass(frozen=True)
+@strict(frozen=True, config=_STRICT)
 class RecordObjection:
-    by: str
+    by: Actor
     objected_on: date
 
 
-@dataclass(frozen=True)
+@strict(frozen=True, config=_STRICT)
 class RecordOutcome:
-    by: str
+    by: Actor
     decision: Decision
     decided_on: date
     start_date: date | None = None
-    deduction_rate: Decimal | None = None
+    deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
 
 
 # --- events --------------------------------------------------------------------

@@ -1,26 +1,37 @@
 """A managed payment request end to end on the time-skipping server: the UC47 is
 generated and submitted once, the objection window, chase and escalation timers
-fire, the outcome schedules reviews, and the case hears each step."""
+fire, the outcome schedules reviews, and the case hears each step. Then the rest of
+an arrangement's life: the APA1 pack, every review, a deduction's TPDActive flag,
+withdrawal, a death, a refused submission, renumbering and refused commands."""
 
+import hashlib
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.outbox import FileOutbox, Submission, _folder_name, _receipt_json
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from domain.case.view import CaseView
 from domain.dates import business_date
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import accepted_updates, eventually, settled_history_length, wait_until_open
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -182,3 +193,372 @@ async def test_the_objection_window_and_chase_follow_the_case_policy(
     assert state.submitted_on is not None
     assert state.objection_window_ends == state.submitted_on + timedelta(days=7)
     assert state.policy.chase_days == 10 and state.policy.escalate_days == 28
+
+
+# --- the lifecycle around the request: packs, grants, endings, refusals, ids ----------
+
+
+async def _open_case(
+    env: WorkflowEnvironment,
+    task_queue: str,
+    factors: tuple[str, ...] = (),
+    ref: str | None = None,
+) -> tuple[str, WorkflowHandle]:
+    """A fresh case with £1,200 of arrears; with factors, a current vulnerability
+    assessment (an APA needs a Tier 1 or 2 factor)."""
+    ref = ref or f"A-{uuid.uuid4().hex[:10]}"
+    case = await env.client.start_workflow(
+        UCCase.run,
+        opening(ref, balance=Decimal("1200.00")),
+        id=case_workflow_id(ref),
+        task_queue=task_queue,
+    )
+    await wait_until_open(case)
+    if factors:
+        await case.execute_update(
+            "record_vulnerability_assessment",
+            c.RecordVulnerabilityAssessment(by="income-09", factors=factors),
+        )  # type: ignore[arg-type]
+    return ref, case
+
+
+async def _status(handle: WorkflowHandle) -> str:
+    try:
+        return (await _state(handle)).status
+    except Exception:
+        return "not started"
+
+
+async def _request(
+    env: WorkflowEnvironment, case: WorkflowHandle, ref: str, number: int = 1, **request: object
+) -> WorkflowHandle:
+    """Request an arrangement and wait until its child has submitted the form."""
+    await case.execute_update(
+        "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
+    )  # type: ignore[arg-type]
+    arrangement = env.client.get_workflow_handle(f"uc-apa-{ref}-{number}")
+    await eventually(lambda: _status(arrangement), lambda s: s == "submitted")
+    return arrangement
+
+
+async def _view(case: WorkflowHandle) -> CaseView:
+    return await case.query("case_view", result_type=CaseView)
+
+
+async def _journal_kinds(case: WorkflowHandle) -> list[str]:
+    return [j["kind"] for j in await case.query("journal")]
+
+
+async def _today(env: WorkflowEnvironment) -> str:
+    return business_date(await env.get_current_time()).isoformat()
+
+
+async def _grant(env: WorkflowEnvironment, arrangement: WorkflowHandle, **extra: object) -> None:
+    """Past the objection window, DWP grants it from today."""
+    await env.sleep(timedelta(days=15))
+    await eventually(lambda: _status(arrangement), lambda s: s == "awaiting_outcome")
+    today = await _today(env)
+    await arrangement.execute_update(
+        "record_outcome",
+        {
+            "by": "income-09",
+            "decision": "granted",
+            "decided_on": today,
+            "start_date": today,
+            **extra,
+        },
+    )
+
+
+def _open_tasks(view: CaseView, kind: str) -> list[str]:
+    return [t.task_id for t in view.open_tasks if t.kind == kind]
+
+
+async def test_an_apa_managed_payment_submits_the_uc47_and_keeps_the_apa1_pack(
+    ts_env: WorkflowEnvironment, ts_worker: str, files: Path
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker, factors=("homeless",))
+    arrangement = await _request(
+        ts_env, case, ref, kind="apa", apa_type="managed_payment_to_landlord"
+    )
+    state = await _state(arrangement)
+    view = await eventually(
+        lambda: _view(case),
+        lambda v: bool(v.arrangements) and v.arrangements[0].status == "submitted",
+    )
+    shown = view.arrangements[0]
+    assert shown.apa_type == "managed_payment_to_landlord"
+    assert shown.form_sha256 and shown.pack_sha256 and shown.form_sha256 != shown.pack_sha256
+    assert (shown.form_sha256, shown.pack_sha256) == (state.form_sha256, state.pack_sha256)
+    assert shown.form_path and shown.pack_path
+    form, pack = Path(shown.form_path), Path(shown.pack_path)
+    assert form.name.startswith("UC47") and pack.name.startswith("APA1")
+    assert hashlib.sha256(form.read_bytes()).hexdigest() == shown.form_sha256
+    assert hashlib.sha256(pack.read_bytes()).hexdigest() == shown.pack_sha256
+    # Only the UC47 went to DWP.
+    folder = files / "outbox" / _folder_name(f"{state.arrangement_id}-1")
+    receipt = json.loads((folder / "receipt.json").read_text())
+    assert receipt["form"] == "UC47" and receipt["form_sha256"] == shown.form_sha256
+    assert not list(folder.glob("APA1*"))
+    journal = [j["text"] for j in await case.query("journal")]
+    assert any(f"APA1 pack {shown.pack_sha256[:12]} kept" in t for t in journal)
+
+
+async def test_a_granted_apa_is_reviewed_at_every_point_then_completes(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker, factors=("homeless",))
+    arrangement = await _request(ts_env, case, ref, kind="apa")
+    await _grant(ts_env, arrangement)
+    state = await _state(arrangement)
+    assert state.status == "granted" and len(state.reviews) == 7
+    # Just before the 24-month review only the first six have come round.
+    await ts_env.sleep(state.reviews[-1].on - state.reviews[0].on)
+    await eventually(
+        lambda: _journal_kinds(case), lambda j: j.count("arrangement_review") == 6, attempts=400
+    )
+    assert await _status(arrangement) == "granted"
+    await ts_env.sleep(timedelta(days=95))
+    assert await arrangement.result() == "granted"
+    journal = await eventually(
+        lambda: _journal_kinds(case), lambda j: j.count("arrangement_review") == 7
+    )
+    assert journal.count("arrangement_review") == 7
+    view = await _view(case)
+    assert len(_open_tasks(view, "arrangement_review")) == 7
+    texts = [j["text"] for j in await case.query("journal") if j["kind"] == "arrangement_review"]
+    assert [t.rsplit(": ", 1)[1] for t in texts] == [
+        f"{m}-month review due" for m in (3, 6, 9, 12, 15, 18, 24)
+    ]
+
+
+async def test_a_granted_deduction_sets_tpd_active_until_it_is_ended(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    arrangement = await _request(ts_env, case, ref, kind="tpd", deduction_rate=Decimal("10"))
+    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "submitted")
+    assert attrs.get("TPDActive") is None
+    await _grant(ts_env, arrangement, deduction_rate="12.5")
+    # A deduction has no reviews: the child is done once it is granted.
+    assert await arrangement.result() == "granted"
+    await eventually(lambda: _attrs(case), lambda a: a.get("TPDActive") is True)
+    view = await _view(case)
+    assert view.arrangements[0].granted_rate == Decimal("12.5")
+    await case.execute_update(
+        "end_payment_arrangement",
+        {
+            "by": "income-09",
+            "arrangement_id": arrangement.id,
+            "ended_on": await _today(ts_env),
+            "reason": "arrears_cleared",
+        },
+    )
+    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "ended")
+    assert attrs.get("TPDActive") is not True
+    shown = (await _view(case)).arrangements[0]
+    assert shown.status == "ended" and shown.ended_reason == "arrears cleared"
+    assert not shown.active
+
+
+async def test_withdrawing_a_submitted_request_stops_its_child_and_its_chase(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    arrangement = await _request(ts_env, case, ref, kind="mptl")
+    await case.execute_update(
+        "end_payment_arrangement",
+        {
+            "by": "income-09",
+            "arrangement_id": arrangement.id,
+            "ended_on": await _today(ts_env),
+            "reason": "withdrawn_by_landlord",
+        },
+    )
+    assert await arrangement.result() == "withdrawn"
+    # Past the objection window (14 days) and the chase (14) and escalation (28).
+    await ts_env.sleep(timedelta(days=30))
+    view = await _view(case)
+    assert view.arrangements[0].status == "withdrawn"
+    assert not _open_tasks(view, "arrangement_chase") and not _open_tasks(
+        view, "arrangement_follow_up"
+    )
+    kinds = await _journal_kinds(case)
+    assert not {"arrangement_chase", "arrangement_overdue", "arrangement_awaiting"} & set(kinds)
+    assert not view.escalated
+
+
+async def test_a_death_ends_a_granted_apa_and_its_reviews(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker, factors=("homeless",))
+    arrangement = await _request(ts_env, case, ref, kind="apa")
+    await _grant(ts_env, arrangement)
+    # In reviews: the 3-month one has come round.
+    await ts_env.sleep(timedelta(days=95))
+    await eventually(lambda: _journal_kinds(case), lambda j: "arrangement_review" in j)
+    await case.execute_update(
+        "record_death",
+        {"by": "income-09", "date_of_death": await _today(ts_env), "informant": "daughter"},
+    )
+    assert await arrangement.result() == "ended"
+    state = await _state(arrangement)
+    assert [r.reminded for r in state.reviews].count(True) == 1
+    # Past every later review date.
+    await ts_env.sleep(timedelta(days=740))
+    view = await _view(case)
+    assert not _open_tasks(view, "arrangement_review")
+    assert [t.kind for t in view.open_tasks] == ["bereavement_handling"]
+    assert (await _journal_kinds(case)).count("arrangement_review") == 1
+    shown = view.arrangements[0]
+    assert shown.status == "ended" and shown.ended_reason == "the resident died"
+
+
+async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
+    ts_env: WorkflowEnvironment, ts_worker: str, files: Path
+) -> None:
+    ref = f"A-{uuid.uuid4().hex[:10]}"
+    submission_id = f"uc-apa-{ref}-1-1"
+    # Someone else's submission already holds this id in the outbox.
+    folder = files / "outbox" / _folder_name(submission_id)
+    folder.mkdir(parents=True)
+    (folder / "receipt.json").write_bytes(
+        _receipt_json(
+            Submission(
+                submission_id=submission_id,
+                case_id="someone-else",
+                form="UC47",
+                form_sha256="0" * 64,
+                submitted_at=datetime(2026, 1, 5, tzinfo=UTC),
+                channel=FileOutbox.CHANNEL,
+                reference="OUTBOX-000000000000",
+                created=True,
+            )
+        )
+    )
+    _, case = await _open_case(ts_env, ts_worker, ref=ref)
+    await case.execute_update(
+        "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
+    )  # type: ignore[arg-type]
+    arrangement = ts_env.client.get_workflow_handle(f"uc-apa-{ref}-1")
+    await eventually(lambda: _status(arrangement), lambda s: s != "not started")
+    assert await arrangement.result() == "failed"
+    view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status == "failed")
+    [task] = [t for t in view.open_tasks if t.kind == "arrangement_follow_up"]
+    assert task.escalated_at is not None and view.escalated
+    assert "already used for another submission" in task.note
+    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("Escalated") is True)
+    assert attrs.get("APAStatus") == "failed"
+    assert "arrangement_failed" in await _journal_kinds(case)
+    state = await _state(arrangement)
+    assert state.submission_reference is None and state.form_sha256 is None
+
+
+async def test_a_request_takes_the_next_free_id_when_an_earlier_one_holds_it(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref = f"A-{uuid.uuid4().hex[:10]}"
+    # An earlier workflow already used the first id and is closed (a case started
+    # under the wrong id fails at once); a closed id is never reused either. (A
+    # squatter left running on an unpolled queue would hold the test server's
+    # clock still for every later test, even once terminated.)
+    squatter = await ts_env.client.start_workflow(
+        "UCCase", opening(ref), id=f"uc-apa-{ref}-1", task_queue=ts_worker
+    )
+    with pytest.raises(WorkflowFailureError):
+        await squatter.result()
+    _, case = await _open_case(ts_env, ts_worker, ref=ref)
+    arrangement = await _request(ts_env, case, ref, number=2, kind="mptl")
+    view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status == "submitted")
+    [shown] = view.arrangements
+    assert shown.arrangement_id == f"uc-apa-{ref}-2" == arrangement.id
+    assert shown.form_sha256 == (await _state(arrangement)).form_sha256
+    journal = await case.query("journal")
+    [renumbered] = [j for j in journal if j["outcome"] == "renumbered"]
+    assert f"uc-apa-{ref}-1" in renumbered["text"] and f"uc-apa-{ref}-2" in renumbered["text"]
+    # The earlier workflow is untouched, and the next request numbers after the new id.
+    assert (await squatter.describe()).status == WorkflowExecutionStatus.FAILED
+    await case.execute_update(
+        "end_payment_arrangement",
+        {
+            "by": "income-09",
+            "arrangement_id": arrangement.id,
+            "ended_on": await _today(ts_env),
+            "reason": "withdrawn_by_landlord",
+        },
+    )
+    assert await arrangement.result() == "withdrawn"
+    await _request(ts_env, case, ref, number=3, kind="mptl")
+    ids = [a.arrangement_id for a in (await _view(case)).arrangements]
+    assert ids == [f"uc-apa-{ref}-2", f"uc-apa-{ref}-3"]
+
+
+WORKFLOW_TASK_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+}
+BAD_OUTCOMES: list[tuple[dict[str, object], str]] = [
+    ({"decision": "maybe"}, "decision"),
+    ({"decision": "granted", "deduction_rate": "10"}, "start_date"),
+    ({"decision": "granted", "start_date": "TODAY", "deduction_rate": "25"}, "deduction_rate"),
+    ({"decision": "granted", "start_date": "TODAY"}, "deduction_rate"),
+    ({"decision": "refused", "decided_on": "2999-01-01"}, "decided_on"),
+]
+
+
+async def test_a_bad_outcome_or_objection_is_refused_naming_the_field_before_history(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    arrangement = await _request(ts_env, case, ref, kind="tpd", deduction_rate=Decimal("10"))
+    await ts_env.sleep(timedelta(days=15))
+    await eventually(lambda: _status(arrangement), lambda s: s == "awaiting_outcome")
+    today = await _today(ts_env)
+    length = await settled_history_length(arrangement)
+    attempts: list[tuple[str, dict[str, object], str]] = [
+        ("record_objection", {"by": "income-09", "objected_on": today}, "objected_on"),
+        ("record_objection", {"by": "income-09"}, "objected_on"),
+    ]
+    for fields, field in BAD_OUTCOMES:
+        payload = {"by": "income-09", "decided_on": today, **fields}
+        if payload.get("start_date") == "TODAY":
+            payload["start_date"] = today
+        attempts.append(("record_outcome", payload, field))
+    for name, payload, field in attempts:
+        with pytest.raises(WorkflowUpdateFailedError) as info:
+            await arrangement.execute_update(name, payload)
+        cause = info.value.cause
+        assert isinstance(cause, ApplicationError), (name, payload)
+        assert cause.type in ("InvalidCommand", "DomainError")
+        assert cause.message.startswith(f"{field}: "), cause.message
+        assert cause.details[0]["field"] == field
+    assert await accepted_updates(arrangement) == 0
+    # Nothing reached history but the workflow tasks that ran the validators: the
+    # test server records those, where a real server drops a rejected update's task.
+    await settled_history_length(arrangement)
+    added = (await arrangement.fetch_history()).events[length:]
+    assert {e.event_type for e in added} <= WORKFLOW_TASK_EVENTS, added
+    state = await _state(arrangement)
+    assert state.status == "awaiting_outcome" and state.decision is None
+    # A good one is still taken afterwards.
+    await arrangement.execute_update(
+        "record_outcome",
+        {"by": "income-09", "decision": "refused", "decided_on": today},
+    )
+    assert await arrangement.result() == "refused"
+
+
+async def test_an_outcome_with_an_unknown_field_is_refused_naming_it(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    arrangement = await _request(ts_env, case, ref, kind="mptl")
+    today = await _today(ts_env)
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await arrangement.execute_update(
+            "record_outcome",
+            {"by": "income-09", "decision": "refused", "decided_on": today, "colour": "red"},
+        )
+    assert isinstance(info.value.cause, ApplicationError)
+    assert info.value.cause.message.startswith("colour: ")
