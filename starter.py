@@ -1,4 +1,5 @@
-"""The back-office client: open cases, send commands, show and list cases, bulk import.
+"""The back-office client: open cases, send commands, show and list cases, bulk import;
+and the annual IPR publication, built from the SQL read model.
 
     python starter.py open case.json            # or - for stdin
     python starter.py send HA-100231 add_journal_note '{"by": "officer-1", "text": "..."}'
@@ -10,6 +11,7 @@
     python starter.py load-samples [samples/cases.json]
     python starter.py commands
     python starter.py simulate scenarios/deadline_met.yaml
+    python starter.py ipr-publication --year 2021-22 [--out DIR]   # reads DATABASE_URL
 
 Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
 
@@ -35,6 +37,7 @@ from pydantic_core import to_jsonable_python
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import inspect
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -44,13 +47,17 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.db import IprRecord, make_engine
 from config import ROOT, Settings, connect, json_logging_runtime
 from domain.case.commands import COMMANDS
 from domain.case.model import Stage, Status
 from domain.case.parsing import InvalidCommand
 from domain.case.parsing import parse as parse_payload
 from domain.case.view import CaseView
+from domain.errors import DomainError
+from domain.ipr.reporting import year_bounds
 from logs import configure_logging
+from publication import build_publication, write_publication
 from simulator import ScenarioError, load_scenario, simulate
 from workflows.contracts import CaseInput, CommandResult
 from workflows.payment_arrangement import COMMANDS as ARRANGEMENT_COMMANDS
@@ -379,6 +386,31 @@ async def download_form(
     return 0
 
 
+def ipr_publication(database_url: str, year: str, out_dir: str | None) -> list[Path]:
+    """Write the year's IPR publication (publication.md and its CSVs) from the read model.
+    Needs no Temporal server."""
+    missing = BadInput(
+        "DATABASE_URL: the database holds no IPR read model; start the worker once "
+        "(it migrates the database) or point DATABASE_URL at the worker's database"
+    )
+    if (
+        database_url.startswith("sqlite:///")
+        and not Path(database_url.removeprefix("sqlite:///")).exists()
+    ):
+        raise missing
+    engine = make_engine(database_url)
+    try:
+        if not inspect(engine).has_table(IprRecord.__tablename__):
+            raise missing
+        try:
+            publication = build_publication(engine, year)
+        except DomainError as error:
+            raise BadInput(f"--year: {error.rule}") from None
+    finally:
+        engine.dispose()
+    return write_publication(publication, Path(out_dir or f"ipr-publication-{year}"))
+
+
 def list_query(stage: str | None, status: str | None, escalated: bool, extra: str | None) -> str:
     """The visibility query for `list`: running cases, or for status `completed`
     the finished ones (a completed case's workflow has returned)."""
@@ -421,6 +453,15 @@ async def run(args: argparse.Namespace) -> int:
         # The report alone on stdout; logs (ours and Temporal core's) on stderr.
         configure_logging("console", logging.WARNING)
         out.print_json(json.dumps(await simulate(scenario, json_logging_runtime())))
+        return 0
+    if args.cmd == "ipr-publication":
+        # Reads the SQL read model only: no Temporal server is needed.
+        try:
+            year_bounds(args.year)
+        except DomainError as error:
+            raise BadInput(f"--year: {error.rule}") from None
+        for path in ipr_publication(settings.database_url, args.year, args.out):
+            out.print(str(path), highlight=False, markup=False)
         return 0
     # Validate everything local before touching the server.
     if args.cmd == "open":
@@ -526,6 +567,12 @@ def parser() -> argparse.ArgumentParser:
     )
     sm = sub.add_parser("simulate", help="play a migration scenario (YAML/JSON) and print JSON")
     sm.add_argument("file")
+    ip = sub.add_parser(
+        "ipr-publication",
+        help="write the annual IPR publication (Markdown and CSV) from the read model",
+    )
+    ip.add_argument("--year", required=True, help="reporting year, April to March: e.g. 2021-22")
+    ip.add_argument("--out", help="folder to write into (default: ./ipr-publication-<year>)")
     return p
 
 

@@ -13,27 +13,33 @@ from temporalio.worker import Worker
 
 from activities.db import make_engine, migrate
 from activities.forms import FormActivities, FormStore
+from activities.ipr import IprActivities
 from activities.outbox import FileOutbox, OutboxActivities
 from activities.policy import PolicySource, read_policy
 from activities.projection import Projection
 from config import Settings, connect, json_logging_runtime
 from logs import configure_logging, get_logger
+from workflows.agreed_activity import AgreedActivity
+from workflows.ipr import IPR
 from workflows.managed_migration import ManagedMigration
 from workflows.payment_arrangement import PaymentArrangement
 from workflows.uc_case import UCCase
 
-WORKFLOWS: list[type] = [UCCase, ManagedMigration, PaymentArrangement]
+WORKFLOWS: list[type] = [UCCase, ManagedMigration, PaymentArrangement, IPR, AgreedActivity]
 
 
 def activities_for(
     engine: Engine, policy_file: str | None = None, files: Path | None = None
 ) -> list[Any]:
     files = files or Settings().data_dir
+    ipr = IprActivities(engine, files)
     return [
         Projection(engine).project_case,
         PolicySource(policy_file).load_policy,
         FormActivities(FormStore(files / "forms")).generate_form,
         OutboxActivities(FileOutbox(files / "outbox")).submit_form,
+        ipr.project_ipr,
+        ipr.send_ipr_feedback,
     ]
 
 

@@ -1,6 +1,8 @@
-"""The SQL read model: cases, their events and their journal. SQLAlchemy 2 style."""
+"""The SQL read model: cases, their events and their journal; Internal Process
+Reviews (anonymised), their narratives, agreed activities and ACSSL shares.
+SQLAlchemy 2 style."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,68 @@ class JournalRecord(Base):
     kind: Mapped[str] = mapped_column(String(60))
     outcome: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+
+
+class IprRecord(Base):
+    """One IPR, anonymised (activities/ipr_records.py IprRow): no name, date of birth,
+    NI number or address, so the annual publication built from it cannot leak them."""
+
+    __tablename__ = "iprs"
+
+    # "<workflow id>/<first run id>": stable across continue-as-new.
+    ipr_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    accepted: Mapped[bool | None]
+    criteria: Mapped[str] = mapped_column(String(10))
+    external_scrutiny: Mapped[bool]
+    scrutiny_kinds: Mapped[list[str]] = mapped_column(JSON)
+    service_lines: Mapped[list[str]] = mapped_column(JSON)
+    learning_identified: Mapped[bool | None]
+    referred_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    # "2021-22": set once a review is completed (closed), for the annual publication.
+    reporting_year: Mapped[str | None] = mapped_column(String(7), index=True)
+    activities_total: Mapped[int]
+    activities_overdue: Mapped[int]
+    version: Mapped[int]
+
+
+class IprNarrativeRecord(Base):
+    """Learning identified, an agreed activity or a learning outcome, anonymised."""
+
+    __tablename__ = "ipr_narratives"
+
+    ipr_id: Mapped[str] = mapped_column(String(120), ForeignKey("iprs.ipr_id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # learning, activity, outcome
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    service_line: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IprActivityRecord(Base):
+    __tablename__ = "ipr_activities"
+
+    ipr_id: Mapped[str] = mapped_column(String(120), ForeignKey("iprs.ipr_id"), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "activity-<n>"
+    service_line: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    escalations: Mapped[int]
+    assured_on: Mapped[date | None]
+
+
+class IprAcsslShareRecord(Base):
+    """A referral that did not meet the criteria, shared with the Advanced Customer
+    Support Senior Leaders so its learning is not lost (DOMAIN.md 3.1). No foreign key:
+    the share may be recorded before the IPR's first projection."""
+
+    __tablename__ = "ipr_acssl_shares"
+
+    ipr_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    shared_on: Mapped[date]
+    service_lines: Mapped[list[str]] = mapped_column(JSON)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
 
 
 def make_engine(url: str) -> Engine:

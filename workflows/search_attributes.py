@@ -40,8 +40,21 @@ MIGRATION_KEYS: dict[str, SearchAttributeKey] = {
     k.name: k for k in (MIGRATION_DEADLINE, FINAL_DEADLINE, MIGRATION_STATUS, PROTECTION_STATUS)
 }
 
+IPR_STAGE = SearchAttributeKey.for_keyword("IPRStage")
+SERVICE_LINES = SearchAttributeKey.for_keyword_list("ServiceLines")
+EXTERNAL_SCRUTINY = SearchAttributeKey.for_bool("ExternalScrutiny")
+ACTIVITIES_OVERDUE = SearchAttributeKey.for_int("ActivitiesOverdue")
+
+IPR_KEYS: dict[str, SearchAttributeKey] = {
+    k.name: k for k in (IPR_STAGE, SERVICE_LINES, EXTERNAL_SCRUTINY, ACTIVITIES_OVERDUE)
+}
+
 # Every attribute any workflow upserts; the dev server and tests register these.
-ALL_KEYS: list[SearchAttributeKey] = [*UC_CASE_KEYS.values(), *MIGRATION_KEYS.values()]
+ALL_KEYS: list[SearchAttributeKey] = [
+    *UC_CASE_KEYS.values(),
+    *MIGRATION_KEYS.values(),
+    *IPR_KEYS.values(),
+]
 
 _CLI_TYPE = {
     "KEYWORD": "Keyword",

@@ -1,0 +1,145 @@
+"""What a DWP back office sends to an IPR: its referral (the workflow's input) and
+updates. Validated on construction, so a payload that does not fit is refused naming
+its field before the rules run."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+from domain.ipr.criteria import ExternalReview, Harm, Nation
+from domain.ipr.model import (
+    Actor,
+    Customer,
+    Reference,
+    ReferralSource,
+    Referrer,
+    ServiceLine,
+    Short,
+    Text,
+)
+
+CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass(frozen=True, config=CONFIG)
+class Referral:
+    reference: Reference
+    referrer: Referrer
+    received_on: date
+    customer: Customer
+    summary: Text
+    service_lines: Annotated[tuple[ServiceLine, ...], Field(min_length=1)]
+    # Where the concern first came from; the referral itself is always a colleague's.
+    source: ReferralSource = "dwp"
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordScreening:
+    by: Actor
+    allegation: bool
+    harm: Harm
+    external_reviews: tuple[ExternalReview, ...] = ()
+    nation: Nation = "england"
+    notes: Annotated[str, Field(max_length=4000)] = ""
+
+
+@dataclass(frozen=True, config=CONFIG)
+class AssignInvestigator:
+    by: Actor
+    investigator: Actor
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordEvidence:
+    by: Actor
+    service_line: ServiceLine
+    description: Text
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordFactFinding:
+    by: Actor
+    service_line: ServiceLine
+    stakeholder_role: Short
+    held_on: date
+    summary: Text
+
+
+@dataclass(frozen=True, config=CONFIG)
+class LearningItem:
+    service_line: ServiceLine
+    text: Text
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordFindings:
+    by: Actor
+    learning_identified: bool
+    learning: tuple[LearningItem, ...] = ()
+
+
+@dataclass(frozen=True, config=CONFIG)
+class ActivityItem:
+    service_line: ServiceLine
+    description: Text
+    due_on: date
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordIprgAgreement:
+    by: Actor
+    agreed_on: date
+    activities: Annotated[tuple[ActivityItem, ...], Field(min_length=1, max_length=50)]
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordLearningOutcome:
+    by: Actor
+    service_line: ServiceLine
+    outcome: Text
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordExternalScrutiny:
+    by: Actor
+    kind: ExternalReview
+
+
+@dataclass(frozen=True, config=CONFIG)
+class CloseIpr:
+    by: Actor
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordActivityProgress:
+    """Sent by the IPR's AgreedActivity workflows, not by a back office."""
+
+    activity_id: Short
+    kind: Literal["reminder", "overdue", "assured"]
+    escalations: int = 0
+    evidence: Annotated[str, Field(max_length=4000)] | None = None
+    assured_on: date | None = None
+
+
+@dataclass(frozen=True, config=CONFIG)
+class RecordFeedback:
+    """Sent by the workflow once its activities have written the referrer's feedback
+    and shared the case with the ACSSL list."""
+
+    feedback_path: Annotated[str, Field(max_length=1000)]
+
+
+# Update name -> command type: the names a back office calls on `ipr-<reference>`.
+COMMANDS: dict[str, type] = {
+    "record_screening": RecordScreening,
+    "assign_investigator": AssignInvestigator,
+    "record_evidence": RecordEvidence,
+    "record_fact_finding": RecordFactFinding,
+    "record_findings": RecordFindings,
+    "record_iprg_agreement": RecordIprgAgreement,
+    "record_learning_outcome": RecordLearningOutcome,
+    "record_external_scrutiny": RecordExternalScrutiny,
+    "close_ipr": CloseIpr,
+}

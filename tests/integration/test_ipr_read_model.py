@@ -1,0 +1,229 @@
+"""The IPR read model and the feedback letter, on a real SQLite file (and PostgreSQL
+when TEST_DATABASE_URL names one). Retries and replays never duplicate or regress."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from pypdf import PdfReader
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from temporalio.testing import ActivityEnvironment
+
+from activities.db import (
+    Base,
+    IprAcsslShareRecord,
+    IprActivityRecord,
+    IprNarrativeRecord,
+    IprRecord,
+    make_engine,
+    migrate,
+)
+from activities.ipr import IprActivities
+from activities.ipr_records import FeedbackRequest, ipr_projection
+from domain.ipr.criteria import ScreeningFacts, screen
+from tests.integration.ipr_data import Plan, build
+
+IPR_TABLES = {"iprs", "ipr_narratives", "ipr_activities", "ipr_acssl_shares"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'read-model.db'}"
+    else:
+        url = os.environ.get("TEST_DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to run against PostgreSQL")
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def _rows(engine: Engine, ipr_id: str) -> dict[str, Any]:
+    """Everything the read model holds for one IPR, as plain values."""
+    with Session(engine) as s:
+        ipr = s.get(IprRecord, ipr_id)
+        assert ipr is not None
+        narratives = s.scalars(
+            select(IprNarrativeRecord)
+            .where(IprNarrativeRecord.ipr_id == ipr_id)
+            .order_by(IprNarrativeRecord.kind, IprNarrativeRecord.seq)
+        ).all()
+        activities = s.scalars(
+            select(IprActivityRecord)
+            .where(IprActivityRecord.ipr_id == ipr_id)
+            .order_by(IprActivityRecord.activity_id)
+        ).all()
+        return {
+            "version": ipr.version,
+            "stage": ipr.stage,
+            "reporting_year": ipr.reporting_year,
+            "service_lines": ipr.service_lines,
+            "activities_total": ipr.activities_total,
+            "narratives": [(n.kind, n.seq, n.service_line, n.text) for n in narratives],
+            "activities": [
+                (a.activity_id, a.service_line, a.status, a.due_on, a.assured_on)
+                for a in activities
+            ],
+        }
+
+
+def test_the_models_match_the_migration(db: Engine) -> None:
+    with db.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = compare_metadata(context, Base.metadata)
+    # Each diff is a tuple (or a list of tuples for column changes) naming its table.
+    ours = [d for d in diffs if IPR_TABLES & set(map(str, _flatten(d)))]
+    assert ours == []
+
+
+def _flatten(diff: Any) -> list[Any]:
+    if isinstance(diff, list):
+        return [x for item in diff for x in _flatten(item)]
+    if isinstance(diff, tuple):
+        # Tables by name; columns, indexes and constraints by their table's name.
+        return [getattr(getattr(x, "table", x), "name", x) for x in diff]
+    return [diff]
+
+
+def test_projecting_an_ipr_twice_or_out_of_order_leaves_the_newest_rows(db: Engine) -> None:
+    plan = Plan(
+        n=1,
+        lines=("UC", "PIP"),
+        end="closed",
+        on=date(2022, 3, 31),
+        learning=("UC", "PIP"),
+        activities=("UC", "PIP", "UC"),
+        outcomes=("UC",),
+    )
+    plan_open = Plan(**{**plan.__dict__, "end": "open", "open_at": "agreed_activities"})
+    ipr_id = f"ipr-T-001/{uuid.uuid4()}"
+    older = ipr_projection(ipr_id, build(plan_open))
+    newer = ipr_projection(ipr_id, build(plan))
+    assert older.row.version < newer.row.version
+    project = IprActivities(db, Path("unused")).project_ipr
+    env = ActivityEnvironment()
+
+    # Narratives (2 learning, 3 activities) and 3 activity rows.
+    assert env.run(project, older) == 5 + 3
+    first = _rows(db, ipr_id)
+    assert first["stage"] == "agreed_activities" and first["reporting_year"] is None
+    assert [a[2] for a in first["activities"]] == ["open", "open", "open"]
+
+    assert env.run(project, newer) == 6 + 3  # and now an outcome
+    newest = _rows(db, ipr_id)
+    for projection in (newer, older, newer, older):  # retries and replays out of order
+        env.run(project, projection)
+        assert _rows(db, ipr_id) == newest
+    assert env.run(project, older) == 0  # an older version changes nothing
+    assert newest["version"] == newer.row.version
+    assert newest["stage"] == "closed" and newest["reporting_year"] == "2021-22"
+    assert newest["service_lines"] == ["UC", "PIP"]
+    assert newest["activities_total"] == 3
+    assert newest["narratives"] == [
+        ("activity", 1, "UC", "Activity 1 of review 1: UC to assure the IPRG"),
+        ("activity", 2, "PIP", "Activity 2 of review 1: PIP to assure the IPRG"),
+        ("activity", 3, "UC", "Activity 3 of review 1: UC to assure the IPRG"),
+        ("learning", 1, "UC", "Learning 1 of review 1 for UC"),
+        ("learning", 2, "PIP", "Learning 2 of review 1 for PIP"),
+        ("outcome", 1, "UC", "Outcome 1 of review 1 for UC"),
+    ]
+    # Referred 60 days before closing (30 January), agreed on 14 February with each
+    # activity due 30 days later, all assured on 19 February.
+    assert newest["activities"] == [
+        ("activity-1", "UC", "assured", date(2022, 3, 16), date(2022, 2, 19)),
+        ("activity-2", "PIP", "assured", date(2022, 3, 16), date(2022, 2, 19)),
+        ("activity-3", "UC", "assured", date(2022, 3, 16), date(2022, 2, 19)),
+    ]
+
+
+def _feedback_request(ipr_id: str) -> FeedbackRequest:
+    decision = screen(
+        ScreeningFacts(allegation=False, harm="none", external_reviews=("significant_case_review",))
+    )
+    return FeedbackRequest(
+        ipr_id=ipr_id,
+        reference="IPR-2021-0099",
+        referrer_name="Morwenna Tregarthen",
+        referrer_email="morwenna.tregarthen@dwp.gov.uk",
+        referred_on=date(2021, 9, 1),
+        decided_on=date(2021, 9, 3),
+        reasons=decision.reasons,
+        service_lines=("UC", "PIP"),
+    )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_feedback_is_written_once_as_a_pdf_and_shared_with_acssl(
+    db: Engine, tmp_path: Path
+) -> None:
+    ipr_id = f"ipr-IPR-2021-0099/{uuid.uuid4()}"
+    request = _feedback_request(ipr_id)
+    send = IprActivities(db, tmp_path).send_ipr_feedback
+    env = ActivityEnvironment()
+
+    first = env.run(send, request)
+    pdf = Path(first.feedback_path)
+    assert first.created and pdf.is_file()
+    assert pdf.parent.parent == tmp_path / "ipr" / "feedback"
+    assert "/" not in pdf.parent.name  # the ipr id's "/" never makes a folder
+    content = pdf.read_bytes()
+    assert content.startswith(b"%PDF")
+
+    again = env.run(send, request)  # a retry
+    assert again.feedback_path == first.feedback_path and not again.created
+    assert pdf.read_bytes() == content
+    assert sorted(p.name for p in pdf.parent.iterdir()) == ["feedback.md", "feedback.pdf"]
+
+    text = _words("\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert "Dear Morwenna Tregarthen" in text
+    assert "will not be conducted" in text
+    assert "Advanced Customer Support Senior Leaders" in text
+    for reason in request.reasons:
+        assert _words(reason) in text
+    markdown = (pdf.parent / "feedback.md").read_text()
+    assert "Dear Morwenna Tregarthen" in markdown
+    assert all(f"- {reason}" in markdown for reason in request.reasons)
+
+    with Session(db) as s:
+        shares = s.scalars(
+            select(IprAcsslShareRecord).where(IprAcsslShareRecord.ipr_id == ipr_id)
+        ).all()
+    assert len(shares) == 1
+    assert shares[0].shared_on == date(2021, 9, 3)
+    assert shares[0].service_lines == ["UC", "PIP"]
+    assert shares[0].reasons == list(request.reasons)
+
+
+def test_a_retry_after_a_crash_between_the_files_writes_the_missing_one(
+    db: Engine, tmp_path: Path
+) -> None:
+    ipr_id = f"ipr-IPR-2021-0099/{uuid.uuid4()}"
+    request = _feedback_request(ipr_id)
+    send = IprActivities(db, tmp_path).send_ipr_feedback
+    env = ActivityEnvironment()
+    pdf = Path(env.run(send, request).feedback_path)
+    content = pdf.read_bytes()
+    pdf.unlink()  # as if the worker died after the Markdown copy, before the PDF
+    retried = env.run(send, request)
+    assert retried.created and pdf.read_bytes() == content
+    with Session(db) as s:
+        assert (
+            len(
+                s.scalars(
+                    select(IprAcsslShareRecord.ipr_id).where(IprAcsslShareRecord.ipr_id == ipr_id)
+                ).all()
+            )
+            == 1
+        )

@@ -1,0 +1,119 @@
+"""AgreedActivity: one activity the IPRG agreed, a child of IPR (id
+`ipr-<reference>-activity-<n>`). A reminder before its due date, an escalation to the
+IPRG once overdue, repeated (weekly by default) until the owner's assurance is
+recorded with its evidence. Tells the IPR each step."""
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from pydantic.dataclasses import dataclass as validated
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
+    from domain.case.parsing import parse
+    from domain.ipr import activity as act
+    from workflows.contracts import CommandResult
+    from workflows.shell import Alarm, decide_command, parse_command
+
+COMMANDS: dict[str, type] = {"record_assurance": act.RecordAssurance}
+
+
+@validated(frozen=True)
+class ActivityInput:
+    ipr_workflow_id: str
+    activity_id: str
+    service_line: str
+    description: str
+    due_on: date
+    agreed_on: date
+    reminder_days: int = 7
+    repeat_days: int = 7
+    carried: act.ActivityState | None = None
+
+
+@workflow.defn(name="AgreedActivity")
+class AgreedActivity:
+    @workflow.init
+    def __init__(self, raw: Any) -> None:
+        self._input: ActivityInput = parse(ActivityInput, raw)
+        i = self._input
+        self._state = i.carried or act.ActivityState(
+            activity_id=i.activity_id,
+            service_line=i.service_line,
+            description=i.description,
+            due_on=i.due_on,
+            agreed_on=i.agreed_on,
+            reminder_days=i.reminder_days,
+            repeat_days=i.repeat_days,
+        )
+        self._pending: list[act.ActivityEvent] = []
+        self._alarm = Alarm()
+        for name, command_type in COMMANDS.items():
+            workflow.set_update_handler(
+                name, self._handler(command_type), validator=self._validator(command_type)
+            )
+
+    @workflow.run
+    async def run(self, raw: Any) -> str:
+        while not self._state.finished:
+            self._alarm.arm(act.next_wakeup(self._state))
+            await workflow.wait_condition(
+                lambda: bool(self._pending) or self._alarm.rang or self._continue_as_new_due()
+            )
+            if self._alarm.rang:
+                self._alarm.reset()
+                self._apply(act.on_time_passed(self._state, workflow.now()))
+            await self._publish()
+            if self._continue_as_new_due() and not self._state.finished:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._publish()
+                workflow.continue_as_new(replace(self._input, carried=self._state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._publish()
+        return self._state.status
+
+    @workflow.query(name="activity_view")
+    def activity_view(self) -> act.ActivityState:
+        return self._state
+
+    def _validator(self, command_type: type) -> Any:
+        def validate(raw: Any) -> None:
+            decide_command(act.decide, self._state, parse_command(command_type, raw))
+
+        return validate
+
+    def _handler(self, command_type: type) -> Any:
+        def handle(raw: Any) -> CommandResult:
+            events = decide_command(act.decide, self._state, parse_command(command_type, raw))
+            self._apply(events)
+            return CommandResult(self._state.version, [type(e).__name__ for e in events])
+
+        return handle
+
+    def _apply(self, events: list[act.ActivityEvent]) -> None:
+        for event in events:
+            self._state = act.evolve(self._state, event)
+            self._pending.append(event)
+
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+
+    async def _publish(self) -> None:
+        events, self._pending = self._pending, []
+        ipr = workflow.get_external_workflow_handle(self._input.ipr_workflow_id)
+        for event in events:
+            notice = act.notice_for(event)
+            if notice is None:
+                continue
+            payload = to_jsonable_python({**notice, "activity_id": self._state.activity_id})
+            try:
+                await ipr.signal("activity_progress", payload)
+            except Exception as error:  # the IPR has gone: the activity keeps its record
+                workflow.logger.warning(
+                    "IPR unreachable",
+                    extra={"notice": notice["kind"], "error": type(error).__name__},
+                )
