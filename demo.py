@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config import DEFAULT_ADDRESS, ROOT, Settings, connect
 from devserver import register_search_attributes, start_dev_command
-from starter import SAMPLES, list_query, load_samples
+from starter import IPR_SAMPLES, SAMPLES, list_query, load_ipr_samples, load_samples
 from workflows.search_attributes import ALL_KEYS, as_dict
 
 console = Console()
@@ -133,8 +133,12 @@ async def summary(expected: int) -> None:
     by_stage = quote('CaseStage="recovery"')
     console.print(f"  by stage:   {base}?query={by_stage}")
     console.print(f"  escalated:  {base}?query={quote('Escalated=true')}")
+    iprs = quote("WorkflowType='IPR'")
+    console.print(f"  IPRs:       {base}?query={iprs}")
+    console.print(f"  overdue:    {base}?query={quote('ActivitiesOverdue>0')}")
     console.print("\nTry:  .venv/bin/python starter.py list --stage claim_status")
     console.print("      .venv/bin/python starter.py show HA-100231")
+    console.print("      .venv/bin/python starter.py ipr-show IPR-DEMO-004")
     console.print("      .venv/bin/temporal workflow list --query \"CaseStage='recovery'\"")
 
 
@@ -171,6 +175,8 @@ async def main() -> int:
         await ensure_search_attributes(client)
         created, existing = await load_samples(client, settings.task_queue, SAMPLES)
         console.print(f"sample cases: {created} opened, {existing} already there")
+        referred, known = await load_ipr_samples(client, settings.task_queue, IPR_SAMPLES)
+        console.print(f"sample IPRs: {referred} referred, {known} already there")
         await summary(created + existing)
         console.print(
             "\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started."

@@ -11,6 +11,10 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py load-samples [samples/cases.json]
     python starter.py commands
     python starter.py simulate scenarios/deadline_met.yaml
+    python starter.py ipr-refer referral.json
+    python starter.py ipr-send IPR-2026-0001 record_screening '{"by": "...", ...}'
+    python starter.py ipr-activity ipr-IPR-2026-0001-activity-1 record_assurance '{...}'
+    python starter.py ipr-show IPR-2026-0001 [--journal]
     python starter.py ipr-publication --year 2021-22 [--out DIR]   # reads DATABASE_URL
 
 Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
@@ -40,10 +44,12 @@ from rich.table import Table
 from sqlalchemy import inspect
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -55,11 +61,16 @@ from domain.case.parsing import InvalidCommand
 from domain.case.parsing import parse as parse_payload
 from domain.case.view import CaseView
 from domain.errors import DomainError
+from domain.ipr import commands as ipr_commands
+from domain.ipr.decide import check_referral
+from domain.ipr.model import IprState
 from domain.ipr.reporting import year_bounds
 from logs import configure_logging
 from publication import build_publication, write_publication
 from simulator import ScenarioError, load_scenario, simulate
+from workflows.agreed_activity import COMMANDS as ACTIVITY_COMMANDS
 from workflows.contracts import CaseInput, CommandResult
+from workflows.ipr import IPR, ipr_workflow_id
 from workflows.payment_arrangement import COMMANDS as ARRANGEMENT_COMMANDS
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -67,6 +78,7 @@ from workflows.uc_case import UCCase, case_workflow_id
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 SAMPLES = ROOT / "samples" / "cases.json"
+IPR_SAMPLES = ROOT / "samples" / "iprs.json"
 STAGES: tuple[str, ...] = get_args(Stage)
 STATUSES: tuple[str, ...] = get_args(Status)
 # A case refuses commands for the few milliseconds it takes to load its policy.
@@ -437,6 +449,97 @@ def _dump(value: Any) -> None:
     out.print_json(json.dumps(to_jsonable_python(value)))
 
 
+# --- Internal Process Reviews -----------------------------------------------------
+
+
+def parse_referral(raw: Any, where: str) -> ipr_commands.Referral:
+    """A referral checked here as the workflow checks it: its shape, and that the
+    referrer is a DWP colleague."""
+    referral: ipr_commands.Referral = parse(ipr_commands.Referral, raw, where)
+    try:
+        check_referral(referral, datetime.now(UTC))
+    except DomainError as error:
+        raise BadInput(f"{where}: {error}") from None
+    return referral
+
+
+def parse_ipr_command(name: str, raw: Any, where: str) -> Any:
+    if name not in ipr_commands.COMMANDS:
+        known = ", ".join(ipr_commands.COMMANDS)
+        raise BadInput(f"{where}: command {name!r} is unknown; known commands: {known}")
+    return parse(ipr_commands.COMMANDS[name], raw, where)
+
+
+_ACTIVITY_ID = re.compile(r"^ipr-[A-Za-z0-9][A-Za-z0-9-]{2,39}-activity-\d+$")
+
+
+def parse_activity_command(activity_id: str, name: str, raw: Any, where: str) -> Any:
+    if not _ACTIVITY_ID.match(activity_id):
+        raise BadInput(
+            f"activity_id: must look like ipr-<reference>-activity-<n>, not {activity_id!r}"
+        )
+    if name not in ACTIVITY_COMMANDS:
+        known = ", ".join(ACTIVITY_COMMANDS)
+        raise BadInput(f"{where}: command {name!r} is unknown; known commands: {known}")
+    parse(ACTIVITY_COMMANDS[name], raw, where)
+    return raw
+
+
+async def refer(client: Client, task_queue: str, referral: ipr_commands.Referral) -> Opened:
+    """Start the IPR for a referral, or reach the one already running."""
+    workflow_id = ipr_workflow_id(referral.reference)
+    try:
+        handle = await client.start_workflow(
+            IPR.run,
+            referral,
+            id=workflow_id,
+            task_queue=task_queue,
+            # One IPR per reference, ever: a closed review is not started again.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary="Internal Process Review",
+            static_details="Personal details are in the payload, never in ids or search "
+            "attributes.",
+        )
+        return Opened(handle, created=True)
+    except WorkflowAlreadyStartedError:
+        return Opened(client.get_workflow_handle(workflow_id), created=False)
+
+
+def read_ipr_samples(
+    path: Path, now: datetime | None = None
+) -> list[tuple[ipr_commands.Referral, list[tuple[str, Any]]]]:
+    now = now or datetime.now(UTC)
+    plans = []
+    for i, item in enumerate(read_json(str(path))["iprs"]):
+        where = f"{path} iprs[{i}].referral"
+        referral = parse_referral(_sample_part(item["referral"], now, where), where)
+        commands = []
+        for j, c in enumerate(item["commands"]):
+            where = f"{path} iprs[{i}].commands[{j}]"
+            args = _sample_part(c["args"], now, where)
+            commands.append((c["update"], parse_ipr_command(c["update"], args, where)))
+        plans.append((referral, commands))
+    return plans
+
+
+async def load_ipr_samples(
+    client: Client, task_queue: str, path: Path = IPR_SAMPLES
+) -> tuple[int, int]:
+    """Refer the bundled IPRs and replay their commands; safe to run again."""
+    created = 0
+    plans = read_ipr_samples(path)
+    for referral, commands in plans:
+        opened = await refer(client, task_queue, referral)
+        created += opened.created
+        if not opened.created:
+            status = (await opened.handle.describe()).status
+            if status != WorkflowExecutionStatus.RUNNING:
+                continue  # finished: its commands were applied when it ran
+        for j, (name, command) in enumerate(commands):
+            await execute_command(opened.handle, name, command, f"sample-{j}")
+    return created, len(plans) - created
+
+
 async def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.cmd == "commands":
@@ -472,6 +575,14 @@ async def run(args: argparse.Namespace) -> int:
         command = parse_arrangement_command(
             args.arrangement_id, args.command, read_json(args.payload), "payload"
         )
+    elif args.cmd == "ipr-refer":
+        referral = parse_referral(read_json(args.source), args.source)
+    elif args.cmd == "ipr-send":
+        command = parse_ipr_command(args.command, read_json(args.payload), "payload")
+    elif args.cmd == "ipr-activity":
+        command = parse_activity_command(
+            args.activity_id, args.command, read_json(args.payload), "payload"
+        )
     elif args.cmd == "import":
         cases, problems = read_csv(Path(args.csv))
         for problem in problems:
@@ -489,6 +600,22 @@ async def run(args: argparse.Namespace) -> int:
     elif args.cmd == "arrangement":
         handle = client.get_workflow_handle(args.arrangement_id)
         _dump(await execute_command(handle, args.command, command, args.request_id))
+    elif args.cmd == "ipr-refer":
+        opened = await refer(client, settings.task_queue, referral)
+        verb = "referred" if opened.created else "already referred: reached the running IPR"
+        out.print(f"{opened.handle.id} {verb}")
+    elif args.cmd == "ipr-send":
+        handle = client.get_workflow_handle(ipr_workflow_id(args.reference))
+        _dump(await execute_command(handle, args.command, command, args.request_id))
+    elif args.cmd == "ipr-activity":
+        handle = client.get_workflow_handle(args.activity_id)
+        _dump(await execute_command(handle, args.command, command, args.request_id))
+    elif args.cmd == "ipr-show":
+        handle = client.get_workflow_handle(ipr_workflow_id(args.reference))
+        if args.journal:
+            _dump(await handle.query("journal"))
+        else:
+            _dump(await handle.query("ipr_view", result_type=IprState))
     elif args.cmd == "show":
         handle = client.get_workflow_handle(case_workflow_id(args.ref))
         if args.journal:
@@ -521,6 +648,9 @@ async def run(args: argparse.Namespace) -> int:
     elif args.cmd == "load-samples":
         created, existing = await load_samples(client, settings.task_queue, Path(args.file))
         out.print(f"{created} sample cases opened, {existing} already open")
+        if args.iprs:
+            created, existing = await load_ipr_samples(client, settings.task_queue, Path(args.iprs))
+            out.print(f"{created} sample IPRs referred, {existing} already referred")
     return 0
 
 
@@ -543,6 +673,21 @@ def parser() -> argparse.ArgumentParser:
     ar.add_argument("command", help=f"one of {', '.join(ARRANGEMENT_COMMANDS)}")
     ar.add_argument("payload", help="JSON: a file, - for stdin, or inline")
     ar.add_argument("--request-id", help="idempotency key: the same id is applied once")
+    ir = sub.add_parser("ipr-refer", help="refer an IPR from JSON (a file, - or inline)")
+    ir.add_argument("source")
+    isd = sub.add_parser("ipr-send", help="send a command (an update) to an IPR")
+    isd.add_argument("reference", help="the IPR reference")
+    isd.add_argument("command", help=f"one of {', '.join(ipr_commands.COMMANDS)}")
+    isd.add_argument("payload", help="JSON: a file, - for stdin, or inline")
+    isd.add_argument("--request-id", help="idempotency key: the same id is applied once")
+    ia = sub.add_parser("ipr-activity", help="record the owner's assurance on an agreed activity")
+    ia.add_argument("activity_id", help="e.g. ipr-IPR-2026-0001-activity-1")
+    ia.add_argument("command", help=f"one of {', '.join(ACTIVITY_COMMANDS)}")
+    ia.add_argument("payload", help="JSON: a file, - for stdin, or inline")
+    ia.add_argument("--request-id", help="idempotency key: the same id is applied once")
+    ish = sub.add_parser("ipr-show", help="show an IPR as JSON")
+    ish.add_argument("reference")
+    ish.add_argument("--journal", action="store_true", help="the journal instead of the view")
     sh = sub.add_parser("show", help="show a case as JSON")
     sh.add_argument("ref")
     sh.add_argument("--journal", action="store_true", help="the journal instead of the view")
@@ -557,6 +702,9 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("csv")
     ld = sub.add_parser("load-samples", help="open the bundled sample cases")
     ld.add_argument("file", nargs="?", default=str(SAMPLES))
+    ld.add_argument(
+        "--iprs", default=str(IPR_SAMPLES), help="sample IPRs to refer too ('' for none)"
+    )
     sub.add_parser("commands", help="list the update names and their fields")
     fm = sub.add_parser("form", help="download the form a payment arrangement submitted")
     fm.add_argument("ref", help="tenancy reference")
@@ -583,7 +731,10 @@ def _refused(message: object) -> int:
 
 def _not_found(args: argparse.Namespace, error: RPCError) -> int:
     ref = getattr(args, "ref", None)
+    reference = getattr(args, "reference", None)
     what = f"no case {case_workflow_id(ref)} on the server" if ref else error.message
+    if reference:
+        what = f"no IPR {ipr_workflow_id(reference)} on the server"
     err.print(f"[red]not found[/red]: {what}", highlight=False)
     return 1
 

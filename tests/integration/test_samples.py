@@ -11,8 +11,21 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
-from starter import SAMPLES, BadInput, execute_command, load_samples, read_samples, resolve_relative
+from domain.ipr.model import IprState
+from starter import (
+    IPR_SAMPLES,
+    SAMPLES,
+    BadInput,
+    execute_command,
+    load_ipr_samples,
+    load_samples,
+    read_ipr_samples,
+    read_samples,
+    resolve_relative,
+)
+from tests.helpers import eventually
 from workflows.contracts import CommandResult
+from workflows.ipr import ipr_workflow_id
 
 NOW = datetime(2026, 11, 23, 18, 7, 5, 123456, tzinfo=UTC)
 
@@ -111,3 +124,30 @@ async def test_samples_load_on_the_dev_server_and_loading_again_duplicates_nothi
     assert loaded == (total, 0)
     again = await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
     assert again == (0, total)
+
+
+async def test_sample_iprs_load_on_the_dev_server_once(
+    dev_env: WorkflowEnvironment, dev_worker: str
+) -> None:
+    plans = read_ipr_samples(IPR_SAMPLES)
+    assert await load_ipr_samples(dev_env.client, dev_worker, IPR_SAMPLES) == (len(plans), 0)
+    assert await load_ipr_samples(dev_env.client, dev_worker, IPR_SAMPLES) == (0, len(plans))
+    stages: dict[str, str] = {}
+    for referral, _ in plans:
+        handle = dev_env.client.get_workflow_handle(ipr_workflow_id(referral.reference))
+        state = await handle.query("ipr_view", result_type=IprState)
+        stages[referral.reference] = state.stage
+    assert stages == {
+        "IPR-DEMO-001": "screening",
+        "IPR-DEMO-002": "not_accepted",
+        "IPR-DEMO-003": "investigation",
+        "IPR-DEMO-004": "agreed_activities",
+    }
+
+    async def overdue() -> int:
+        handle = dev_env.client.get_workflow_handle(ipr_workflow_id("IPR-DEMO-004"))
+        state = await handle.query("ipr_view", result_type=IprState)
+        return state.overdue_activities
+
+    # The Debt Management activity was due 3 days ago: escalated to the IPRG at once.
+    assert await eventually(overdue, lambda n: n == 1) == 1

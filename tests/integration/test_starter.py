@@ -95,6 +95,22 @@ def test_cli_refuses_bad_input_before_contacting_the_server(tmp_path: Path) -> N
     done = _starter("list", "--status", "shut")
     assert done.returncode == 2
     assert "--status: must be one of open, bereavement, closed, completed" in done.stderr
+    referral = (
+        '{"reference": "IPR-1", "received_on": "2026-01-05", "summary": "x",'
+        ' "service_lines": ["UC"], "customer": {"full_name": "A Person"},'
+        ' "referrer": {"name": "MP office", "role": "caseworker", "email": "mp@parliament.uk"}}'
+    )
+    done = _starter("ipr-refer", referral)
+    assert done.returncode == 2 and "referrer: an IPR referral comes only from" in done.stderr
+    done = _starter("ipr-refer", referral.replace('"UC"', '"Housing"'))
+    assert done.returncode == 2 and "service_lines.0: Value error, must be one of" in done.stderr
+    screening = '{"by": "s", "allegation": true, "harm": "bruise"}'
+    done = _starter("ipr-send", "IPR-1", "record_screening", screening)
+    assert done.returncode == 2 and "payload: harm: Input should be 'none'" in done.stderr
+    done = _starter("ipr-send", "IPR-1", "approve", "{}")
+    assert done.returncode == 2 and "command 'approve' is unknown" in done.stderr
+    done = _starter("ipr-activity", "IPR-1", "record_assurance", "{}")
+    assert done.returncode == 2 and "activity_id: must look like ipr-" in done.stderr
     done = _starter("arrangement", "uc-case-HA-1", "record_outcome", "{}")
     assert done.returncode == 2 and "arrangement_id: must look like uc-apa-" in done.stderr
     done = _starter("arrangement", "uc-apa-HA-1-1", "grant", "{}")
