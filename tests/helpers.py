@@ -1,13 +1,15 @@
 """Waiting helpers for tests against a live server."""
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
+from temporalio.testing import WorkflowEnvironment
 
 T = TypeVar("T")
 
@@ -73,3 +75,52 @@ async def wait_until_open(handle: WorkflowHandle, attempts: int = 200) -> None:
         except WorkflowQueryFailedError:
             await asyncio.sleep(0.02)
     raise AssertionError("the case never opened")
+
+
+async def search_attributes(handle: WorkflowHandle) -> dict[str, object]:
+    """Search attributes by name from the raw description: the time-skipping server
+    stores an unset Datetime attribute in a form the SDK's decoder rejects."""
+    client = handle._client
+    desc = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+        )
+    )
+    fields = desc.workflow_execution_info.search_attributes.indexed_fields
+    return {name: json.loads(p.data) for name, p in fields.items() if p.data}
+
+
+async def workflow_task_failure(handle: WorkflowHandle) -> str | None:
+    """The message of the latest failed workflow task in the history, if any: a
+    workflow whose task keeps failing never completes, it retries for ever."""
+    history = await handle.fetch_history()
+    failed = [
+        e.workflow_task_failed_event_attributes.failure.message
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    ]
+    return failed[-1] if failed else None
+
+
+async def result_or_stuck(
+    env: WorkflowEnvironment, handle: WorkflowHandle, timeout: float = 10.0
+) -> Any:
+    """The result of a workflow that finishes without time passing, or an AssertionError
+    naming why its workflow task keeps failing (instead of hanging until the timeout).
+    Time skipping stays locked: on the time-skipping server a result awaited unlocked
+    moves the session's clock on to the next timer (or ten years when none is set)."""
+    with env.auto_time_skipping_disabled():
+        result = asyncio.ensure_future(handle.result())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while loop.time() < deadline:
+                done, _ = await asyncio.wait({result}, timeout=0.1)
+                if done:
+                    return result.result()
+                failure = await workflow_task_failure(handle)
+                if failure is not None:
+                    raise AssertionError(f"{handle.id}: workflow task failing: {failure}")
+            raise AssertionError(f"{handle.id}: no result within {timeout}s")
+        finally:
+            result.cancel()

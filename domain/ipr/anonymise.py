@@ -11,7 +11,7 @@ CUSTOMER = "the customer"
 REMOVED = "[removed]"
 # Anything shaped like an NI number, a UK postcode or a date goes, whoever's it is.
 # (Any two letters: test and never-issued prefixes such as QQ are still someone's.)
-_NINO = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)
+_NINO = re.compile(r"\b[A-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D]\b", re.IGNORECASE)
 _TITLED = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+{CUSTOMER}\b", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _MONTHS = (
@@ -19,7 +19,7 @@ _MONTHS = (
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _DATES = re.compile(
-    rf"\b(\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"\b(\d{{4}}-\d{{2}}-\d{{2}}(T[\d:.]+(Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
     rf"|\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\.?,?\s+\d{{4}}"
     rf"|({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}})\b",
     re.IGNORECASE,
@@ -32,13 +32,37 @@ def _date_forms(day: date) -> list[str]:
         day.strftime("%d/%m/%Y"),
         f"{day.day}/{day.month}/{day.year}",
         f"{day.day} {day.strftime('%B')} {day.year}",
+        day.strftime("%Y%m%d"),
+        day.strftime("%d%m%Y"),
     ]
+
+
+def _name_parts(full_name: str) -> list[str]:
+    """Each part of the name, and each half of a hyphenated one. A part of two letters
+    counts when it is capitalised ("Li", "Ng"); lower-case particles ("de", "la") and
+    single initials do not, as they would take ordinary words with them. Runs of
+    consecutive words count too, so "le Roux" goes whole with its particle."""
+    words = [p for p in re.split(r"[\s,]+", full_name) if p]
+    runs = [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)]
+    halves = [half for w in words if "-" in w for half in w.split("-") if half]
+    single = [w for w in (*words, *halves) if len(w) > 2 or (len(w) == 2 and w[0].isupper())]
+    return list(dict.fromkeys((*runs, *single)))
+
+
+def _address_parts(address: str) -> list[str]:
+    """Each comma-separated line of the address, and the street without its number
+    ("Example Road" of "12 Example Road", "Flat 3" dropped as too common)."""
+    parts: list[str] = []
+    for line in (p.strip() for p in address.split(",")):
+        parts.append(line)
+        parts.append(re.sub(r"^(flat|apartment|unit)?\s*\d+[a-z]?\s+", "", line, flags=re.I))
+    return [p for p in dict.fromkeys(parts) if len(p) > 3 and not p.isdigit()]
 
 
 def _phrases(customer: Customer, references: Iterable[str]) -> list[tuple[str, str]]:
     """(phrase, replacement), longest first, so a full name goes before its parts."""
     pairs: list[tuple[str, str]] = [(customer.full_name, CUSTOMER)]
-    pairs += [(part, CUSTOMER) for part in re.split(r"[\s,]+", customer.full_name) if len(part) > 2]
+    pairs += [(part, CUSTOMER) for part in _name_parts(customer.full_name)]
     pairs += [(ref, REMOVED) for ref in references if ref]
     if customer.ni_number:
         pairs.append((customer.ni_number, REMOVED))
@@ -46,7 +70,7 @@ def _phrases(customer: Customer, references: Iterable[str]) -> list[tuple[str, s
         pairs += [(form, REMOVED) for form in _date_forms(customer.date_of_birth)]
     if customer.address:
         pairs.append((customer.address, REMOVED))
-        pairs += [(p.strip(), REMOVED) for p in customer.address.split(",") if len(p.strip()) > 3]
+        pairs += [(part, REMOVED) for part in _address_parts(customer.address)]
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 

@@ -46,6 +46,18 @@ class CriteriaDecision:
     reasons: tuple[str, ...]
 
 
+def counted_reviews(facts: ScreeningFacts) -> tuple[ExternalReview, ...]:
+    """The external reviews that count under criterion (B) and as external scrutiny: a
+    Significant Case Review is held in Scotland only (DOMAIN.md 3.1)."""
+    return tuple(
+        dict.fromkeys(
+            r
+            for r in facts.external_reviews
+            if r != "significant_case_review" or facts.nation == "scotland"
+        )
+    )
+
+
 def screen(facts: ScreeningFacts) -> CriteriaDecision:
     """Criterion (A): an allegation AND serious harm, death or (believed) attempted
     suicide. Criterion (B): DWP asked to take part in a SAR, an SCR (Scotland only) or a
@@ -75,11 +87,7 @@ def screen(facts: ScreeningFacts) -> CriteriaDecision:
             "Criterion (A) is not met: there is no suggestion that DWP's actions or "
             "omissions contributed, and no serious harm, death or attempted suicide."
         )
-    counted = tuple(
-        r
-        for r in facts.external_reviews
-        if r != "significant_case_review" or facts.nation == "scotland"
-    )
+    counted = counted_reviews(facts)
     if counted:
         met.append("B")
         asked = " and to ".join(REVIEW_WORDS[r] for r in dict.fromkeys(counted))

@@ -10,7 +10,7 @@ from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
 from domain.ipr import commands as c
 from domain.ipr import events as e
-from domain.ipr.criteria import ScreeningFacts, screen
+from domain.ipr.criteria import ScreeningFacts, counted_reviews, screen
 from domain.ipr.model import (
     ActivityStatus,
     AgreedActivity,
@@ -289,7 +289,7 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
     match ev:
         case e.Screened():
             screening = Screening(ev.facts, ev.decision, ev.by, business_date(ev.at))
-            scrutiny = tuple(dict.fromkeys((*s.external_scrutiny, *ev.facts.external_reviews)))
+            scrutiny = tuple(dict.fromkeys((*s.external_scrutiny, *counted_reviews(ev.facts))))
             if ev.decision.met:
                 return replace(
                     s,

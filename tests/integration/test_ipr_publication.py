@@ -215,7 +215,8 @@ def test_the_read_model_holds_every_ipr_with_its_year(engine: Engine) -> None:
     assert [n for n, y in years.items() if y is None] == [28, 29, 30, 31, 32, 33]
     refused = rows[PLANS[28].ipr_id]
     assert refused.stage == "not_accepted" and refused.accepted is False
-    assert refused.closed_on == d(2022, 1, 10) and refused.external_scrutiny
+    # An SCR is held in Scotland only: asked for one in England, there is no scrutiny.
+    assert refused.closed_on == d(2022, 1, 10) and not refused.external_scrutiny
     assert rows[PLANS[32].ipr_id].stage == "agreed_activities"
 
 

@@ -1,0 +1,220 @@
+"""The IPR reporting year (April to March) and removing what identifies a customer from
+text that leaves the workflow (DOMAIN.md 3.3)."""
+
+from datetime import date
+
+import pytest
+
+from domain.errors import DomainError
+from domain.ipr.anonymise import redact
+from domain.ipr.model import Customer
+from domain.ipr.reporting import reporting_year, year_bounds
+
+# --- the reporting year ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("completed_on", "year"),
+    [
+        (date(2022, 3, 31), "2021-22"),
+        (date(2022, 4, 1), "2022-23"),
+        (date(2021, 4, 1), "2021-22"),
+        (date(2021, 12, 31), "2021-22"),
+        (date(2022, 1, 1), "2021-22"),
+        (date(2000, 1, 1), "1999-00"),
+        (date(1999, 4, 1), "1999-00"),
+        (date(2000, 4, 1), "2000-01"),
+        (date(2009, 6, 30), "2009-10"),
+    ],
+)
+def test_reporting_year(completed_on: date, year: str) -> None:
+    assert reporting_year(completed_on) == year
+
+
+def test_year_bounds() -> None:
+    assert year_bounds("2021-22") == (date(2021, 4, 1), date(2022, 3, 31))
+    assert year_bounds("1999-00") == (date(1999, 4, 1), date(2000, 3, 31))
+    assert year_bounds("2023-24") == (date(2023, 4, 1), date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("day", [date(2023, 4, 1), date(2024, 2, 29), date(2024, 3, 31)])
+def test_year_bounds_hold_every_day_of_their_year(day: date) -> None:
+    first, last = year_bounds(reporting_year(day))
+    assert first <= day <= last
+
+
+@pytest.mark.parametrize(
+    "year", ["2021-23", "2021-21", "21-22", "2021/22", "2021-2022", "2021", "", " 2021-22"]
+)
+def test_year_bounds_refuses_what_is_not_a_reporting_year(year: str) -> None:
+    with pytest.raises(DomainError) as info:
+        year_bounds(year)
+    assert info.value.field == "year"
+    assert repr(year) in info.value.rule
+
+
+# --- redaction ------------------------------------------------------------------------
+
+
+REFERENCE = "IPR-2026-017"
+CUSTOMER = Customer(
+    full_name="Alex Testperson",
+    date_of_birth=date(1961, 3, 4),
+    ni_number="AB123456C",
+    address="12 Example Road, Testtown, TT1 1AA",
+)
+
+
+def scrub(text: str, customer: Customer = CUSTOMER) -> str:
+    return redact(text, customer, [REFERENCE])
+
+
+def test_an_exact_redaction_leaves_ordinary_words_intact() -> None:
+    text = (
+        "Mr Testperson (Alex Testperson, born 4 March 1961, NI AB 12 34 56 C) of "
+        "12 Example Road, Testtown, TT1 1AA, review IPR-2026-017: UC will assure the "
+        "IPRG that journal messages are answered."
+    )
+    assert scrub(text) == (
+        "the customer (the customer, born [removed], NI [removed]) of "
+        "[removed], review [removed]: UC will assure the "
+        "IPRG that journal messages are answered."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Alex Testperson rang", "the customer rang"),
+        ("alex testperson rang", "the customer rang"),
+        ("ALEX TESTPERSON rang", "the customer rang"),
+        ("Alex rang", "the customer rang"),
+        ("Testperson rang", "the customer rang"),
+        ("Mrs Testperson rang", "the customer rang"),
+        ("Dr. Testperson rang", "the customer rang"),
+        ("Testperson, Alex rang", "the customer, the customer rang"),
+    ],
+)
+def test_the_name_and_each_part_become_the_customer(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+def test_a_name_part_inside_a_longer_word_is_left() -> None:
+    assert scrub("Alexander and Alexa rang") == "Alexander and Alexa rang"
+
+
+@pytest.mark.parametrize(
+    "reference", ["IPR-2026-017", "ipr-2026-017", "ipr-IPR-2026-017-activity-1"]
+)
+def test_the_reference_is_removed(reference: str) -> None:
+    assert REFERENCE.lower() not in scrub(f"see {reference} for more").lower()
+
+
+@pytest.mark.parametrize(
+    "nino", ["AB123456C", "AB 12 34 56 C", "ab123456c", "ab 12 34 56 c", "AB-12-34-56-C"]
+)
+def test_the_ni_number_is_removed_with_or_without_spaces_in_any_case(nino: str) -> None:
+    assert scrub(f"NI {nino}.") == "NI [removed]."
+
+
+def test_an_ni_number_stored_with_spaces_is_removed_in_either_form() -> None:
+    spaced = Customer(full_name="Alex Testperson", ni_number="AB 12 34 56 C")
+    assert scrub("NI AB123456C or AB 12 34 56 C", spaced) == "NI [removed] or [removed]"
+
+
+def test_any_ni_shaped_string_is_removed_whoever_it_belongs_to() -> None:
+    assert scrub("partner QQ123456C") == "partner [removed]"
+
+
+@pytest.mark.parametrize(
+    "dob",
+    [
+        "1961-03-04",
+        "04/03/1961",
+        "4/3/1961",
+        "4 March 1961",
+        "4th March 1961",
+        "March 4, 1961",
+        "1961-03-04T00:00",
+        "1961-03-04T00:00:00Z",
+        "19610304",
+        "04031961",
+    ],
+)
+def test_the_date_of_birth_is_removed_in_every_form(dob: str) -> None:
+    assert scrub(f"born {dob}.") == "born [removed]."
+
+
+def test_the_date_of_birth_form_is_removed_even_without_a_date_pattern() -> None:
+    """The customer's own forms go as phrases, before the shape patterns run."""
+    customer = Customer(full_name="Alex Testperson", date_of_birth=date(1961, 3, 4))
+    assert redact("born 4 march 1961", customer) == "born [removed]"
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-06-01", "01/06/2026", "1.6.26", "1 June 2026", "June 1st, 2026", "3 Sept 2025"]
+)
+def test_any_date_shaped_string_is_removed(text: str) -> None:
+    assert scrub(f"on {text} the") == "on [removed] the"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 Example Road, Testtown, TT1 1AA", "[removed]"),
+        ("lives at 12 Example Road", "lives at [removed]"),
+        ("moved to Testtown", "moved to [removed]"),
+        ("postcode tt1 1aa", "postcode [removed]"),
+    ],
+)
+def test_the_address_and_its_parts_are_removed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+@pytest.mark.parametrize(
+    "postcode", ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "ec1a1bb"]
+)
+def test_any_postcode_shaped_string_is_removed(postcode: str) -> None:
+    assert scrub(f"sent to {postcode} today") == "sent to [removed] today"
+
+
+def test_ordinary_text_is_left_exactly_as_it_was() -> None:
+    text = (
+        "UC to assure IPRG they will review how journal messages are routed, "
+        "including the Six-Point Plan, within 3 months; 2 of 5 letters were returned."
+    )
+    assert scrub(text) == text
+
+
+def test_a_customer_with_only_a_name() -> None:
+    bare = Customer(full_name="Jordan Sample")
+    assert redact("Jordan Sample and Ms Sample", bare) == "the customer and the customer"
+
+
+def test_short_particles_of_a_name_are_not_treated_as_the_name() -> None:
+    customer = Customer(full_name="Maria de la Cruz")
+    assert redact("Maria de la Cruz spoke of la vie", customer) == "the customer spoke of la vie"
+
+
+def test_a_short_surname_is_removed() -> None:
+    customer = Customer(full_name="Mei Li")
+    assert redact("Ms Li rang; Li said", customer) == "the customer rang; the customer said"
+
+
+def test_each_half_of_a_hyphenated_surname_is_removed() -> None:
+    customer = Customer(full_name="Anna Smith-Jones")
+    assert redact("Mrs Smith called", customer) == "the customer called"
+
+
+def test_the_street_without_its_house_number_is_removed() -> None:
+    assert scrub("He lived on Example Road.") == "He lived on [removed]."
+
+
+def test_a_lower_case_word_matching_a_short_surname_is_left_when_a_particle() -> None:
+    customer = Customer(full_name="Jean le Roux")
+    assert redact("Le Roux said le mot", customer) == "the customer said le mot"
+
+
+def test_the_street_is_removed_from_a_flat_address() -> None:
+    customer = Customer(full_name="Alex Testperson", address="Flat 3, 7b Mill Lane, Testtown")
+    assert redact("seen on Mill Lane", customer) == "seen on [removed]"
