@@ -237,7 +237,9 @@ class RequestPaymentArrangement:
     # For a managed payment (MPTL): the facts behind its conditions.
     months_underpaid: Annotated[int, Field(ge=0)] = 0
     hb_paid_to_landlord_before: bool = False
-    # For a rent arrears deduction (TPD): the rate asked for and those in place.
+    # For a rent arrears deduction (TPD): the rate asked for and the deductions DWP
+    # takes for others. This case's own TPDs are not listed: the case counts those
+    # itself while they are live, so listing them would count them twice.
     deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
     existing_deductions: Annotated[int, Field(ge=0)] = 0
     # When known (from the award statement): the monthly standard allowance, the
