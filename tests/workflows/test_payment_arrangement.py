@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
@@ -31,7 +29,13 @@ from domain.case import commands as c
 from domain.case.view import CaseView
 from domain.dates import business_date
 from tests.factories import opening
-from tests.helpers import accepted_updates, eventually, settled_history_length, wait_until_open
+from tests.helpers import (
+    accepted_updates,
+    eventually,
+    search_attributes,
+    settled_history_length,
+    wait_until_open,
+)
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -61,19 +65,6 @@ async def _case_with_request(
 
     await eventually(submitted, lambda s: s == "submitted")
     return case, arrangement
-
-
-async def _attrs(handle: WorkflowHandle) -> dict[str, object]:
-    """Search attributes from the raw description: the time-skipping server stores an
-    unset Datetime attribute in a form the SDK's decoder rejects."""
-    client = handle._client
-    desc = await client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
-        )
-    )
-    fields = desc.workflow_execution_info.search_attributes.indexed_fields
-    return {name: json.loads(p.data) for name, p in fields.items() if p.data}
 
 
 async def _state(handle: WorkflowHandle) -> ArrangementState:
@@ -135,7 +126,9 @@ async def test_a_managed_payment_request_runs_from_uc47_to_reviews(
     shown = view.arrangements[0]
     assert shown.start_date == today and len(shown.review_dates) == 7
     assert not [t for t in view.open_tasks if t.kind == "arrangement_chase"]  # chases closed
-    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "granted")
+    attrs = await eventually(
+        lambda: search_attributes(case), lambda a: a.get("APAStatus") == "granted"
+    )
     assert attrs.get("TPDActive") is None  # a managed payment is not a deduction
     await ts_env.sleep(timedelta(days=95))
     view = await case.query("case_view", result_type=CaseView)
@@ -337,12 +330,14 @@ async def test_a_granted_deduction_sets_tpd_active_until_it_is_ended(
 ) -> None:
     ref, case = await _open_case(ts_env, ts_worker)
     arrangement = await _request(ts_env, case, ref, kind="tpd", deduction_rate=Decimal("10"))
-    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "submitted")
+    attrs = await eventually(
+        lambda: search_attributes(case), lambda a: a.get("APAStatus") == "submitted"
+    )
     assert attrs.get("TPDActive") is None
     await _grant(ts_env, arrangement, deduction_rate="12.5")
     # A deduction has no reviews: the child is done once it is granted.
     assert await arrangement.result() == "granted"
-    await eventually(lambda: _attrs(case), lambda a: a.get("TPDActive") is True)
+    await eventually(lambda: search_attributes(case), lambda a: a.get("TPDActive") is True)
     view = await _view(case)
     assert view.arrangements[0].granted_rate == Decimal("12.5")
     await case.execute_update(
@@ -354,7 +349,9 @@ async def test_a_granted_deduction_sets_tpd_active_until_it_is_ended(
             "reason": "arrears_cleared",
         },
     )
-    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("APAStatus") == "ended")
+    attrs = await eventually(
+        lambda: search_attributes(case), lambda a: a.get("APAStatus") == "ended"
+    )
     assert attrs.get("TPDActive") is not True
     shown = (await _view(case)).arrangements[0]
     assert shown.status == "ended" and shown.ended_reason == "arrears cleared"
@@ -447,7 +444,7 @@ async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
     [task] = [t for t in view.open_tasks if t.kind == "arrangement_follow_up"]
     assert task.escalated_at is not None and view.escalated
     assert "already used for another submission" in task.note
-    attrs = await eventually(lambda: _attrs(case), lambda a: a.get("Escalated") is True)
+    attrs = await eventually(lambda: search_attributes(case), lambda a: a.get("Escalated") is True)
     assert attrs.get("APAStatus") == "failed"
     assert "arrangement_failed" in await _journal_kinds(case)
     state = await _state(arrangement)
