@@ -2,7 +2,7 @@
 (the SDK's own download fails offline) and stopped at the end of the session."""
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
 from devserver import binary, register_search_attributes
+from tests.postgres import postgres_server
 from worker import build_worker
 from workflows.search_attributes import ALL_KEYS
 
@@ -22,6 +23,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
     migrate(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Callable[[], str] | None]:
+    """Makes an empty PostgreSQL database per call (None: no PostgreSQL here)."""
+    with postgres_server() as fresh_database:
+        yield fresh_database
+
+
+@pytest.fixture
+def postgres_url(postgres: Callable[[], str] | None) -> str:
+    """An empty PostgreSQL database of the test's own."""
+    if postgres is None:
+        pytest.skip("no PostgreSQL server binaries here and no TEST_DATABASE_URL")
+    return postgres()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The IPR read model and the feedback letter, on a real SQLite file (and PostgreSQL
 when TEST_DATABASE_URL names one). Retries and replays never duplicate or regress."""
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -38,9 +37,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'read-model.db'}"
     else:
-        url = os.environ.get("TEST_DATABASE_URL", "")
-        if not url.startswith("postgresql"):
-            pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to run against PostgreSQL")
+        url = request.getfixturevalue("postgres_url")
     migrate(url)
     engine = make_engine(url)
     yield engine

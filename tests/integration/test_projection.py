@@ -1,6 +1,5 @@
 """The SQL read model on a real SQLite file (and PostgreSQL when TEST_DATABASE_URL names one)."""
 
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -30,9 +29,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'read-model.db'}"
     else:
-        url = os.environ.get("TEST_DATABASE_URL", "")
-        if not url.startswith("postgresql"):
-            pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to run against PostgreSQL")
+        url = request.getfixturevalue("postgres_url")
     migrate(url)
     engine = make_engine(url)
     yield engine
