@@ -6,13 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from domain.case.parsing import parse
     from domain.dates import start_of_day
-    from domain.migration.commands import MIGRATION_COMMANDS
+    from domain.migration.commands import MIGRATION_COMMANDS, ResidentDied
     from domain.migration.decide import decide, evolve, next_wakeup, on_time_passed, start_migration
     from domain.migration.events import MigrationEvent
     from domain.migration.journal import notice_for
@@ -80,6 +81,15 @@ class ManagedMigration:
             protection=self._state.protection,
             reason=self._state.protection_ended_reason,
         )
+
+    @workflow.signal(name="stop")
+    def stop(self, raw: Any) -> None:
+        """From the case, when the resident's death is recorded: the migration ends,
+        its reminders with it. A signal cannot be refused: a bad one is logged."""
+        try:
+            self._apply(self._decide(parse_command(ResidentDied, raw)))
+        except ApplicationError as error:
+            workflow.logger.warning("stop not applied", extra={"rule": str(error)})
 
     @workflow.query(name="migration_view")
     def migration_view(self) -> MigrationState:

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         ArrangementEnded,
         ArrangementRenumbered,
         CaseOpened,
+        DeathRecorded,
         Event,
     )
     from domain.case.evolve import describe, evolve, initial_state
@@ -75,6 +76,7 @@ class UCCase:
         self._migration_started = bool(self._input and self._input.migration_started)
         self._arrangements_started = set(self._input.arrangements_started if self._input else ())
         self._to_stop: list[ArrangementEnded] = []
+        self._death_to_tell: DeathRecorded | None = None  # the migration is told once
         # A child started under a new id (renumbered) may signal before the case
         # records that id; its notices wait here until it does.
         self._renumbering: set[str] = set()
@@ -117,14 +119,16 @@ class UCCase:
                 if arrangement.arrangement_id not in self._arrangements_started:
                     await self._start_arrangement(arrangement)
             await self._stop_arrangements()
+            await self._stop_migration()
             if self.state.status == "completed":
                 break
             if self._continue_as_new_due():
                 # Let in-flight updates finish; events applied while the last
                 # projection was running travel to the next run, so none is lost.
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                while self._to_stop:  # stops are signals, not carried over
+                while self._to_stop or self._death_to_tell:  # signals, not carried over
                     await self._stop_arrangements()
+                    await self._stop_migration()
                     await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     replace(
@@ -223,6 +227,8 @@ class UCCase:
                 event.arrangement_id in self._arrangements_started
             ):
                 self._to_stop.append(event)
+            if isinstance(event, DeathRecorded) and self.state.migration is not None:
+                self._death_to_tell = event
 
     def _record(self, event: Event, state: CaseState) -> None:
         kind, outcome, text = describe(event)
@@ -336,6 +342,22 @@ class UCCase:
                 workflow.logger.info(
                     "arrangement not running", extra={"error": type(error).__name__}
                 )
+
+    async def _stop_migration(self) -> None:
+        """After a death, end the migration child so no reminder or deadline of it
+        chases the estate (DOMAIN.md 4)."""
+        died, self._death_to_tell = self._death_to_tell, None
+        if died is None or not self._migration_started:
+            return
+        if not workflow.patched("stop-migration-on-death"):
+            return  # histories from before this change sent nothing here
+        assert self.state.migration is not None
+        child = workflow.get_external_workflow_handle(self.state.migration.workflow_id)
+        stop = {"by": died.by, "date_of_death": died.date_of_death}
+        try:
+            await child.signal("stop", stop)
+        except Exception as error:  # already finished: nothing left to stop
+            workflow.logger.info("migration not running", extra={"error": type(error).__name__})
 
     async def _start_migration(self) -> None:
         migration, policy = self.state.migration, self.state.policy

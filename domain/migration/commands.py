@@ -67,6 +67,15 @@ class RecordReclaim:
     claim_date: date
 
 
+@dataclass(frozen=True, config=STRICT)
+class ResidentDied:
+    """From the UC case (its `stop` signal), when the resident's death is recorded:
+    no more reminders or chases, and protection ends with the award."""
+
+    by: Actor
+    date_of_death: date
+
+
 MIGRATION_COMMANDS: dict[str, type] = {
     "grant_extension": GrantExtension,
     "record_claim": RecordClaim,

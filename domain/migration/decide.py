@@ -386,8 +386,17 @@ def _reclaim(state: MigrationState, cmd: c.RecordReclaim, now: datetime) -> list
     return [e.Reclaimed(at=now, by=cmd.by, claim_date=cmd.claim_date, protected=inside)]
 
 
+def _resident_died(
+    state: MigrationState, cmd: c.ResidentDied, now: datetime
+) -> list[e.MigrationEvent]:
+    if cmd.date_of_death > business_date(now):
+        raise DomainError("date_of_death", "cannot be in the future")
+    return [e.MigrationEnded(at=now, by=cmd.by, date_of_death=cmd.date_of_death)]
+
+
 _HANDLERS: dict[type, Callable[[MigrationState, Any, datetime], list[e.MigrationEvent]]] = {
     c.GrantExtension: _extend,
+    c.ResidentDied: _resident_died,
     c.RecordClaim: _claim,
     c.RecordMigrationDay: _migration_day,
     c.RecordCapitalOnMigrationDay: _capital,
@@ -570,4 +579,14 @@ def evolve(s: MigrationState, ev: e.MigrationEvent) -> MigrationState:
             )
         case e.ProtectionEnded():
             return replace(s, protection="ended", protection_ended_reason=ev.reason, completed=True)
+        case e.MigrationEnded():
+            died = f"the resident died on {ev.date_of_death.isoformat()}"
+            protected = s.protection in ("active", "suspended")
+            return replace(
+                s,
+                status="ended",
+                protection="ended" if protected else "none",
+                protection_ended_reason=died if protected else s.protection_ended_reason,
+                completed=True,
+            )
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")

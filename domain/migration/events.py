@@ -115,6 +115,15 @@ class MigrationClosed:
     reason: str
 
 
+@dataclass(frozen=True)
+class MigrationEnded:
+    """The resident died: the migration ends whatever stage it had reached."""
+
+    at: datetime
+    by: str
+    date_of_death: date
+
+
 MigrationEvent = (
     ReminderDue
     | ExtensionGranted
@@ -129,4 +138,5 @@ MigrationEvent = (
     | Reclaimed
     | ProtectionEnded
     | MigrationClosed
+    | MigrationEnded
 )

@@ -73,6 +73,12 @@ def notice_for(ev: e.MigrationEvent) -> CaseNotice | None:
             return CaseNotice(
                 "migration_protection", f"re-claim made {ev.claim_date.isoformat()}: {kept}"
             )
+        case e.MigrationEnded():
+            return CaseNotice(
+                "migration_closed",
+                f"migration ended: the resident died on {ev.date_of_death.isoformat()}; "
+                "no further reminders",
+            )
         case e.MigrationClosed():
             return CaseNotice("migration_closed", f"migration closed: {ev.reason}")
         case e.ProtectionEnded():

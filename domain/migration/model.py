@@ -15,6 +15,7 @@ MigrationStatus = Literal[
     "claimed_after_deadline",
     "claimed_not_qualifying",
     "lapsed",
+    "ended",
 ]
 ProtectionStatus = Literal["pending", "active", "suspended", "ended", "none"]
 Household = Literal["single", "couple"]

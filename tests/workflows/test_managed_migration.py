@@ -21,7 +21,7 @@ from domain.dates import add_months, business_date, start_of_day
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually, result_or_stuck, wait_until_open
 from workflows.managed_migration import ManagedMigration
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -320,3 +320,30 @@ async def test_a_migration_keeps_tracking_when_its_case_has_gone(
     state = await _migration(migration)
     assert state.status == "claimed"
     assert (await migration.describe()).status == WorkflowExecutionStatus.RUNNING
+
+
+async def test_a_death_on_the_case_ends_the_migration_and_its_reminders(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    await ts_env.sleep(timedelta(days=3))
+    died = business_date(await ts_env.get_current_time())
+    await case.execute_update(
+        "record_death", {"by": "income-09", "date_of_death": died, "informant": "daughter"}
+    )
+    outcome = await result_or_stuck(ts_env, migration)
+    assert (outcome.status, outcome.protection) == ("ended", "none")
+    attrs = as_dict((await migration.describe()).typed_search_attributes)
+    assert attrs["MigrationStatus"] == "ended"
+    journal = await eventually(
+        lambda: case.query("journal"),
+        lambda j: any(x["kind"] == "migration_closed" for x in j),
+    )
+    [closed] = [x for x in journal if x["kind"] == "migration_closed"]
+    assert f"the resident died on {died.isoformat()}" in closed["text"]
+    # Past every reminder and the deadline day: nothing chases the estate.
+    await ts_env.sleep(deadline + timedelta(days=2) - died)
+    view = await _view(case)
+    assert view.migration is not None and not view.migration.active
+    assert not [t for t in view.open_tasks if t.kind.startswith("migration")]
+    assert not [x for x in await case.query("journal") if x["kind"] == "migration_reminder"]
