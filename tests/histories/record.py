@@ -1,6 +1,6 @@
 """Record the histories the replay test checks every change against.
 
-    .venv/bin/python -m tests.histories.record [lifecycle] [continue_as_new] [migration]
+    .venv/bin/python -m tests.histories.record [scenario ...]   (all when none named)
 
 Run it when a workflow change is meant to be incompatible (and versioned), or to
 add a scenario; never to make a failing replay pass. Each scenario exercises many
@@ -27,17 +27,19 @@ from domain.case import commands as c
 from domain.dates import add_months
 from domain.policy import SIX_POINT_PLAN_STEPS
 from tests.factories import claim_status, opening
-from tests.helpers import wait_until_open
+from tests.helpers import eventually, wait_until_open
 from worker import build_worker
+from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
 
 HERE = Path(__file__).parent
+IDS = HERE / "ids.json"  # saved file -> its workflow id, which replay needs
 TASK_QUEUE = "record-histories"
 
 
-async def _start(client: Client, ref: str) -> WorkflowHandle:
+async def _start(client: Client, ref: str, **facts: object) -> WorkflowHandle:
     handle = await client.start_workflow(
-        UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=TASK_QUEUE
+        UCCase.run, opening(ref, **facts), id=case_workflow_id(ref), task_queue=TASK_QUEUE
     )
     await wait_until_open(handle)
     return handle
@@ -131,10 +133,137 @@ async def migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [case, child]
 
 
+async def _today(env: WorkflowEnvironment) -> str:
+    return (await env.get_current_time()).date().isoformat()
+
+
+async def _exists(handle: WorkflowHandle) -> bool:
+    try:
+        await handle.describe()
+        return True
+    except Exception:
+        return False
+
+
+async def arrangement(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    """An APA managed payment: forms, submission, objection window, grant, the first
+    review reminder, then the resident's death ending it."""
+    case = await _start(env.client, "REPLAY-4", balance=Decimal("1200.00"))
+    await case.execute_update(
+        "record_vulnerability_assessment",
+        c.RecordVulnerabilityAssessment(by="o", factors=("homeless",)),
+    )
+    await case.execute_update(
+        "request_payment_arrangement",
+        {"by": "o", "kind": "apa", "apa_type": "managed_payment_to_landlord"},
+    )
+    child = env.client.get_workflow_handle("uc-apa-REPLAY-4-1")
+
+    async def status() -> str:
+        return (await child.query("arrangement_view"))["status"] if await _exists(child) else ""
+
+    await eventually(status, lambda s: s == "submitted")
+    await env.sleep(timedelta(days=15))  # past the objection window
+    await eventually(status, lambda s: s == "awaiting_outcome")
+    today = await _today(env)
+    await child.execute_update(
+        "record_outcome",
+        {"by": "o", "decision": "granted", "decided_on": today, "start_date": today},
+    )
+    await env.sleep(timedelta(days=95))  # the 3-month review reminder
+    await case.execute_update(
+        "record_death", {"by": "o", "date_of_death": await _today(env), "informant": "son"}
+    )
+    await eventually(status, lambda s: s == "ended")
+    return [case, child]
+
+
+async def death_during_migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    """A migration notice, then the resident's death: the case stops the migration."""
+    case = await _start(env.client, "REPLAY-5")
+    today = (await env.get_current_time()).date()
+    await case.execute_update(
+        "record_migration_notice",
+        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
+    )
+    child = env.client.get_workflow_handle("uc-migration-REPLAY-5")
+    await eventually(lambda: _exists(child), lambda ok: ok)
+    await env.sleep(timedelta(days=20))  # the first outreach reminder fires
+    await case.execute_update(
+        "record_death", {"by": "o", "date_of_death": await _today(env), "informant": "son"}
+    )
+    await child.result()
+    return [case, child]
+
+
+async def ipr(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    """An IPR from referral to closure: screening in, investigation, findings, two
+    agreed activities (one assured late, after an escalation), a learning outcome."""
+    ref = "REPLAY-6"
+    today = await _today(env)
+    h = await env.client.start_workflow(
+        IPR.run,
+        {
+            "reference": ref,
+            "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+            "received_on": today,
+            "customer": {"full_name": "Sam Example"},
+            "summary": "Sam Example died; the family says deductions left no money.",
+            "service_lines": ["UC", "PIP"],
+        },
+        id=ipr_workflow_id(ref),
+        task_queue=TASK_QUEUE,
+    )
+    await h.execute_update("record_screening", {"by": "s", "allegation": True, "harm": "death"})
+    await h.execute_update("assign_investigator", {"by": "s", "investigator": "inv"})
+    await h.execute_update(
+        "record_evidence", {"by": "inv", "service_line": "UC", "description": "journal read"}
+    )
+    await h.execute_update(
+        "record_findings",
+        {
+            "by": "inv",
+            "learning_identified": True,
+            "learning": [{"service_line": "UC", "text": "journal messages went unanswered"}],
+        },
+    )
+    due = (await env.get_current_time()).date() + timedelta(days=10)
+    activities = [
+        {"service_line": line, "description": f"{line} to assure the IPRG", "due_on": str(due)}
+        for line in ("UC", "PIP")
+    ]
+    await h.execute_update(
+        "record_iprg_agreement",
+        {"by": "iprg", "agreed_on": await _today(env), "activities": activities},
+    )
+    children = [env.client.get_workflow_handle(f"ipr-{ref}-activity-{n}") for n in (1, 2)]
+    for child in children:
+        await eventually(lambda child=child: _exists(child), lambda ok: ok)  # type: ignore[misc]
+    assurance = {"by": "lead", "evidence": "guidance reissued"}
+    await children[1].execute_update(
+        "record_assurance", {**assurance, "assured_on": await _today(env)}
+    )
+    await env.sleep(timedelta(days=12))  # the first is overdue and escalated
+    await children[0].execute_update(
+        "record_assurance", {**assurance, "assured_on": await _today(env)}
+    )
+    for child in children:
+        await child.result()
+    await h.execute_update(
+        "record_learning_outcome", {"by": "iprg", "service_line": "UC", "outcome": "reissued"}
+    )
+    await h.execute_update("close_ipr", {"by": "iprg"})
+    await h.result()
+    return [h, *children]
+
+
 SCENARIOS = {
     "lifecycle": full_lifecycle,
     "continue_as_new": continue_as_new,
     "migration": migration,
+    "arrangement": arrangement,
+    "death_during_migration": death_during_migration,
+    "ipr": ipr,
 }
 
 
@@ -152,11 +281,14 @@ async def main(names: list[str]) -> None:
             handles = []
             for name in names:
                 handles += await SCENARIOS[name](env)
+            ids = json.loads(IDS.read_text()) if IDS.exists() else {}
             for handle in handles:
                 history = await handle.fetch_history()
                 name = f"{handle.id.replace('-', '_', 2).lower()}.json"
                 (HERE / name).write_text(history.to_json())
+                ids[name] = handle.id
                 print(f"saved {name}: {len(history.events)} events")
+            IDS.write_text(json.dumps(dict(sorted(ids.items())), indent=2) + "\n")
         engine.dispose()
 
 
