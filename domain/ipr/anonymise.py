@@ -51,11 +51,13 @@ def _name_parts(full_name: str) -> list[str]:
 
 def _address_parts(address: str) -> list[str]:
     """Each comma-separated line of the address, and the street without its number
-    ("Example Road" of "12 Example Road", "Flat 3" dropped as too common)."""
+    or flat ("Example Road" of "12 Example Road" or of "Flat 2 12 Example Road")."""
     parts: list[str] = []
     for line in (p.strip() for p in address.split(",")):
         parts.append(line)
-        parts.append(re.sub(r"^(flat|apartment|unit)?\s*\d+[a-z]?\s+", "", line, flags=re.I))
+        parts.append(
+            re.sub(r"^((flat|apartment|unit)\s+\w+\s+)?\d+[a-z]?\s+", "", line, flags=re.I)
+        )
     return [p for p in dict.fromkeys(parts) if len(p) > 3 and not p.isdigit()]
 
 

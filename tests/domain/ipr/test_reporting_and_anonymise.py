@@ -218,3 +218,8 @@ def test_a_lower_case_word_matching_a_short_surname_is_left_when_a_particle() ->
 def test_the_street_is_removed_from_a_flat_address() -> None:
     customer = Customer(full_name="Alex Testperson", address="Flat 3, 7b Mill Lane, Testtown")
     assert redact("seen on Mill Lane", customer) == "seen on [removed]"
+
+
+def test_the_street_is_removed_when_the_flat_shares_its_line() -> None:
+    customer = Customer(full_name="Alex Testperson", address="Flat 2 12 Example Road, Testtown")
+    assert redact("seen on Example Road", customer) == "seen on [removed]"
