@@ -11,26 +11,13 @@ from domain.dates import start_of_day
 from domain.errors import DomainError
 from domain.migration import commands as c
 from domain.migration import events as e
-from domain.migration.decide import decide, evolve, next_wakeup, start_migration
+from domain.migration.decide import decide, evolve, next_wakeup
 from domain.migration.journal import notice_for
 from domain.migration.model import MigrationState, ProtectionStatus
+from tests.domain.migration import new_migration
 
 DIED = date(2026, 2, 2)
 NOW = start_of_day(date(2026, 2, 9))
-
-
-def _migration() -> MigrationState:
-    return start_migration(
-        tenancy_ref="T-1",
-        case_workflow_id="uc-case-T-1",
-        notice_issued=date(2026, 1, 5),
-        deadline_day=date(2026, 4, 6),
-        reissued=False,
-        tax_credits=False,
-        reminder_days_after_notice=14,
-        reminder_days_before_deadline=(28, 7, 1),
-        year_shift=0,
-    )
 
 
 def _died(state: MigrationState, now: datetime = NOW) -> MigrationState:
@@ -40,7 +27,7 @@ def _died(state: MigrationState, now: datetime = NOW) -> MigrationState:
 
 
 def test_a_death_before_any_claim_ends_the_migration_and_its_reminders() -> None:
-    state = _migration()
+    state = new_migration()
     assert next_wakeup(state) is not None  # reminders and deadlines were armed
     state = _died(state)
     assert state.status == "ended" and state.protection == "none" and state.completed
@@ -49,7 +36,7 @@ def test_a_death_before_any_claim_ends_the_migration_and_its_reminders() -> None
 
 @pytest.mark.parametrize("protection", ["active", "suspended"])
 def test_a_death_ends_protection_that_was_running(protection: ProtectionStatus) -> None:
-    claimed = replace(_migration(), status="claimed", protection=protection)
+    claimed = replace(new_migration(), status="claimed", protection=protection)
     state = _died(claimed)
     assert state.status == "ended" and state.protection == "ended"
     assert state.protection_ended_reason == "the resident died on 2026-02-02"
@@ -66,12 +53,12 @@ def test_the_case_hears_that_the_migration_ended_without_any_outreach() -> None:
 def test_a_date_of_death_in_the_future_is_refused() -> None:
     later = DIED + timedelta(days=30)
     with pytest.raises(DomainError) as info:
-        decide(_migration(), c.ResidentDied(by="o", date_of_death=later), NOW)
+        decide(new_migration(), c.ResidentDied(by="o", date_of_death=later), NOW)
     assert info.value.field == "date_of_death"
 
 
 def test_an_ended_migration_takes_no_more_commands() -> None:
-    state = _died(_migration())
+    state = _died(new_migration())
     with pytest.raises(DomainError) as info:
         decide(state, c.RecordClaim(by="o", claim_date=date(2026, 2, 9)), NOW)
     assert info.value.field == "migration"

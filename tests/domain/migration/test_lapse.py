@@ -1,7 +1,7 @@
 """A migration with no claim lapses at the final deadline but stays open for a
 late claim (which keeps no protection) until its late-claim window ends."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import reduce
 
 from domain.dates import add_months, start_of_day
@@ -12,23 +12,9 @@ from domain.migration.decide import (
     decide,
     evolve,
     on_time_passed,
-    start_migration,
 )
 from domain.migration.model import MigrationState
-
-
-def _migration() -> MigrationState:
-    return start_migration(
-        tenancy_ref="T-1",
-        case_workflow_id="uc-case-T-1",
-        notice_issued=date(2026, 1, 5),
-        deadline_day=date(2026, 4, 6),
-        reissued=False,
-        tax_credits=False,
-        reminder_days_after_notice=14,
-        reminder_days_before_deadline=(28, 7, 1),
-        year_shift=0,
-    )
+from tests.domain.migration import new_migration
 
 
 def _at(state: MigrationState, now: datetime) -> tuple[MigrationState, list[e.MigrationEvent]]:
@@ -37,7 +23,7 @@ def _at(state: MigrationState, now: datetime) -> tuple[MigrationState, list[e.Mi
 
 
 def test_a_late_claim_after_the_lapse_is_recorded_as_not_qualifying() -> None:
-    state = _migration()
+    state = new_migration()
     after_final = start_of_day(state.final_deadline + timedelta(days=1))
     state, _ = _at(state, after_final)
     assert state.status == "lapsed" and not state.completed
@@ -49,7 +35,7 @@ def test_a_late_claim_after_the_lapse_is_recorded_as_not_qualifying() -> None:
 
 
 def test_a_lapsed_migration_closes_when_the_late_claim_window_ends() -> None:
-    state = _migration()
+    state = new_migration()
     state, _ = _at(state, start_of_day(state.final_deadline + timedelta(days=1)))
     closes = add_months(state.final_deadline, LATE_CLAIM_MONTHS)
     state, events = _at(state, start_of_day(closes))
