@@ -494,8 +494,10 @@ async def refer(client: Client, task_queue: str, referral: ipr_commands.Referral
             referral,
             id=workflow_id,
             task_queue=task_queue,
-            # One IPR per reference, ever: a closed review is not started again.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # One IPR per reference, ever: a review that ran is not started again;
+            # one refused at the start (its referral failed a rule) may be referred
+            # again, corrected, under the same reference.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             static_summary="Internal Process Review",
             static_details="Personal details are in the payload, never in ids or search "
             "attributes.",

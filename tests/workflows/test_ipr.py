@@ -23,10 +23,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
+from domain.case.parsing import parse
 from domain.dates import business_date
 from domain.ipr.activity import ActivityState
+from domain.ipr.commands import Referral
 from domain.ipr.model import IprState, JournalEntry
 from domain.ipr.reporting import reporting_year
+from starter import refer
 from tests.helpers import (
     accepted_updates,
     eventually,
@@ -477,6 +480,13 @@ async def test_a_referral_from_outside_dwp_fails_at_once_and_projects_nothing(
         for table in (IprRecord, IprAcsslShareRecord):
             held = session.scalars(select(table.ipr_id)).all()
             assert not [k for k in held if k.startswith(f"{handle.id}/")], table.__tablename__
+    # Corrected, the referral is made again under the same reference; once it runs,
+    # the reference is taken.
+    corrected = parse(Referral, _referral(ref, await _today(ts_env)))
+    opened = await refer(ts_env.client, ts_worker, corrected)
+    assert opened.created and opened.handle.id == handle.id
+    assert (await _view(opened.handle)).stage == "screening"
+    assert not (await refer(ts_env.client, ts_worker, corrected)).created
 
 
 WORKFLOW_TASK_EVENTS = {
