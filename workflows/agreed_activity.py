@@ -4,10 +4,8 @@ IPRG once overdue, repeated (weekly by default) until the owner's assurance is
 recorded with its evidence. Tells the IPR each step."""
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
-from pydantic.dataclasses import dataclass as validated
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -15,23 +13,10 @@ with workflow.unsafe.imports_passed_through():
 
     from domain.case.parsing import parse
     from domain.ipr import activity as act
-    from workflows.contracts import CommandResult
+    from workflows.contracts import ActivityInput, CommandResult
     from workflows.shell import Alarm, decide_command, parse_command
 
 COMMANDS: dict[str, type] = {"record_assurance": act.RecordAssurance}
-
-
-@validated(frozen=True)
-class ActivityInput:
-    ipr_workflow_id: str
-    activity_id: str
-    service_line: str
-    description: str
-    due_on: date
-    agreed_on: date
-    reminder_days: int = 7
-    repeat_days: int = 7
-    carried: act.ActivityState | None = None
 
 
 @workflow.defn(name="AgreedActivity")

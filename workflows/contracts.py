@@ -10,6 +10,9 @@ from activities.records import EventRecord
 from domain.arrangements.lifecycle import ArrangementPolicy, ArrangementState
 from domain.case.commands import OpenCase
 from domain.case.model import STRICT, CaseState
+from domain.ipr import activity as act
+from domain.ipr import commands as c
+from domain.ipr.model import IprPolicy, IprState
 from domain.migration.model import MigrationState
 
 
@@ -78,3 +81,29 @@ class ArrangementInput:
     supporting: tuple[FormRequest, ...] = ()
     case_key: str | None = None
     carried: ArrangementState | None = None
+
+
+# The IPR inputs live here, not in their workflow modules: the sandbox re-imports a
+# workflow module on every run, and a class made anew each time would add a schema
+# to the parsing cache every run.
+@validated(frozen=True)
+class IprInput(c.Referral):
+    """IPR's one argument: the referral, optional targets, and on continue-as-new
+    only the state carried from the previous run."""
+
+    policy: IprPolicy | None = None
+    carried: IprState | None = None
+    activities_started: tuple[str, ...] = ()
+
+
+@validated(frozen=True)
+class ActivityInput:
+    ipr_workflow_id: str
+    activity_id: str
+    service_line: str
+    description: str
+    due_on: date
+    agreed_on: date
+    reminder_days: int = 7
+    repeat_days: int = 7
+    carried: act.ActivityState | None = None

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic.dataclasses import dataclass as validated
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -33,8 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ipr.events import IprEvent
     from domain.ipr.model import AgreedActivity as Activity
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
-    from workflows.agreed_activity import ActivityInput
-    from workflows.contracts import CommandResult
+    from workflows.contracts import ActivityInput, CommandResult, IprInput
     from workflows.search_attributes import IPR_KEYS
     from workflows.shell import Alarm, decide_command, parse_command, refusal
 
@@ -43,16 +41,6 @@ _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 def ipr_workflow_id(reference: str) -> str:
     return f"ipr-{reference}"
-
-
-@validated(frozen=True)
-class IprInput(c.Referral):
-    """IPR's one argument: the referral, optional targets, and on continue-as-new
-    only the state carried from the previous run."""
-
-    policy: IprPolicy | None = None
-    carried: IprState | None = None
-    activities_started: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

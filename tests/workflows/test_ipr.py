@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
+from domain.case import parsing
 from domain.case.parsing import parse
 from domain.dates import business_date
 from domain.ipr.activity import ActivityState
@@ -550,3 +551,18 @@ async def test_a_screening_not_done_within_its_target_is_journalled_once(
     journal = await _journal(handle)
     assert [j.kind for j in journal].count("target_breached") == 1
     assert (await _view(handle)).stage == "screening"
+
+
+async def test_each_run_reuses_the_parsed_input_schema(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    """The sandbox re-imports workflow modules each run: an input class defined there
+    would add a schema to the parsing cache every run, for the life of the worker."""
+    external = {"name": "A Councillor", "role": "Councillor", "email": "cllr@leeds.gov.uk"}
+    sizes = []
+    for _ in range(3):
+        _, handle = await _start(ts_env, ts_worker, referrer=external)
+        with pytest.raises(WorkflowFailureError):
+            await result_or_stuck(ts_env, handle)
+        sizes.append(parsing._adapter.cache_info().currsize)
+    assert sizes[0] == sizes[1] == sizes[2]
