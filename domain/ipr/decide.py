@@ -84,10 +84,12 @@ def _not_future(field: str, day: date, now: datetime) -> None:
 
 def _screen(state: IprState, cmd: c.RecordScreening, now: datetime) -> list[e.IprEvent]:
     _stage(state, ("screening",), "screening")
+    # Reviews DWP was asked into before screening count under (B) as much as those
+    # named now.
     facts = ScreeningFacts(
         allegation=cmd.allegation,
         harm=cmd.harm,
-        external_reviews=cmd.external_reviews,
+        external_reviews=tuple(dict.fromkeys((*state.external_scrutiny, *cmd.external_reviews))),
         nation=cmd.nation,
     )
     return [e.Screened(at=now, by=cmd.by, facts=facts, decision=screen(facts), notes=cmd.notes)]
@@ -184,6 +186,13 @@ def _outcome(state: IprState, cmd: c.RecordLearningOutcome, now: datetime) -> li
 def _scrutiny(state: IprState, cmd: c.RecordExternalScrutiny, now: datetime) -> list[e.IprEvent]:
     if cmd.kind in state.external_scrutiny:
         raise DomainError("kind", f"{cmd.kind} is already recorded")
+    screened = state.screening.facts.nation if state.screening else None
+    if cmd.kind == "significant_case_review" and screened not in (None, "scotland"):
+        raise DomainError(
+            "kind",
+            f"a Significant Case Review is held in Scotland only; this review was screened "
+            f"for {screened.title()}: is it a Safeguarding Adults Review?",
+        )
     return [e.ExternalScrutinyRecorded(at=now, by=cmd.by, kind=cmd.kind)]
 
 
@@ -289,7 +298,13 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
     match ev:
         case e.Screened():
             screening = Screening(ev.facts, ev.decision, ev.by, business_date(ev.at))
-            scrutiny = tuple(dict.fromkeys((*s.external_scrutiny, *counted_reviews(ev.facts))))
+            # What counts, given the nation: an SCR recorded before screening goes
+            # once screening shows the customer is not in Scotland.
+            scrutiny = counted_reviews(
+                replace(
+                    ev.facts, external_reviews=(*s.external_scrutiny, *ev.facts.external_reviews)
+                )
+            )
             if ev.decision.met:
                 return replace(
                     s,

@@ -715,6 +715,31 @@ def test_external_scrutiny_recorded_later_and_a_duplicate_refused() -> None:
         assert error.field == "kind"
 
 
+def test_a_review_recorded_before_screening_meets_criterion_b() -> None:
+    state, _ = run(new_ipr(), c.RecordExternalScrutiny(by=LEAD, kind="domestic_homicide_review"))
+    state, _ = run(state, screening(allegation=False, harm="none"))
+    assert state.stage == "investigation"
+    assert state.screening is not None and state.screening.decision.criteria == ("B",)
+    assert any("Criterion (B) is met" in r for r in state.screening.decision.reasons)
+
+
+def test_an_scr_recorded_before_an_english_screening_is_not_external_scrutiny() -> None:
+    state, _ = run(new_ipr(), c.RecordExternalScrutiny(by=LEAD, kind="significant_case_review"))
+    state, _ = run(state, screening(nation="england"))
+    assert state.external_scrutiny == ()
+    assert state.screening is not None
+    assert any("Scotland only" in r for r in state.screening.decision.reasons)
+
+
+def test_an_scr_after_an_english_screening_is_refused_and_a_scottish_one_kept() -> None:
+    english, _ = run(new_ipr(), screening(nation="england"))
+    error = refused(english, c.RecordExternalScrutiny(by=LEAD, kind="significant_case_review"))
+    assert error.field == "kind" and "Scotland only" in error.rule
+    scottish, _ = run(new_ipr(), screening(nation="scotland"))
+    scottish, _ = run(scottish, c.RecordExternalScrutiny(by=LEAD, kind="significant_case_review"))
+    assert scottish.external_scrutiny == ("significant_case_review",)
+
+
 def test_external_scrutiny_during_screening_is_kept_through_the_screening() -> None:
     state, _ = run(new_ipr(), c.RecordExternalScrutiny(by=LEAD, kind="domestic_homicide_review"))
     state, _ = run(state, screening(external_reviews=("domestic_homicide_review",)))
