@@ -151,7 +151,7 @@ def _findings(state: IprState, cmd: c.RecordFindings, now: datetime) -> list[e.I
 
 
 def _agreement(state: IprState, cmd: c.RecordIprgAgreement, now: datetime) -> list[e.IprEvent]:
-    _stage(state, ("findings", "agreed_activities"), "an IPRG agreement")
+    _stage(state, STAGES_AFTER_FINDINGS, "an IPRG agreement")
     _not_future("agreed_on", cmd.agreed_on, now)
     for n, item in enumerate(cmd.activities):
         if item.due_on <= cmd.agreed_on:

@@ -877,3 +877,14 @@ def test_every_event_writes_one_journal_entry_and_bumps_the_version() -> None:
     entry = state2.journal[-1]
     assert (entry.seq, entry.at, entry.author) == (state2.version, NOW, LEAD)
     assert (entry.kind, entry.text) == describe(events[0])
+
+
+def test_a_later_iprg_meeting_adds_activities_after_a_learning_outcome() -> None:
+    state = with_findings(("UC", "route journal messages"))
+    state, _ = run(state, agreement())
+    state, _ = run(state, outcome())
+    assert state.stage == "learning_outcomes"
+    state, _ = run(state, agreement(TODAY + timedelta(days=60), service_line="PIP"))
+    assert [a.activity_id.rsplit("-", 1)[-1] for a in state.activities] == ["1", "2"]
+    assert state.stage == "agreed_activities"
+    assert refused(state, close()).field == "activities"
