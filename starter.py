@@ -604,6 +604,14 @@ async def run(args: argparse.Namespace) -> int:
         _dump(await execute_command(handle, args.command, command, args.request_id))
     elif args.cmd == "ipr-refer":
         opened = await refer(client, settings.task_queue, referral)
+        if not opened.created:
+            status = (await opened.handle.describe()).status
+            if status != WorkflowExecutionStatus.RUNNING:
+                raise BadInput(
+                    f"reference: {referral.reference} was referred before and that review "
+                    "has ended; nothing was sent. New information is a new referral, under "
+                    "a new reference"
+                )
         verb = "referred" if opened.created else "already referred: reached the running IPR"
         out.print(f"{opened.handle.id} {verb}")
     elif args.cmd == "ipr-send":

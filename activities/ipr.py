@@ -50,8 +50,8 @@ def _letter(request: FeedbackRequest) -> tuple[str, list[str], list[str], list[s
         f"lost. Service lines involved: {lines}.",
         "If something you know changes this picture (for example, DWP is asked to take part "
         "in a Safeguarding Adults Review, a Significant Case Review or a Domestic Homicide "
-        "Review, or is named an Interested Party at an inquest), please refer the case "
-        "again.",
+        "Review, or is named an Interested Party at an inquest), please make a new "
+        "referral with that information.",
         "Internal Process Review team",
     ]
     return f"Dear {request.referrer_name},", before, list(request.reasons), after

@@ -2,6 +2,7 @@
 never start a case twice."""
 
 import asyncio
+import json
 import subprocess
 import sys
 import uuid
@@ -40,7 +41,9 @@ def _starter(*args: str, address: str = "127.0.0.1:1") -> subprocess.CompletedPr
     )
 
 
-async def _starter_async(*args: str, address: str) -> tuple[int | None, str, str]:
+async def _starter_async(
+    *args: str, address: str, task_queue: str = "uc-casework"
+) -> tuple[int | None, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "starter.py",
@@ -48,7 +51,12 @@ async def _starter_async(*args: str, address: str) -> tuple[int | None, str, str
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200"},
+        env={
+            "PATH": "",
+            "TEMPORAL_ADDRESS": address,
+            "CASEWORK_TASK_QUEUE": task_queue,
+            "COLUMNS": "200",
+        },
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, stdout.decode(), stderr.decode()
@@ -246,3 +254,41 @@ async def test_importing_twice_never_starts_a_case_twice(
 
     found = await eventually(runs, lambda ids: len(ids) >= 5)
     assert sorted(found) == sorted(case_workflow_id(ref) for ref in refs)  # one run each
+
+
+async def test_ipr_refer_reaches_a_running_review_and_refuses_one_that_has_ended(
+    dev_env: WorkflowEnvironment, dev_worker: str, tmp_path: Path
+) -> None:
+    ref = f"IPR-{uuid.uuid4().hex[:8]}"
+    today = datetime.now(UTC).date().isoformat()
+    path = tmp_path / "referral.json"
+    path.write_text(
+        json.dumps(
+            {
+                "reference": ref,
+                "received_on": today,
+                "summary": "the family says a letter was missed",
+                "service_lines": ["UC"],
+                "customer": {"full_name": "Sample Person"},
+                "referrer": {"name": "Pat", "role": "Case manager", "email": "pat@dwp.gov.uk"},
+            }
+        )
+    )
+    address = dev_env.client.service_client.config.target_host
+
+    async def refer() -> tuple[int | None, str, str]:
+        # The worker runs in this event loop: the CLI must not block it.
+        return await _starter_async("ipr-refer", str(path), address=address, task_queue=dev_worker)
+
+    code, stdout, stderr = await refer()
+    assert (code, stdout.split()) == (0, [f"ipr-{ref}", "referred"]), stderr
+    code, stdout, _ = await refer()
+    assert code == 0 and "already referred: reached the running IPR" in stdout
+    handle = dev_env.client.get_workflow_handle(f"ipr-{ref}")
+    await handle.execute_update(
+        "record_screening", {"by": "screener", "allegation": False, "harm": "none"}
+    )
+    await handle.result()  # not accepted: feedback sent, closed
+    code, stdout, stderr = await refer()
+    assert code == 2 and not stdout
+    assert f"reference: {ref} was referred before and that review has ended" in stderr
