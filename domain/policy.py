@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
+from domain.ipr.model import IprPolicy
+
 OUTCOME_CATEGORIES = (
     "stable_arrears_clearing",
     "tenancy_ended",
@@ -81,3 +83,6 @@ class CasePolicy:
     # Continue-as-new once history reaches this many events (the server also
     # suggests it at 4,096 events or 4 MB; whichever comes first wins).
     continue_as_new_after_events: int = Field(default=2000, ge=20)
+    # Internal Process Reviews (DWP side): targets and activity follow-ups, read by
+    # each review when it is referred.
+    ipr: IprPolicy = IprPolicy()

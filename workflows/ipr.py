@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ipr.events import IprEvent
     from domain.ipr.model import AgreedActivity as Activity
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
+    from domain.policy import CasePolicy
     from workflows.contracts import ActivityInput, CommandResult, IprInput
     from workflows.search_attributes import IPR_KEYS
     from workflows.shell import Alarm, decide_command, parse_command, refusal
@@ -81,6 +82,17 @@ class IPR:
         if self._refused is not None or self._input is None:
             assert self._refused is not None
             raise refusal(self._refused)
+        if (
+            self._input.carried is None
+            and self._input.policy is None
+            and workflow.patched("ipr-policy-from-file")
+        ):
+            # The operator's targets, as a local activity so replay never re-reads a
+            # file that may have changed since; a bad file fails the referral at once.
+            policy = await workflow.execute_local_activity(
+                "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
+            )
+            self._state = replace(self.state, policy=policy.ipr)
         while True:
             self._alarm.arm(next_wakeup(self.state))
             await workflow.wait_condition(

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain.ipr.criteria import CriteriaDecision, ScreeningFacts
+from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.ipr.model import AgreedActivity, Learning
 
 SYSTEM = "system"
@@ -82,7 +82,7 @@ class LearningOutcomeRecorded:
 class ExternalScrutinyRecorded:
     at: datetime
     by: str
-    kind: str
+    kind: ExternalReview
 
 
 @dataclass(frozen=True)

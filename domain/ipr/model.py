@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass as validated
 
-from domain.ipr.criteria import CriteriaDecision, ScreeningFacts
+from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 
 SERVICE_LINES: tuple[str, ...] = (
     "ACS",
@@ -140,14 +141,15 @@ class LearningOutcome:
     recorded_on: date
 
 
-@record(frozen=True)
+@validated(frozen=True, config=ConfigDict(extra="forbid"))
 class IprPolicy:
-    """Targets and follow-up intervals (days)."""
+    """Targets and follow-up intervals (days); the `ipr` section of the operator's
+    policy file (CASEWORK_POLICY_FILE), read when a review is referred."""
 
-    screening_target_days: int = 10
-    investigation_target_days: int = 90
-    activity_reminder_days: int = 7
-    activity_escalation_repeat_days: int = 7
+    screening_target_days: int = Field(default=10, ge=1, le=365)
+    investigation_target_days: int = Field(default=90, ge=1, le=730)
+    activity_reminder_days: int = Field(default=7, ge=0, le=90)
+    activity_escalation_repeat_days: int = Field(default=7, ge=1, le=90)
 
 
 @record(frozen=True)
@@ -171,7 +173,7 @@ class IprState:
     service_lines: tuple[str, ...]
     policy: IprPolicy
     stage: IprStage = "screening"
-    external_scrutiny: tuple[str, ...] = ()
+    external_scrutiny: tuple[ExternalReview, ...] = ()
     screening: Screening | None = None
     screening_escalated: bool = False
     investigator: str | None = None

@@ -4,6 +4,7 @@ activities (children) to closure with an anonymised read model, weekly escalatio
 an overdue activity, a refused early closure, refused referrals and payloads, and the
 screening target."""
 
+import json
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -566,3 +567,37 @@ async def test_each_run_reuses_the_parsed_input_schema(
             await result_or_stuck(ts_env, handle)
         sizes.append(parsing._adapter.cache_info().currsize)
     assert sizes[0] == sizes[1] == sizes[2]
+
+
+async def test_targets_come_from_the_operators_policy_file(
+    ts_env: WorkflowEnvironment, ts_worker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"ipr": {"screening_target_days": 2}}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    _, handle = await _start(ts_env, ts_worker)
+    state = await eventually(lambda: _view(handle), lambda s: s.policy.screening_target_days == 2)
+    monkeypatch.delenv("CASEWORK_POLICY_FILE")
+    assert state.policy.investigation_target_days == 90  # the rest keep their defaults
+    await ts_env.sleep(timedelta(days=3))
+    journal = await eventually(
+        lambda: _journal(handle), lambda j: any(x.kind == "target_breached" for x in j)
+    )
+    [breach] = [x for x in journal if x.kind == "target_breached"]
+    due = state.referred_on + timedelta(days=2)
+    assert breach.text == f"screening target of {due.isoformat()} missed: escalated"
+
+
+async def test_a_bad_policy_file_fails_the_referral_naming_the_field(
+    ts_env: WorkflowEnvironment, ts_worker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"ipr": {"screening_target_days": 0}}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    _, handle = await _start(ts_env, ts_worker)
+    with pytest.raises(WorkflowFailureError) as info:
+        await result_or_stuck(ts_env, handle)
+    cause = info.value.cause
+    while cause.cause is not None:
+        cause = cause.cause
+    assert "ipr.screening_target_days" in str(cause)
