@@ -257,6 +257,27 @@ async def ipr(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [h, *children]
 
 
+async def ipr_not_accepted(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+    """An IPR reading its targets from the policy file, screened out: feedback, closed."""
+    ref = "REPLAY-7"
+    h = await env.client.start_workflow(
+        IPR.run,
+        {
+            "reference": ref,
+            "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+            "received_on": await _today(env),
+            "customer": {"full_name": "Sam Example"},
+            "summary": "A letter was not answered.",
+            "service_lines": ["UC"],
+        },
+        id=ipr_workflow_id(ref),
+        task_queue=TASK_QUEUE,
+    )
+    await h.execute_update("record_screening", {"by": "s", "allegation": True, "harm": "none"})
+    await h.result()
+    return [h]
+
+
 SCENARIOS = {
     "lifecycle": full_lifecycle,
     "continue_as_new": continue_as_new,
@@ -264,6 +285,7 @@ SCENARIOS = {
     "arrangement": arrangement,
     "death_during_migration": death_during_migration,
     "ipr": ipr,
+    "ipr_not_accepted": ipr_not_accepted,
 }
 
 
