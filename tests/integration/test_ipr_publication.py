@@ -186,6 +186,12 @@ PLANS = [
         learning=(UC,),
         activities=(UC, ESA),
     ),
+    # Four more completed in 2022-23, in March 2023 before review 26: 30 completed in
+    # the two years. None identified learning, so they add no narrative.
+    Plan(34, (ESA,), "closed", d(2023, 3, 6), reviews=(SAR,)),
+    Plan(35, (PIP, UC), "closed", d(2023, 3, 13)),
+    Plan(36, (JSA,), "closed", d(2023, 3, 20)),
+    Plan(37, (UC,), "closed", d(2023, 3, 27)),
 ]
 
 
@@ -207,10 +213,10 @@ def engine(db: tuple[str, Engine]) -> Engine:
 def test_the_read_model_holds_every_ipr_with_its_year(engine: Engine) -> None:
     with Session(engine) as s:
         rows = {r.ipr_id: r for r in s.query(IprRecord)}
-    assert len(rows) == 33
+    assert len(rows) == 37
     years = {p.n: rows[p.ipr_id].reporting_year for p in PLANS}
     assert [n for n, y in years.items() if y == "2021-22"] == list(range(1, 18))
-    assert [n for n, y in years.items() if y == "2022-23"] == list(range(18, 27))
+    assert [n for n, y in years.items() if y == "2022-23"] == [*range(18, 27), 34, 35, 36, 37]
     assert [n for n, y in years.items() if y == "2020-21"] == [27]
     assert [n for n, y in years.items() if y is None] == [28, 29, 30, 31, 32, 33]
     refused = rows[PLANS[28].ipr_id]
@@ -279,17 +285,18 @@ def test_2021_22_figure_by_figure(engine: Engine) -> None:
 def test_2022_23_figure_by_figure(engine: Engine) -> None:
     pub = build_publication(engine, "2022-23")
     assert pub.summary() == [
-        ("completed", 9),
-        ("external_scrutiny", 3),  # reviews 19, 22, 25
+        ("completed", 13),
+        ("external_scrutiny", 4),  # reviews 19, 22, 25, 34
         ("learning_identified", 5),
         ("agreed_activities", 6),
     ]
     assert pub.by_service_line == (
-        ServiceLineFigures("UC", 5, 2),
-        ServiceLineFigures("PIP", 2, 0),
+        ServiceLineFigures("UC", 7, 2),
+        ServiceLineFigures("PIP", 3, 0),
+        ServiceLineFigures("ESA", 2, 0),
         ServiceLineFigures("Attendance Allowance", 1, 1),
         ServiceLineFigures("Debt Management", 1, 2),
-        ServiceLineFigures("ESA", 1, 0),
+        ServiceLineFigures("JSA", 1, 0),
         ServiceLineFigures("State Pension", 1, 1),
     )
     # Review 18 closed on 1 April 2022, so it is Customer 1 here; review 25 is Customer 8.
@@ -359,8 +366,8 @@ def test_the_markdown_and_csv_tables(engine: Engine, tmp_path: Path) -> None:
     markdown = to_markdown(pub)
     assert markdown.startswith("# Internal Process Reviews completed in 2022-23\n")
     for line in [
-        "| IPRs completed | 9 |",
-        "| Also subject to external scrutiny (SAR, SCR, DHR, inquest) | 3 |",
+        "| IPRs completed | 13 |",
+        "| Also subject to external scrutiny (SAR, SCR, DHR, inquest) | 4 |",
         "| Learning identified | 5 |",
         "| Agreed activities | 6 |",
     ]:
@@ -368,11 +375,12 @@ def test_the_markdown_and_csv_tables(engine: Engine, tmp_path: Path) -> None:
     table = (
         "| Service line | IPRs completed | Agreed activities |\n"
         "| --- | ---: | ---: |\n"
-        "| UC | 5 | 2 |\n"
-        "| PIP | 2 | 0 |\n"
+        "| UC | 7 | 2 |\n"
+        "| PIP | 3 | 0 |\n"
+        "| ESA | 2 | 0 |\n"
         "| Attendance Allowance | 1 | 1 |\n"
         "| Debt Management | 1 | 2 |\n"
-        "| ESA | 1 | 0 |\n"
+        "| JSA | 1 | 0 |\n"
         "| State Pension | 1 | 1 |\n"
     )
     assert table in markdown
@@ -393,18 +401,19 @@ def test_the_markdown_and_csv_tables(engine: Engine, tmp_path: Path) -> None:
     assert _read_csv(paths[0]) == [
         ["measure", "value"],
         ["reporting_year", "2022-23"],
-        ["completed", "9"],
-        ["external_scrutiny", "3"],
+        ["completed", "13"],
+        ["external_scrutiny", "4"],
         ["learning_identified", "5"],
         ["agreed_activities", "6"],
     ]
     assert _read_csv(paths[1]) == [
         ["service_line", "completed", "agreed_activities"],
-        ["UC", "5", "2"],
-        ["PIP", "2", "0"],
+        ["UC", "7", "2"],
+        ["PIP", "3", "0"],
+        ["ESA", "2", "0"],
         ["Attendance Allowance", "1", "1"],
         ["Debt Management", "1", "2"],
-        ["ESA", "1", "0"],
+        ["JSA", "1", "0"],
         ["State Pension", "1", "1"],
     ]
     narratives = _read_csv(paths[2])
