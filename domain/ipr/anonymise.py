@@ -20,8 +20,8 @@ _MONTHS = (
 )
 _DATES = re.compile(
     rf"\b(\d{{4}}-\d{{2}}-\d{{2}}(T[\d:.]+(Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
-    rf"|\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\.?,?\s+\d{{4}}"
-    rf"|({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}})\b",
+    rf"|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({_MONTHS})\.?,?\s+(\d{{4}}|'?\d{{2}})"
+    rf"|({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?\s+(\d{{4}}|'?\d{{2}}))\b",
     re.IGNORECASE,
 )
 
@@ -49,15 +49,32 @@ def _name_parts(full_name: str) -> list[str]:
     return list(dict.fromkeys((*runs, *single)))
 
 
+_FLAT_AND_NUMBER = r"((flat|apartment|unit)\s+\w+\s+)?\d+[a-z]?\s+"
+_STREET = re.compile(
+    rf"^({_FLAT_AND_NUMBER})?"
+    r"(?P<street>.*\b(road|rd|street|st|avenue|ave|lane|close|drive|way|court|crescent"
+    r"|place|terrace|gardens|grove|hill|square|walk|row|park|view|rise|mews|parade|green"
+    r"|vale|wharf|yard|gate))\b\.?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
 def _address_parts(address: str) -> list[str]:
-    """Each comma-separated line of the address, and the street without its number
-    or flat ("Example Road" of "12 Example Road" or of "Flat 2 12 Example Road")."""
+    """Each comma-separated line of the address; the street with and without its
+    number or flat ("Example Road" of "Flat 2 12 Example Road"); and, where the lines
+    were not separated, what follows the street ("Leeds" of "12 Example Road Leeds
+    LS1 1AA")."""
     parts: list[str] = []
     for line in (p.strip() for p in address.split(",")):
         parts.append(line)
-        parts.append(
-            re.sub(r"^((flat|apartment|unit)\s+\w+\s+)?\d+[a-z]?\s+", "", line, flags=re.I)
-        )
+        line = _POSTCODE.sub("", line).strip()
+        parts.append(line)
+        street = _STREET.match(line)
+        if street:
+            parts += [line[: street.end("street")], street["street"], street["rest"]]
+        else:
+            parts.append(re.sub(rf"^{_FLAT_AND_NUMBER}", "", line, flags=re.IGNORECASE))
+    parts = [p.strip() for p in parts]
     return [p for p in dict.fromkeys(parts) if len(p) > 3 and not p.isdigit()]
 
 
@@ -81,10 +98,12 @@ def redact(text: str, customer: Customer, references: Iterable[str] = ()) -> str
     of birth and address removed, and anything shaped like an NI number, a postcode or
     a date too."""
     for phrase, replacement in _phrases(customer, references):
-        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", replacement, text, flags=re.IGNORECASE)
+        # Either apostrophe matches either: "O'Brien" stored, "O’Brien" written.
+        exact = re.escape(phrase.replace("’", "'")).replace("'", "['’]")
+        text = re.sub(rf"(?<!\w){exact}(?!\w)", replacement, text, flags=re.IGNORECASE)
     text = _TITLED.sub(CUSTOMER, text)
     # "the customer the customer" where a name had several parts.
     text = re.sub(rf"{CUSTOMER}(\s+{CUSTOMER})+", CUSTOMER, text, flags=re.IGNORECASE)
-    for pattern in (_NINO, _POSTCODE, _DATES):
-        text = pattern.sub(REMOVED, text)
+    for shape in (_NINO, _POSTCODE, _DATES):
+        text = shape.sub(REMOVED, text)
     return text

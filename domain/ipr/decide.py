@@ -1,6 +1,7 @@
 """decide(state, command, now) -> events; evolve; the IPR's targets as time passes.
 Pure: time comes in as `now`. Refusals name the field and the rule."""
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -39,6 +40,26 @@ def check_referral(referral: c.Referral, now: datetime) -> None:
         )
     if referral.received_on > business_date(now):
         raise DomainError("received_on", "cannot be in the future")
+    _reference_names_nobody(referral)
+
+
+def _reference_names_nobody(referral: c.Referral) -> None:
+    """The reference becomes the workflow id: it must not carry the customer's name or
+    date of birth (ids and search attributes hold no personal data)."""
+    reference = referral.reference.lower()
+    customer = referral.customer
+    names = [p for p in re.split(r"[\s,'’-]+", customer.full_name.lower()) if len(p) > 2]
+    born = customer.date_of_birth
+    dates = [born.strftime(f) for f in ("%Y%m%d", "%d%m%Y", "%d%m%y")] if born else []
+    tokens = set(re.split(r"[^0-9a-z]+", reference))
+    compact = re.sub(r"[^0-9a-z]", "", reference)
+    named = any(n in tokens or (len(n) >= 5 and n in compact) for n in names)
+    if named or any(d in compact for d in dates):
+        raise DomainError(
+            "reference",
+            "must not contain the customer's name or date of birth: it becomes the "
+            "workflow id; use DWP's IPR reference",
+        )
 
 
 def initial_state(referral: c.Referral, now: datetime, policy: IprPolicy) -> IprState:

@@ -888,3 +888,22 @@ def test_a_later_iprg_meeting_adds_activities_after_a_learning_outcome() -> None
     assert [a.activity_id.rsplit("-", 1)[-1] for a in state.activities] == ["1", "2"]
     assert state.stage == "agreed_activities"
     assert refused(state, close()).field == "activities"
+
+
+@pytest.mark.parametrize(
+    "reference", ["Testperson-J-2026", "IPR-ALEX-1", "SmithJ1961", "IPR-19610304", "IPR-04-03-61"]
+)
+def test_a_reference_carrying_the_customer_is_refused(reference: str) -> None:
+    made = referral(
+        reference=reference,
+        customer={"full_name": "Alex Smith Testperson", "date_of_birth": "1961-03-04"},
+    )
+    with pytest.raises(DomainError) as info:
+        check_referral(made, NOW)
+    assert info.value.field == "reference" and "workflow id" in info.value.rule
+
+
+@pytest.mark.parametrize("reference", ["IPR-2026-017", "IPR-SAMPLE-1", "IPR-1abe2"])
+def test_a_reference_sharing_only_letters_with_the_name_is_accepted(reference: str) -> None:
+    made = referral(reference=reference, customer={"full_name": "Abe Samples"})
+    check_referral(made, NOW)

@@ -223,3 +223,33 @@ def test_the_street_is_removed_from_a_flat_address() -> None:
 def test_the_street_is_removed_when_the_flat_shares_its_line() -> None:
     customer = Customer(full_name="Alex Testperson", address="Flat 2 12 Example Road, Testtown")
     assert redact("seen on Example Road", customer) == "seen on [removed]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lives at 12 Example Road", "lives at [removed]"),
+        ("visited Example Road", "visited [removed]"),
+        ("moved to Leeds", "moved to [removed]"),
+        ("12 Example Road Leeds LS1 1AA", "[removed]"),
+        ("Example Road, Leeds", "[removed], [removed]"),
+    ],
+)
+def test_an_address_written_without_commas_loses_street_and_town(text: str, expected: str) -> None:
+    customer = Customer(full_name="Alex Testperson", address="12 Example Road Leeds LS1 1AA")
+    assert redact(text, customer) == expected
+
+
+def test_a_street_named_with_a_saint_is_removed_whole() -> None:
+    customer = Customer(full_name="Alex Testperson", address="4 St Mary's Road Testtown")
+    assert redact("seen on St Mary's Road", customer) == "seen on [removed]"
+
+
+def test_either_apostrophe_matches_a_name() -> None:
+    customer = Customer(full_name="Sean O'Brien")
+    assert redact("Mr O’Brien and Sean O’Brien", customer) == "the customer and the customer"
+
+
+@pytest.mark.parametrize("dob", ["4 Mar 61", "4th of March 1961", "March 4th, '61"])
+def test_short_and_spelt_out_dates_are_removed(dob: str) -> None:
+    assert scrub(f"born {dob}.") == "born [removed]."
