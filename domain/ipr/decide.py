@@ -454,7 +454,7 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                     f"{ev.activity_id} overdue: escalated to the IPRG "
                     f"(escalation {ev.escalations})",
                 )
-            return ("activity", f"{ev.activity_id} due soon: reminder sent to its owner")
+            return ("activity", f"{ev.activity_id} due soon: its owner to be reminded")
         case e.LearningOutcomeRecorded():
             return ("learning_outcome", f"{ev.service_line}: {ev.text}")
         case e.ExternalScrutinyRecorded():

@@ -396,7 +396,7 @@ async def test_an_overdue_activity_escalates_weekly_until_it_is_assured(
     # Agreed 5 days before it is due: the reminder goes at once (7 days before is past).
     journal = await eventually(
         lambda: _journal(handle),
-        lambda j: any(e.text == f"{activity_id} due soon: reminder sent to its owner" for e in j),
+        lambda j: any(e.text == f"{activity_id} due soon: its owner to be reminded" for e in j),
     )
     assert not _escalations(journal, activity_id)
     await ts_env.sleep(timedelta(days=7))  # past due + 1

@@ -512,7 +512,7 @@ def test_activity_progress_sets_status_escalations_and_assurance() -> None:
     activity_id = state.activities[0].activity_id
     state, _ = run(state, c.RecordActivityProgress(activity_id=activity_id, kind="reminder"))
     assert state.activities[0].status == "open"
-    assert state.journal[-1].text == f"{activity_id} due soon: reminder sent to its owner"
+    assert state.journal[-1].text == f"{activity_id} due soon: its owner to be reminded"
     state, _ = run(
         state, c.RecordActivityProgress(activity_id=activity_id, kind="overdue", escalations=2)
     )
