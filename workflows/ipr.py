@@ -238,7 +238,7 @@ class IPR:
         )
         values = _search_attributes(self.state)
         if not workflow.patched("ipr-target-missed-attribute"):
-            del values["IPRTargetMissed"]  # histories from before it upserted four
+            del values["IPRTargetsMissed"]  # histories from before it upserted four
         changed = {k: v for k, v in values.items() if self._published[k] != v}
         if changed:
             updates: list[SearchAttributeUpdate[Any]] = [
@@ -250,13 +250,13 @@ class IPR:
 
 
 def _search_attributes(state: IprState) -> dict[str, Any]:
-    # No personal data: a stage, service line names, two flags and a count.
+    # No personal data: a stage, service line names, a flag and two counts.
     return {
         "IPRStage": state.stage,
         "ServiceLines": list(state.service_lines),
         "ExternalScrutiny": bool(state.external_scrutiny),
         "ActivitiesOverdue": state.overdue_activities,
-        "IPRTargetMissed": state.screening_escalated or state.investigation_escalated,
+        "IPRTargetsMissed": int(state.screening_escalated) + int(state.investigation_escalated),
     }
 
 

@@ -44,11 +44,11 @@ IPR_STAGE = SearchAttributeKey.for_keyword("IPRStage")
 SERVICE_LINES = SearchAttributeKey.for_keyword_list("ServiceLines")
 EXTERNAL_SCRUTINY = SearchAttributeKey.for_bool("ExternalScrutiny")
 ACTIVITIES_OVERDUE = SearchAttributeKey.for_int("ActivitiesOverdue")
-IPR_TARGET_MISSED = SearchAttributeKey.for_bool("IPRTargetMissed")
+IPR_TARGETS_MISSED = SearchAttributeKey.for_int("IPRTargetsMissed")
 
 IPR_KEYS: dict[str, SearchAttributeKey] = {
     k.name: k
-    for k in (IPR_STAGE, SERVICE_LINES, EXTERNAL_SCRUTINY, ACTIVITIES_OVERDUE, IPR_TARGET_MISSED)
+    for k in (IPR_STAGE, SERVICE_LINES, EXTERNAL_SCRUTINY, ACTIVITIES_OVERDUE, IPR_TARGETS_MISSED)
 }
 
 # Every attribute any workflow upserts; the dev server and tests register these.

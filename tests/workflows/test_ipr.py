@@ -540,7 +540,7 @@ async def test_a_screening_not_done_within_its_target_is_journalled_once(
     assert state.policy.screening_target_days == 10
     await ts_env.sleep(timedelta(days=9))
     assert "target_breached" not in [j.kind for j in await _journal(handle)]
-    assert (await search_attributes(handle))["IPRTargetMissed"] is False
+    assert (await search_attributes(handle))["IPRTargetsMissed"] == 0
     await ts_env.sleep(timedelta(days=2))  # 11 days after the referral
     journal = await eventually(
         lambda: _journal(handle), lambda j: "target_breached" in [e.kind for e in j]
@@ -549,7 +549,7 @@ async def test_a_screening_not_done_within_its_target_is_journalled_once(
     last_day = state.referred_on + timedelta(days=10)
     assert breach.text == f"screening target of {last_day.isoformat()} missed: escalated"
     assert (await _view(handle)).screening_escalated
-    await eventually(lambda: search_attributes(handle), lambda a: a.get("IPRTargetMissed") is True)
+    await eventually(lambda: search_attributes(handle), lambda a: a.get("IPRTargetsMissed") == 1)
     await ts_env.sleep(timedelta(days=11))
     journal = await _journal(handle)
     assert [j.kind for j in journal].count("target_breached") == 1
