@@ -319,13 +319,9 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
     match ev:
         case e.Screened():
             screening = Screening(ev.facts, ev.decision, ev.by, business_date(ev.at))
-            # What counts, given the nation: an SCR recorded before screening goes
-            # once screening shows the customer is not in Scotland.
-            scrutiny = counted_reviews(
-                replace(
-                    ev.facts, external_reviews=(*s.external_scrutiny, *ev.facts.external_reviews)
-                )
-            )
+            # The facts hold every review recorded before screening too; what counts
+            # depends on the nation (an SCR outside Scotland goes).
+            scrutiny = counted_reviews(ev.facts)
             if ev.decision.met:
                 return replace(
                     s,
