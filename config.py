@@ -9,9 +9,10 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import (
     LogForwardingConfig,
@@ -20,6 +21,9 @@ from temporalio.runtime import (
     TelemetryConfig,
     TelemetryFilter,
 )
+
+if TYPE_CHECKING:
+    from infra.keystore import KeyStore
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_ADDRESS = "localhost:7233"
@@ -41,6 +45,31 @@ class Settings:
     )
     log_format: str = field(default_factory=lambda: os.environ.get("CASEWORK_LOG_FORMAT", "json"))
     data_dir: Path = field(default_factory=_data_dir)
+    # Personal data of a closed case or IPR is kept this long (DOMAIN.md 5).
+    retention_years: int = field(
+        default_factory=lambda: int(os.environ.get("CASEWORK_RETENTION_YEARS", "6"))
+    )
+    # How long a process keeps an unwrapped data key: an erasure reaches a
+    # running worker or codec server within this many seconds.
+    key_cache_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("CASEWORK_KEY_CACHE_SECONDS", "60"))
+    )
+
+    def key_store(self) -> "KeyStore":
+        """The key ring (environment or key file) over the data keys in the read-model
+        database, which is brought to the current schema first if it lacks the store."""
+        from activities.db import ensure_schema, make_engine
+        from infra import keys
+        from infra.keystore import KeyStore
+
+        ring = keys.load(self.data_dir)
+        ensure_schema(self.database_url)
+        return KeyStore(make_engine(self.database_url), ring, ttl=self.key_cache_seconds)
+
+    def data_converter(self) -> DataConverter:
+        from infra.codec import encrypting_converter
+
+        return encrypting_converter(self.key_store())
 
 
 def json_logging_runtime() -> Runtime:
@@ -53,9 +82,14 @@ def json_logging_runtime() -> Runtime:
     return Runtime(telemetry=TelemetryConfig(logging=logging_config))
 
 
-async def connect(runtime: Runtime | None = None) -> Client:
+async def connect(
+    runtime: Runtime | None = None, data_converter: DataConverter | None = None
+) -> Client:
+    """A client whose payloads are encrypted by the codec (infra/codec.py)."""
     connect_config = ClientConfig.load_client_connect_config()
     connect_config.setdefault("target_host", DEFAULT_ADDRESS)
     return await Client.connect(
-        **connect_config, data_converter=pydantic_data_converter, runtime=runtime
+        **connect_config,
+        data_converter=data_converter or Settings().data_converter(),
+        runtime=runtime,
     )

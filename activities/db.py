@@ -15,10 +15,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from activities.owner_only import private_file
 
 
 class Base(DeclarativeBase):
@@ -134,9 +137,62 @@ class IprAcsslShareRecord(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON)
 
 
+class DataKeyRecord(Base):
+    """A subject's data key, wrapped by its domain's key (infra/keystore.py). Erasure
+    deletes ``wrapped``: every payload sealed with the key is then unreadable."""
+
+    __tablename__ = "data_keys"
+    __table_args__ = (UniqueConstraint("domain", "subject", "generation"),)
+
+    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(120))
+    generation: Mapped[int]
+    wrapped: Mapped[str | None] = mapped_column(Text)
+    wrapping_key_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
+
+
+class ErasureRecord(Base):
+    """Who erased whose data, when and why (DOMAIN.md 5, audit)."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    domain: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(120), index=True)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    keys_destroyed: Mapped[int]
+    rows_scrubbed: Mapped[int]
+
+
+class CodecAuditRecord(Base):
+    """Every decode (and encode) through the codec server: who, where, how many
+    payloads; never their content."""
+
+    __tablename__ = "codec_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    operator: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(10))
+    namespace: Mapped[str] = mapped_column(String(120))
+    workflow_id: Mapped[str | None] = mapped_column(String(200))
+    payloads: Mapped[int]
+    domains: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(200))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = url.removeprefix("sqlite:///").split("?", 1)[0]
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # 0600 in a 0700 folder before SQLite opens it (its -wal and -shm files take
+            # the database's mode): the read model holds personal data.
+            private_file(Path(database))
         # hide_parameters: errors must never echo personal data into failures or logs.
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
@@ -150,6 +206,19 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def ensure_schema(url: str) -> None:
+    """Migrate only when the newest table is missing: cheap for every client call."""
+    from sqlalchemy import inspect
+
+    engine = make_engine(url)
+    try:
+        current = inspect(engine).has_table("codec_audit")
+    finally:
+        engine.dispose()
+    if not current:
+        migrate(url)
 
 
 def migrate(url: str) -> None:

@@ -1,6 +1,10 @@
 """Session-scoped servers, one per kind, started from the installed binaries
 (the SDK's own download fails offline) and stopped at the end of the session."""
 
+import atexit
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -8,20 +12,44 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
 from devserver import binary, register_search_attributes
+from infra import keys
+from infra.codec import encrypting_converter
+from infra.keystore import KeyStore
 from tests.postgres import postgres_server
 from worker import build_worker
 from workflows.search_attributes import ALL_KEYS
 
+# One key ring for the session, in a private temporary folder; subprocesses
+# (worker.py, starter.py) inherit it through the environment.
+_KEYS = Path(tempfile.mkdtemp(prefix="casework-keys-"))
+atexit.register(shutil.rmtree, _KEYS, ignore_errors=True)
+os.environ["CASEWORK_KEY_FILE"] = str(_KEYS / "casework-keys.json")
+keys.ensure(Path(os.environ["CASEWORK_KEY_FILE"]))
+
 
 @pytest.fixture(scope="session")
+def key_store(engine: Engine) -> KeyStore:
+    return KeyStore(engine, keys.load(_KEYS))
+
+
+@pytest.fixture(scope="session")
+def converter(key_store: KeyStore) -> DataConverter:
+    """Every test client and worker encrypts, as in production (infra/codec.py)."""
+    return encrypting_converter(key_store)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The session's read model; subprocesses inherit it, as they must share its
+    data keys with the session's clients and workers."""
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
     migrate(url)
+    os.environ["DATABASE_URL"] = url
     return url
 
 
@@ -48,10 +76,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+async def ts_env(converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=converter,
     )
     await register_search_attributes(env.client)
     async with env:
@@ -73,15 +101,27 @@ async def ts_worker(ts_env: WorkflowEnvironment, engine: Engine, files: Path) ->
 
 
 @pytest.fixture(scope="session")
-async def dev_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(
+    tmp_path_factory: pytest.TempPathFactory, converter: DataConverter
+) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=binary("temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=converter,
         search_attributes=ALL_KEYS,
         ui=False,
     )
     async with env:
         yield env
+
+
+@pytest.fixture(scope="session")
+async def dev_worker(
+    dev_env: WorkflowEnvironment, engine: Engine, files: Path
+) -> AsyncIterator[str]:
+    """A worker on the real dev server for the whole session; yields its task queue."""
+    task_queue = f"it-{uuid.uuid4()}"
+    async with build_worker(dev_env.client, task_queue, engine, files=files):
+        yield task_queue
 
 
 @pytest.fixture

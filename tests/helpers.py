@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -12,6 +13,12 @@ from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
 from temporalio.testing import WorkflowEnvironment
 
 T = TypeVar("T")
+
+
+def shared_env() -> dict[str, str]:
+    """What a starter.py or worker.py subprocess needs to share the session's keys:
+    the key ring file and the read model that holds the data keys."""
+    return {k: os.environ[k] for k in ("CASEWORK_KEY_FILE", "DATABASE_URL") if k in os.environ}
 
 
 async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) -> int:

@@ -13,9 +13,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
 from activities.db import JournalRecord, make_engine
+from config import Settings
 from devserver import start_dev_command
 from domain.case import commands as c
 from domain.case.view import CaseView
@@ -33,12 +34,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _server(procs: Processes, db: Path, port: int, log: Path) -> Client:
+async def _server(
+    procs: Processes, db: Path, port: int, log: Path, converter: DataConverter
+) -> Client:
     cmd = [*start_dev_command(db, port, _free_port()), "--headless", "--ip", "127.0.0.1"]
     await procs.start(*cmd, log=log)
     for _ in range(300):
         try:
-            return await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+            return await Client.connect(f"127.0.0.1:{port}", data_converter=converter)
         except RuntimeError:
             await asyncio.sleep(0.1)
     raise AssertionError(f"dev server did not start; see {log}")
@@ -59,7 +62,9 @@ async def test_case_survives_killed_worker_and_restarted_server(
     async def worker() -> asyncio.subprocess.Process:
         return await processes.start(sys.executable, "worker.py", env=worker_env, log=log)
 
-    client = await _server(processes, db, port, log)
+    # The client seals payloads with keys from the worker's store (its read model).
+    converter = Settings(database_url=database_url).data_converter()
+    client = await _server(processes, db, port, log, converter)
     first_worker = await worker()
     handle = (await open_case(client, "durability", opening(f"D-{uuid.uuid4().hex[:8]}"))).handle
     await wait_until_open(handle)
@@ -77,7 +82,7 @@ async def test_case_survives_killed_worker_and_restarted_server(
     server.send_signal(signal.SIGKILL)
     await server.wait()
 
-    client = await _server(processes, db, port, log)
+    client = await _server(processes, db, port, log, converter)
     await worker()
     handle = client.get_workflow_handle(handle.id)
     await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="after"))

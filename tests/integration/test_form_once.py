@@ -18,13 +18,14 @@ from tests.integration.conftest import Processes
 
 
 async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
-    dev_env: WorkflowEnvironment, processes: Processes, tmp_path: Path
+    dev_env: WorkflowEnvironment, processes: Processes, tmp_path: Path, database_url: str
 ) -> None:
     queue = f"forms-{uuid.uuid4()}"
     env = {
         **os.environ,
         "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'casework.db'}",
+        # The session's read model: it holds the data keys the client sealed with.
+        "DATABASE_URL": database_url,
         "CASEWORK_TASK_QUEUE": queue,
         "CASEWORK_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),

@@ -20,7 +20,7 @@ from activities.policy import PolicyFileError, read_policy
 from domain.case.view import CaseView
 from starter import BadInput, bulk_open, list_query, open_case, read_csv
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually, shared_env, wait_until_open
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def _starter(*args: str, address: str = "127.0.0.1:1") -> subprocess.CompletedPr
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200"},
+        env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200", **shared_env()},
     )
 
 
@@ -56,6 +56,7 @@ async def _starter_async(
             "TEMPORAL_ADDRESS": address,
             "CASEWORK_TASK_QUEUE": task_queue,
             "COLUMNS": "200",
+            **shared_env(),
         },
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)

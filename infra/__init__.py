@@ -1,0 +1,1 @@
+"""Infrastructure: configuration, logging, the payload codec and its key store."""
