@@ -1,15 +1,22 @@
 """structlog set-up: JSON lines (or console) for our code and the Temporal SDK alike.
 
 Lines carry workflow id, run id and activity name, never personal data: log ids,
-command names and event types only.
+command names and event types only. As a second line of defence every line, ours or
+the SDK's, exception text included, goes through infra.redact.mask_personal_data,
+which masks NI numbers, dates, postcodes, addresses, emails, phone numbers, bank
+details and the names registered with remember_names.
 """
 
 import logging
 import sys
-from typing import Any
+from typing import IO, Any
 
 import structlog
 from temporalio import activity, workflow
+
+from infra.redact import known_names, mask_personal_data, remember_names
+
+__all__ = ["configure_logging", "get_logger", "known_names", "remember_names"]
 
 
 def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +40,11 @@ def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[s
     return event
 
 
-def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
+def configure_logging(
+    fmt: str = "json", level: int = logging.INFO, stream: IO[str] | None = None
+) -> None:
+    """Route structlog and stdlib logging (the Temporal SDK's too) to `stream`
+    (stderr by default), masking personal data in every line."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -51,13 +62,16 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(sys.stderr if stream is None else stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                # Every line passes here, structlog's and stdlib's alike, after the
+                # traceback is rendered: one place masks message, fields and exception.
+                mask_personal_data,
                 renderer,
             ],
         )
