@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,10 @@ from activities.db import CaseRecord, JournalRecord
 from devserver import binary
 from domain.case import commands as c
 from domain.case.view import CaseView
+from infra import tokens
+from infra.keystore import KeyStore
 from starter import list_query, open_case
+from tests.codec_server import codec_server
 from tests.factories import claim_status, opening
 from tests.helpers import eventually, settled_history_length, wait_until_open
 from workflows.search_attributes import as_dict
@@ -164,12 +168,28 @@ async def _cli(env: WorkflowEnvironment, *args: str, check: bool = True) -> str:
     return stdout.decode()
 
 
+@pytest.fixture
+async def codec_endpoint(key_store: KeyStore, engine: Engine) -> AsyncIterator[str]:
+    async with codec_server(key_store, engine) as endpoint:
+        yield endpoint
+
+
 async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
-    dev_env: WorkflowEnvironment, dev_worker: str
+    dev_env: WorkflowEnvironment, dev_worker: str, codec_endpoint: str, key_store: KeyStore
 ) -> None:
-    """What a back-office system in another language does: plain JSON in and out."""
+    """What a back-office system in another language does: plain JSON in and out,
+    through the codec server with a UC operator's token (payloads are encrypted)."""
     ref = _ref()
     workflow_id = case_workflow_id(ref)
+    codec = (
+        "--codec-endpoint",
+        codec_endpoint,
+        "--codec-auth",
+        f"Bearer {tokens.issue(key_store.ring, 'portal', ['uc'])}",
+        # Sealed with the tenancy's own data key, so erasure reaches it too.
+        "--codec-header",
+        f"X-Casework-Workflow-Id={workflow_id}",
+    )
     case = {
         "tenancy_ref": ref,
         "opening_reason": "portal_contact",
@@ -191,6 +211,7 @@ async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
         workflow_id,
         "--input",
         json.dumps(case),
+        *codec,
     )
     # Like any client, it retries a command refused while the case opens.
     for _ in range(100):
@@ -202,6 +223,7 @@ async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
             workflow_id,
             "--type",
             "case_view",
+            *codec,
             check=False,
         )
         if done:
@@ -220,6 +242,7 @@ async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
         json.dumps({"by": "portal", "kind": "phone_in", "text": "asked about APA"}),
         "-o",
         "json",
+        *codec,
     )
     assert "JournalNoteAdded" in out
     raw = await _cli(
@@ -232,6 +255,7 @@ async def test_temporal_cli_opens_a_case_updates_it_and_reads_the_view_as_json(
         "case_view",
         "-o",
         "json",
+        *codec,
     )
     view = json.loads(raw)
     result = view["queryResult"][0] if "queryResult" in view else view
