@@ -13,16 +13,24 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import DataKeyRecord
 from infra import keys
-from infra.codec import ENCODING, META_KEY_ID, CodecError, DomainRefused, EncryptionCodec
+from infra.codec import (
+    ENCODING,
+    META_KEY_ID,
+    CodecError,
+    DomainRefused,
+    EncryptionCodec,
+    encrypting_converter,
+)
 from infra.keystore import KeyStore, SubjectErased, UnknownDataKey
 from tests.factories import opening
-from tests.helpers import settled_history_length, wait_until_open
+from tests.helpers import eventually, settled_history_length, wait_until_open
+from worker import build_worker
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -182,3 +190,44 @@ async def test_the_event_types_that_carry_payloads_are_all_sealed(
     assert started.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
     [input_payload] = started.workflow_execution_started_event_attributes.input.payloads
     assert input_payload.metadata["encoding"] == ENCODING
+
+
+async def test_a_worker_without_the_key_fails_its_workflow_task_naming_the_key(
+    ts_env: WorkflowEnvironment, engine: Engine, files: Path
+) -> None:
+    """A worker whose key ring lacks the key a case was sealed with reads nothing and
+    changes nothing: its workflow task fails, naming the key, until a worker that
+    holds the key picks the case up."""
+    stranger = KeyStore(engine, keys.generate())  # another deployment's keys
+    other = await Client.connect(
+        ts_env.client.service_client.config.target_host,
+        namespace=ts_env.client.namespace,
+        data_converter=encrypting_converter(stranger),
+    )
+    task_queue = f"stranger-{uuid.uuid4()}"
+    ref = f"ENC-{uuid.uuid4().hex[:8]}"
+    async with build_worker(other, task_queue, engine, files=files):
+        handle = await ts_env.client.start_workflow(
+            UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
+        )
+        failure = await eventually(lambda: _task_failure(handle), lambda f: f is not None)
+    assert failure is not None
+    started = (await handle.fetch_history()).events[0].workflow_execution_started_event_attributes
+    sealed_with = started.input.payloads[0].metadata[META_KEY_ID].decode()
+    assert sealed_with in failure and "not in this uc key ring" in failure
+    # Nothing was decided: no projection, no state beyond the start.
+    history = await handle.fetch_history()
+    assert not any(
+        e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED for e in history.events
+    )
+    await handle.terminate("test over")
+
+
+async def _task_failure(handle: WorkflowHandle) -> str | None:
+    """The message of the case's first failed workflow task (the SDK's own words,
+    not encoded: it could not seal them)."""
+    history = await handle.fetch_history()
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            return str(event.workflow_task_failed_event_attributes.failure.message)
+    return None

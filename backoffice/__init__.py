@@ -1,0 +1,1 @@
+"""Back-office operations that starter.py runs: erasure and retention."""
