@@ -95,6 +95,8 @@ class AgreedActivity:
             if notice is None:
                 continue
             payload = to_jsonable_python({**notice, "activity_id": self._state.activity_id})
+            if self._input.notice_secret is not None:
+                payload["notice_secret"] = self._input.notice_secret
             try:
                 await ipr.signal("activity_progress", payload)
             except Exception as error:  # the IPR has gone: the activity keeps its record

@@ -1,6 +1,6 @@
 """Payload types of the workflows that are not domain commands."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic.dataclasses import dataclass as validated
@@ -26,6 +26,10 @@ class CaseInput(OpenCase):
     unprojected: tuple[EventRecord, ...] = ()
     migration_started: bool = False
     arrangements_started: tuple[str, ...] = ()
+    # Each child's notice secret (domain/notices.py), by child workflow id; children
+    # started before secrets existed have none.
+    arrangement_secrets: dict[str, str] = field(default_factory=dict)
+    migration_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class MigrationInput:
     year_shift: int = 0
     recorded_on: date | None = None
     carried: MigrationState | None = None
+    # Sent back in every progress notice, so the case knows it is from its child.
+    notice_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class ArrangementInput:
     supporting: tuple[FormRequest, ...] = ()
     case_key: str | None = None
     carried: ArrangementState | None = None
+    # Sent back in every progress notice, so the case knows it is from its child.
+    notice_secret: str | None = None
 
 
 # The IPR inputs live here, not in their workflow modules: the sandbox re-imports a
@@ -94,6 +102,9 @@ class IprInput(c.Referral):
     policy: IprPolicy | None = None
     carried: IprState | None = None
     activities_started: tuple[str, ...] = ()
+    # Each child's notice secret (domain/notices.py), by activity id; activities
+    # started before secrets existed have none.
+    activity_secrets: dict[str, str] = field(default_factory=dict)
 
 
 @validated(frozen=True)
@@ -107,3 +118,5 @@ class ActivityInput:
     reminder_days: int = 7
     repeat_days: int = 7
     carried: act.ActivityState | None = None
+    # Sent back in every progress notice, so the IPR knows it is from its child.
+    notice_secret: str | None = None

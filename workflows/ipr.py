@@ -27,15 +27,17 @@ with workflow.unsafe.imports_passed_through():
         evolve,
         initial_state,
         next_wakeup,
+        notice_refused,
         on_time_passed,
     )
     from domain.ipr.events import IprEvent
     from domain.ipr.model import AgreedActivity as Activity
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
+    from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
     from workflows.contracts import ActivityInput, CommandResult, IprInput
     from workflows.search_attributes import IPR_KEYS
-    from workflows.shell import Alarm, decide_command, parse_command, refusal
+    from workflows.shell import Alarm, decide_command, notice_secret, parse_command, refusal
 
 _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
@@ -70,6 +72,8 @@ class IPR:
         self._changed = True
         self._alarm = Alarm()
         self._started = set(self._input.activities_started if self._input else ())
+        # What each child sends back in its notices (domain/notices.py), by activity id.
+        self._secrets = dict(self._input.activity_secrets if self._input else {})
         held = workflow.info().typed_search_attributes
         self._published: dict[str, Any] = {n: held.get(k) for n, k in IPR_KEYS.items()}
         for name, command_type in c.COMMANDS.items():
@@ -118,6 +122,7 @@ class IPR:
                         self._input,
                         carried=self.state,
                         activities_started=tuple(sorted(self._started)),
+                        activity_secrets=self._secrets,
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -130,7 +135,16 @@ class IPR:
         a malformed or unexpected one is logged and dropped."""
         try:
             command = parse(c.RecordActivityProgress, raw)
+            must_come_from_the_child(self._secrets.get(command.activity_id), command.notice_secret)
             self._apply(decide(self.state, command, workflow.now()))
+        except NotFromTheChild as refused:
+            # Journalled naming the rule; what the notice said is anyone's, so neither
+            # the journal nor the log keeps it.
+            workflow.logger.warning(
+                "progress notice refused",
+                extra={"notice": "activity_progress", "rule": refused.rule},
+            )
+            self._apply(notice_refused("activity_progress", refused, workflow.now()))
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("activity progress not applied", extra={"rule": str(error)})
 
@@ -176,6 +190,10 @@ class IPR:
 
     async def _start_activity(self, activity: Activity) -> None:
         policy = self.state.policy
+        secret = notice_secret()
+        if secret is not None:
+            # Before the start: the child's first notice may arrive with its result.
+            self._secrets[activity.activity_id] = secret
         activity_input = ActivityInput(
             ipr_workflow_id=workflow.info().workflow_id,
             activity_id=activity.activity_id,
@@ -185,6 +203,7 @@ class IPR:
             agreed_on=activity.agreed_on,
             reminder_days=policy.activity_reminder_days,
             repeat_days=policy.activity_escalation_repeat_days,
+            notice_secret=secret,
         )
         try:
             # Abandon: it outlives any run of the IPR (continue-as-new); an IPR never
@@ -288,7 +307,8 @@ def _ipr_id() -> str:
 def _checked_input(raw: Any) -> IprInput:
     opening: IprInput = parse(IprInput, raw)
     info = workflow.info()
-    if (opening.carried or opening.activities_started) and not info.continued_run_id:
+    carries = opening.carried or opening.activities_started or opening.activity_secrets
+    if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of an IPR carries state")
     expected = ipr_workflow_id(opening.reference)
     if info.workflow_id != expected:

@@ -135,6 +135,8 @@ class ManagedMigration:
                 "protection": self._state.protection,
                 "active": not self._state.completed,
             }
+            if self._input.notice_secret is not None:
+                payload["notice_secret"] = self._input.notice_secret
             try:
                 await case.signal("migration_progress", payload)
             except Exception as error:

@@ -187,6 +187,8 @@ class PaymentArrangement:
                 "case_key": self._input.case_key,
                 "active": not self._state.finished,
             }
+            if self._input.notice_secret is not None:
+                payload["notice_secret"] = self._input.notice_secret
             try:
                 await case.signal("arrangement_progress", payload)
             except Exception as error:

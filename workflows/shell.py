@@ -1,4 +1,5 @@
-"""Pieces both workflows share: the one-timer alarm and how refusals look."""
+"""Pieces the workflows share: the one-timer alarm, how refusals look, and the secret a
+parent gives each child it starts."""
 
 import asyncio
 from collections.abc import Callable
@@ -15,6 +16,18 @@ with workflow.unsafe.imports_passed_through():
 
 StateT = TypeVar("StateT")
 EventT = TypeVar("EventT")
+
+# Parents give each child they start a secret to send back in its progress notices.
+CHILD_NOTICE_SECRET = "child-notice-secret"
+
+
+def notice_secret() -> str | None:
+    """A new child's notice secret (workflow.uuid4: the same on replay), or None where
+    history was written before secrets existed: the parent then holds none for the
+    child, and takes its notices without one."""
+    if not workflow.patched(CHILD_NOTICE_SECRET):
+        return None
+    return str(workflow.uuid4())
 
 
 def refusal(error: DomainError) -> ApplicationError:

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.arrangements.lifecycle import ArrangementPolicy
     from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
-    from domain.case.decide import carried_over, decide, on_time_passed, open_case
+    from domain.case.decide import carried_over, decide, notice_refused, on_time_passed, open_case
     from domain.case.events import (
         SYSTEM,
         ArrangementEnded,
@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.view import CaseView, search_attributes, view_of
     from domain.dates import business_date
     from domain.errors import DomainError
+    from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
     from workflows.contracts import (
         ArrangementInput,
@@ -48,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         MigrationInput,
     )
     from workflows.search_attributes import UC_CASE_KEYS
-    from workflows.shell import Alarm, decide_command, parse_command, refusal
+    from workflows.shell import Alarm, decide_command, notice_secret, parse_command, refusal
 
 
 # Ids an earlier case of the tenancy may have used before this one takes the next.
@@ -75,6 +76,9 @@ class UCCase:
         self._alarm = Alarm()
         self._migration_started = bool(self._input and self._input.migration_started)
         self._arrangements_started = set(self._input.arrangements_started if self._input else ())
+        # What each child sends back in its notices (domain/notices.py), by workflow id.
+        self._arrangement_secrets = dict(self._input.arrangement_secrets if self._input else {})
+        self._migration_secret = self._input.migration_secret if self._input else None
         self._to_stop: list[ArrangementEnded] = []
         self._death_to_tell: DeathRecorded | None = None  # the migration is told once
         # A child started under a new id (renumbered) may signal before the case
@@ -137,6 +141,8 @@ class UCCase:
                         unprojected=tuple(self._outbox),
                         migration_started=self._migration_started,
                         arrangements_started=tuple(sorted(self._arrangements_started)),
+                        arrangement_secrets=self._arrangement_secrets,
+                        migration_secret=self._migration_secret,
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -156,7 +162,10 @@ class UCCase:
         # a malformed or unexpected one is logged and dropped.
         try:
             command = parse(RecordMigrationProgress, raw)
+            must_come_from_the_child(self._migration_secret, command.notice_secret)
             self._apply(decide(self.state, command, workflow.now()))
+        except NotFromTheChild as refused:
+            self._refuse_notice("migration_progress", refused)
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("migration progress not applied", extra={"rule": str(error)})
 
@@ -167,13 +176,25 @@ class UCCase:
             command = parse(RecordArrangementProgress, raw)
             if command.case_key not in (None, _case_key()):
                 raise DomainError("case_key", "notice from another case of this tenancy")
+            held = self._arrangement_secrets.get(command.arrangement_id)
+            must_come_from_the_child(held, command.notice_secret)
             if command.arrangement_id in self._renumbering:
                 # From a child whose new id this case has not recorded yet.
                 self._early_notices.append(command)
                 return
             self._apply(decide(self.state, command, workflow.now()))
+        except NotFromTheChild as refused:
+            self._refuse_notice("arrangement_progress", refused)
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("arrangement progress not applied", extra={"rule": str(error)})
+
+    def _refuse_notice(self, notice: str, refused: NotFromTheChild) -> None:
+        """Journalled and logged naming the rule; what the notice said is anyone's, so
+        neither keeps it."""
+        workflow.logger.warning(
+            "progress notice refused", extra={"notice": notice, "rule": refused.rule}
+        )
+        self._apply(notice_refused(notice, refused, workflow.now()))
 
     @workflow.query(name="case_view")
     def case_view(self) -> CaseView:
@@ -247,6 +268,10 @@ class UCCase:
 
     async def _start_arrangement(self, arrangement: ArrangementSummary) -> None:
         self._arrangements_started.add(arrangement.arrangement_id)
+        secret = notice_secret()
+        if secret is not None:
+            # Held even for a request never started: no notice can then claim to be its.
+            self._arrangement_secrets[arrangement.arrangement_id] = secret
         if arrangement.status != "requested":
             # Ended before it started (withdrawn, or the resident died): nothing is
             # sent on their behalf (DOMAIN.md 4).
@@ -274,9 +299,14 @@ class UCCase:
                     review_months=policy.arrangement_review_months,
                 ),
                 case_key=_case_key(),
+                notice_secret=secret,
             )
             if candidate != arrangement.arrangement_id:
                 self._renumbering.add(candidate)
+            if secret is not None:
+                # Before the start: the child's first notice may reach this case in the
+                # same activation as the start's result, and signals are handled first.
+                self._arrangement_secrets[candidate] = secret
             try:
                 await workflow.start_child_workflow(
                     "PaymentArrangement",
@@ -290,7 +320,10 @@ class UCCase:
                 )
                 break
             except WorkflowAlreadyStartedError:
-                # An earlier case of this tenancy used the number; take the next.
+                # An earlier case of this tenancy used the number; take the next. Its
+                # child is not ours and never had this secret.
+                if secret is not None:
+                    self._arrangement_secrets.pop(candidate, None)
                 continue
         else:  # never seen: an earlier case would need 100 requests
             ended = ArrangementEnded(
@@ -362,6 +395,10 @@ class UCCase:
     async def _start_migration(self) -> None:
         migration, policy = self.state.migration, self.state.policy
         assert migration is not None
+        secret = notice_secret()
+        if secret is not None:
+            # Kept even if the id is taken: only the child this case starts has it.
+            self._migration_secret = secret
         migration_input = MigrationInput(
             tenancy_ref=self.state.tenancy_ref,
             case_workflow_id=workflow.info().workflow_id,
@@ -373,6 +410,7 @@ class UCCase:
             reminder_days_before_deadline=policy.migration_reminder_days_before_deadline,
             year_shift=policy.simulation_year_shift,
             recorded_on=business_date(workflow.now()),
+            notice_secret=secret,
         )
         # Abandon: the migration outlives any run of the case (continue-as-new);
         # reject duplicates: a later run must never start a second one.
@@ -410,7 +448,12 @@ class UCCase:
             await workflow.execute_activity(
                 "project_case",
                 ProjectionBatch(
-                    case=case_row(_case_key(), workflow.info().workflow_id, self.state),
+                    case=case_row(
+                        _case_key(),
+                        workflow.info().workflow_id,
+                        self.state,
+                        with_identity=any(e.type == "CaseOpened" for e in batch),
+                    ),
                     events=batch,
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
@@ -446,6 +489,8 @@ def _checked_input(raw: Any) -> CaseInput:
         or opening.unprojected
         or opening.migration_started
         or opening.arrangements_started
+        or opening.arrangement_secrets
+        or opening.migration_secret
     )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of a case carries state")

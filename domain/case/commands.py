@@ -29,6 +29,7 @@ from domain.migration.model import MigrationStatus, ProtectionStatus
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
+Secret = Annotated[str, Field(max_length=100)]
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -216,6 +217,9 @@ class RecordMigrationProgress:
     outreach: bool = False
     # False once the migration has finished (the case may then complete).
     active: bool = True
+    # The secret the case gave the migration it started (domain/notices.py); none from
+    # a migration started before secrets existed.
+    notice_secret: Secret | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -291,6 +295,9 @@ class RecordArrangementProgress:
     # The APA1 pack kept beside a UC47 (not sent to DWP).
     pack_sha256: Annotated[str, Field(max_length=64)] | None = None
     pack_path: Annotated[str, Field(max_length=1000)] | None = None
+    # The secret the case gave the arrangement it started (domain/notices.py); none
+    # from an arrangement started before secrets existed.
+    notice_secret: Secret | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -33,6 +33,7 @@ from domain.case.model import (
 from domain.dates import add_months, business_date, start_of_day
 from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
+from domain.notices import NotFromTheChild
 from domain.rent import monthly_equivalent
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS, tier_for, unknown_factors
 
@@ -79,6 +80,12 @@ def carried_over(state: CaseState) -> CaseState:
     entries (the SQL read model keeps every one), so the payload stays small."""
     keep = state.policy.journal_entries_carried
     return replace(state, journal=state.journal[-keep:])
+
+
+def notice_refused(notice: str, refusal: NotFromTheChild, now: datetime) -> list[e.Event]:
+    """A progress notice not from the child the case started: journalled, naming the
+    rule and never what it said; nothing else changes."""
+    return [e.ProgressNoticeRefused(at=now, by=e.SYSTEM, notice=notice, rule=refusal.rule)]
 
 
 # --- guards, named after the rule they enforce ---------------------------------

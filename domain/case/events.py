@@ -297,6 +297,17 @@ class ArrearsPlanChecked:
     balance: Decimal
 
 
+@dataclass(frozen=True)
+class ProgressNoticeRefused:
+    """A progress notice not from the child the case started: journalled, never applied.
+    What it said is not kept: it is anyone's."""
+
+    at: datetime
+    by: str
+    notice: str
+    rule: str
+
+
 Event = (
     CaseOpened
     | ClaimStatusRecorded
@@ -327,4 +338,5 @@ Event = (
     | SustainmentUpdated
     | ArrearsPlanAgreed
     | ArrearsPlanChecked
+    | ProgressNoticeRefused
 )

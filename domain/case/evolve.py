@@ -226,7 +226,7 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 return replace(s, arrears_plan=replace(s.arrears_plan, outcome=ev.standing))
             behind = ev.standing == "behind"
             return replace(s, arrears_plan=replace(s.arrears_plan, behind=behind))
-        case e.JournalNoteAdded() | e.InteractionRecorded():
+        case e.JournalNoteAdded() | e.InteractionRecorded() | e.ProgressNoticeRefused():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
 
@@ -407,4 +407,6 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
                 f"arrears plan {ev.standing.replace('_', ' ')}: "
                 f"balance £{ev.balance}, plan £{ev.expected}",
             )
+        case e.ProgressNoticeRefused():
+            return ("progress_notice", "refused", f"{ev.notice} refused: {ev.rule}")
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

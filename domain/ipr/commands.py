@@ -121,6 +121,9 @@ class RecordActivityProgress:
     escalations: int = 0
     evidence: Annotated[str, Field(max_length=4000)] | None = None
     assured_on: date | None = None
+    # The secret the IPR gave the activity it started (domain/notices.py); none from an
+    # activity started before secrets existed.
+    notice_secret: Annotated[str, Field(max_length=100)] | None = None
 
 
 @dataclass(frozen=True, config=CONFIG)

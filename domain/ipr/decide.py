@@ -24,6 +24,7 @@ from domain.ipr.model import (
     LearningOutcome,
     Screening,
 )
+from domain.notices import NotFromTheChild
 
 INTERNAL_DOMAIN = "@dwp.gov.uk"
 STAGES_AFTER_FINDINGS = ("findings", "agreed_activities", "learning_outcomes")
@@ -256,6 +257,12 @@ def _feedback(state: IprState, cmd: c.RecordFeedback, now: datetime) -> list[e.I
     ]
 
 
+def notice_refused(notice: str, refusal: NotFromTheChild, now: datetime) -> list[e.IprEvent]:
+    """A progress notice not from the child the IPR started: journalled, naming the
+    rule and never what it said; nothing else changes."""
+    return [e.ProgressNoticeRefused(at=now, by=e.SYSTEM, notice=notice, rule=refusal.rule)]
+
+
 _HANDLERS: dict[type, Callable[[IprState, Any, datetime], list[e.IprEvent]]] = {
     c.RecordScreening: _screen,
     c.AssignInvestigator: _assign,
@@ -393,6 +400,8 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
             return replace(
                 s, closed_on=ev.closed_on, stage="closed" if ev.accepted else "not_accepted"
             )
+        case e.ProgressNoticeRefused():
+            return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
 
 
@@ -467,4 +476,6 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
             )
         case e.Closed():
             return ("closed", "closed" if ev.accepted else "closed: not accepted")
+        case e.ProgressNoticeRefused():
+            return ("progress_notice", f"{ev.notice} refused: {ev.rule}")
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

@@ -108,6 +108,17 @@ class Closed:
     accepted: bool
 
 
+@dataclass(frozen=True)
+class ProgressNoticeRefused:
+    """A progress notice not from the child the IPR started: journalled, never applied.
+    What it said is not kept: it is anyone's."""
+
+    at: datetime
+    by: str
+    notice: str
+    rule: str
+
+
 IprEvent = (
     Screened
     | InvestigatorAssigned
@@ -121,4 +132,5 @@ IprEvent = (
     | TargetBreached
     | FeedbackSent
     | Closed
+    | ProgressNoticeRefused
 )
