@@ -1,6 +1,7 @@
 """The worker: wires configuration, database, client, workflows and activities."""
 
 import asyncio
+import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -62,6 +63,7 @@ def build_worker(
 
 
 async def main() -> None:
+    os.umask(0o077)  # logs, forms, submissions, letters, the read model: owner only
     settings = Settings()
     configure_logging(settings.log_format)
     log = get_logger("worker")

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import ListFlowable
 from temporalio import activity
 
+from activities.owner_only import private_dir
 from domain.case.model import ArrangementSummary, CaseState, RequestFacts
 from domain.dates import business_date
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
@@ -393,10 +395,22 @@ def _case_dir(case_id: str) -> str:
     return f"{safe or 'case'}-{hashlib.sha256(case_id.encode()).hexdigest()[:8]}"
 
 
+def _read_no_follow(path: Path) -> bytes | None:
+    """The bytes of the regular file at `path`; None if there is none there, or only
+    a symbolic link (O_NOFOLLOW), a folder or anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, or ELOOP: a link
+        return None
+    with os.fdopen(fd, "rb") as f:
+        return f.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+
+
 def _publish(path: Path, content: bytes) -> bool:
     """Write content at path unless a file is already there; True if this call created it.
-    The file appears whole or not at all: a temp file is fsynced, then hard-linked into
-    place, which fails if another attempt got there first (no clobber, no double)."""
+    The file appears whole or not at all: a temp file (mkstemp: 0600) is fsynced, then
+    hard-linked into place, which fails if another attempt got there first (no clobber,
+    no double)."""
     if path.exists():
         return False
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -417,15 +431,71 @@ def _publish(path: Path, content: bytes) -> bool:
             os.unlink(tmp)
 
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class StoredFormRefused(ValueError):
+    """A stored form asked for by something that is not a SHA-256, or whose bytes in
+    the store do not hash to it. The message names the field and the rule."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class FormNotStored(StoredFormRefused):
+    """No form in the store has the hash (perhaps the store is on another host)."""
+
+
+@dataclass(frozen=True)
+class FormFile:
+    name: str
+    content: bytes
+
+
 class FormStore:
+    """Forms kept once per content hash, 0600 in 0700 folders (activities/owner_only.py).
+    Read back by hash only: a path recorded anywhere else (workflow state, a notice, an
+    activity's input) is never opened, so no one who can write one can redirect a read."""
+
     def __init__(self, root: Path) -> None:
         self._root = root
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    def read(
+        self, sha256: str | None, field: str = "form_sha256", case_id: str | None = None
+    ) -> FormFile:
+        """The stored PDF whose content hashes to `sha256`, checked after reading; only
+        in `case_id`'s folder when it is given. Symbolic links are never followed."""
+        if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
+            raise StoredFormRefused(field, "must be a SHA-256: 64 lowercase hexadecimal characters")
+        if case_id is not None:
+            folders = [self._root / _case_dir(case_id)]
+        elif self._root.is_dir():
+            folders = sorted(p for p in self._root.iterdir() if not p.is_symlink() and p.is_dir())
+        else:
+            folders = []
+        mismatched = False
+        for folder in folders:
+            for form in TITLES:
+                content = _read_no_follow(folder / f"{form}-{sha256[:16]}.pdf")
+                if content is None:
+                    continue
+                if hashlib.sha256(content).hexdigest() == sha256:
+                    return FormFile(f"{form}-{sha256[:16]}.pdf", content)
+                mismatched = True
+        if mismatched:
+            raise StoredFormRefused(field, "the stored form's content does not match its hash")
+        raise FormNotStored(field, f"no form with this hash in the form store {self._root}")
 
     def save(self, request: FormRequest) -> StoredForm:
         pdf = render_pdf(request)
         sha = hashlib.sha256(pdf).hexdigest()
-        folder = self._root / _case_dir(request.case_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(self._root / _case_dir(request.case_id))
         stem = f"{request.form}-{sha[:16]}"
         payload = json.dumps(structured(request), indent=2, sort_keys=True, ensure_ascii=False)
         json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"

@@ -22,6 +22,7 @@ from temporalio import activity
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
 from activities.forms import _case_dir, _publish
 from activities.ipr_records import FeedbackRequest, FeedbackResult, IprProjection
+from activities.owner_only import private_dir
 from logs import get_logger
 
 log = get_logger(__name__)
@@ -158,8 +159,7 @@ class IprActivities:
     def send_ipr_feedback(self, request: FeedbackRequest) -> FeedbackResult:
         """Write the referrer's letter once (PDF and a Markdown copy), then record the
         ACSSL share. A retry finds the letter in place and the share row held."""
-        folder = self._feedback / _case_dir(request.ipr_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(self._feedback / _case_dir(request.ipr_id))
         pdf_path, md_path = folder / "feedback.pdf", folder / "feedback.md"
         # Markdown first: a worker killed in between leaves no PDF, so the retry writes both.
         _publish(md_path, feedback_markdown(request).encode())

@@ -17,7 +17,8 @@ from typing import Any, Literal, Protocol, cast
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.forms import StoredForm
+from activities.forms import FormNotStored, FormStore, StoredForm, StoredFormRefused
+from activities.owner_only import private_dir
 
 FORMS = ("UC47", "APA1")
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -77,8 +78,8 @@ def _folder_name(submission_id: str) -> str:
 
 def _write_once(path: Path, content: bytes) -> bool:
     """Create path with content unless it exists; True if this call created it. The file
-    appears whole or not at all: a fsynced temp file is hard-linked into place, which
-    fails if a racing attempt got there first."""
+    appears whole or not at all: a fsynced temp file (mkstemp: 0600) is hard-linked into
+    place, which fails if a racing attempt got there first."""
     if path.exists():
         return False
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -125,9 +126,16 @@ def _read_receipt(path: Path) -> Submission:
 class FileOutbox:
     CHANNEL = "file_outbox"
 
-    def __init__(self, root: Path, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        clock: Callable[[], datetime] | None = None,
+        forms: FormStore | None = None,
+    ) -> None:
         self._root = root
         self._clock = clock or (lambda: datetime.now(UTC))
+        # The worker keeps the form store beside the outbox (<files>/forms, <files>/outbox).
+        self._forms = forms or FormStore(root.parent / "forms")
 
     def submit(self, submission_id: str, stored: StoredForm, payload: dict[str, Any]) -> Submission:
         folder = self._root / _folder_name(submission_id)
@@ -135,10 +143,8 @@ class FileOutbox:
         if receipt.exists():
             return self._repeat(receipt, submission_id, stored)
         case_id, form = _check(stored, payload)
-        pdf = Path(stored.pdf_path).read_bytes()
-        if hashlib.sha256(pdf).hexdigest() != stored.sha256:
-            raise SubmissionRefused(f"{stored.pdf_path} does not match its sha256")
-        folder.mkdir(parents=True, exist_ok=True)
+        pdf = self._stored_pdf(stored, case_id)
+        private_dir(folder)
         text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)
         _place(folder / "payload.json", text.encode() + b"\n")
         _place(folder / f"{form}.pdf", pdf)
@@ -156,6 +162,18 @@ class FileOutbox:
         if _write_once(receipt, _receipt_json(submission)):
             return submission
         return self._repeat(receipt, submission_id, stored)
+
+    def _stored_pdf(self, stored: StoredForm, case_id: str) -> bytes:
+        """The PDF from the form store by its hash, never from `stored.pdf_path`: that
+        path travels in workflow history, and whoever could write one would choose the
+        file sent to DWP. A form not (yet) in the store is retried; a bad hash or bytes
+        that do not match it are refused for good."""
+        try:
+            return self._forms.read(stored.sha256, "stored.sha256", case_id=case_id).content
+        except FormNotStored:
+            raise
+        except StoredFormRefused as error:
+            raise SubmissionRefused(str(error)) from None
 
     def _repeat(self, receipt: Path, submission_id: str, stored: StoredForm) -> Submission:
         first = _read_receipt(receipt)

@@ -27,11 +27,16 @@ class Projection:
     @activity.defn(name="project_case")
     def project_case(self, batch: ProjectionBatch) -> int:
         row = asdict(batch.case)
+        # A batch without the resident's identity (every batch after the opening one)
+        # leaves the row's name and address as they are.
+        unchanged = {k for k in ("resident_name", "address") if row[k] is None}
         cases = CaseRecord.__table__
-        upsert = self._insert(cases).values(**row)
+        upsert = self._insert(cases).values(
+            **{k: ("" if k in unchanged else v) for k, v in row.items()}
+        )
         upsert = upsert.on_conflict_do_update(
             index_elements=[cases.c.case_id],
-            set_={k: upsert.excluded[k] for k in row if k != "case_id"},
+            set_={k: upsert.excluded[k] for k in row if k != "case_id" and k not in unchanged},
             where=cases.c.version < upsert.excluded.version,
         )
         events = [

@@ -27,8 +27,10 @@ class CaseRow:
     case_id: str
     workflow_id: str
     tenancy_ref: str
-    resident_name: str
-    address: str
+    # Sent only in the batch that opens the case (None: keep what the row holds), so
+    # activity inputs do not repeat the resident's name and address (DOMAIN.md 5).
+    resident_name: str | None
+    address: str | None
     opening_reason: str
     stage: str
     status: str
@@ -50,14 +52,14 @@ class ProjectionBatch:
     events: list[EventRecord]
 
 
-def case_row(case_id: str, workflow_id: str, s: CaseState) -> CaseRow:
+def case_row(case_id: str, workflow_id: str, s: CaseState, with_identity: bool = True) -> CaseRow:
     attrs = search_attributes(s)
     return CaseRow(
         case_id=case_id,
         workflow_id=workflow_id,
         tenancy_ref=s.tenancy_ref,
-        resident_name=s.resident.full_name,
-        address=s.tenancy.address,
+        resident_name=s.resident.full_name if with_identity else None,
+        address=s.tenancy.address if with_identity else None,
         opening_reason=s.opening_reason,
         stage=s.stage,
         status=s.status,
