@@ -16,6 +16,11 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py ipr-activity ipr-IPR-2026-0001-activity-1 record_assurance '{...}'
     python starter.py ipr-show IPR-2026-0001 [--journal]
     python starter.py ipr-publication --year 2021-22 [--out DIR]   # reads DATABASE_URL
+    python starter.py keys init | rotate --domain uc | show
+    python starter.py codec-token --operator NAME --domain uc [--hours 8]
+    python starter.py erase case HA-100231 --reason TEXT --by STAFF
+    python starter.py erase ipr IPR-2026-0001 --reason TEXT --by STAFF
+    python starter.py erase --due [--apply]
 
 Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
 
@@ -30,6 +35,7 @@ import csv
 import dataclasses
 import json
 import logging
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -54,6 +60,9 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import IprRecord, make_engine
+from activities.forms import FormNotStored, FormStore, StoredFormRefused
+from activities.owner_only import write_private
+from backoffice import privacy_cli
 from config import ROOT, Settings, connect, json_logging_runtime
 from domain.case.commands import COMMANDS
 from domain.case.model import Stage, Status
@@ -65,6 +74,8 @@ from domain.ipr import commands as ipr_commands
 from domain.ipr.decide import check_referral
 from domain.ipr.model import IprState
 from domain.ipr.reporting import year_bounds
+from infra.keys import KeyRingError
+from infra.keystore import SubjectErased
 from logs import configure_logging
 from publication import build_publication, write_publication
 from simulator import ScenarioError, load_scenario, simulate
@@ -371,29 +382,40 @@ def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
 
 
 async def download_form(
-    client: Client, ref: str, number: int, out_path: str | None, pack: bool = False
+    client: Client,
+    ref: str,
+    number: int,
+    out_path: str | None,
+    pack: bool = False,
+    store: Path | None = None,
 ) -> int:
     """Copy an arrangement's stored PDF (kept once, by content hash, by the worker):
-    the form sent to DWP, or with `pack` the APA1 pack kept beside a UC47."""
+    the form sent to DWP, or with `pack` the APA1 pack kept beside a UC47. Read from
+    the form store by the hash the case holds, and checked against it: the path the
+    case records is never opened (whoever can write workflow state could point it
+    anywhere)."""
     view = await client.get_workflow_handle(case_workflow_id(ref)).query(
         "case_view", result_type=CaseView
     )
     if not 1 <= number <= len(view.arrangements):
         raise BadInput(f"number: case {ref} has {len(view.arrangements)} payment arrangement(s)")
     arrangement = view.arrangements[number - 1]
-    path, sha = arrangement.form_path, arrangement.form_sha256
+    field, sha = "form_sha256", arrangement.form_sha256
     if pack:
-        path, sha = arrangement.pack_path, arrangement.pack_sha256
-    if path is None:
+        field, sha = "pack_sha256", arrangement.pack_sha256
+    if not sha:
         what = "APA1 pack" if pack else "form"
         err.print(f"{arrangement.arrangement_id} has no {what} (status {arrangement.status})")
         return 1
-    source = Path(path)
-    if not source.exists():
-        err.print(f"the form is stored on the worker's disk at {source}, not reachable here")
-        return 1
-    target = Path(out_path or source.name)
-    target.write_bytes(source.read_bytes())
+    forms = FormStore(store or Settings().data_dir / "forms")
+    try:
+        stored = forms.read(sha, field)
+    except FormNotStored as error:
+        return _refused(f"{error} (the form store is on the worker's disk; see --store)")
+    except StoredFormRefused as error:
+        return _refused(error)
+    target = Path(out_path or stored.name)
+    write_private(target, stored.content)
     out.print(f"{target} ({sha})")
     return 0
 
@@ -544,6 +566,8 @@ async def load_ipr_samples(
 
 async def run(args: argparse.Namespace) -> int:
     settings = Settings()
+    if args.cmd in privacy_cli.COMMANDS:
+        return await privacy_cli.run(args, settings)
     if args.cmd == "commands":
         for name, kind in COMMANDS.items():
             fields = ", ".join(f.name for f in dataclasses.fields(kind))
@@ -654,7 +678,8 @@ async def run(args: argparse.Namespace) -> int:
         out.print(f"{created} opened, {existing} already open, {len(problems)} bad rows")
         return 2 if problems else 0
     elif args.cmd == "form":
-        return await download_form(client, args.ref, args.number, args.out, args.pack)
+        store = Path(args.store) if args.store else None
+        return await download_form(client, args.ref, args.number, args.out, args.pack, store)
     elif args.cmd == "load-samples":
         created, existing = await load_samples(client, settings.task_queue, Path(args.file))
         out.print(f"{created} sample cases opened, {existing} already open")
@@ -723,6 +748,9 @@ def parser() -> argparse.ArgumentParser:
     fm.add_argument(
         "--pack", action="store_true", help="the APA1 pack kept beside a UC47, not the UC47"
     )
+    fm.add_argument(
+        "--store", help="the worker's form store (default: $CASEWORK_DATA_DIR/forms, .data/forms)"
+    )
     sm = sub.add_parser("simulate", help="play a migration scenario (YAML/JSON) and print JSON")
     sm.add_argument("file")
     ip = sub.add_parser(
@@ -731,6 +759,7 @@ def parser() -> argparse.ArgumentParser:
     )
     ip.add_argument("--year", required=True, help="reporting year, April to March: e.g. 2021-22")
     ip.add_argument("--out", help="folder to write into (default: ./ipr-publication-<year>)")
+    privacy_cli.add_parsers(sub)
     return p
 
 
@@ -750,12 +779,16 @@ def _not_found(args: argparse.Namespace, error: RPCError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # what this writes (forms, publications, databases) is its owner's only
     args = parser().parse_args(argv)
     try:
         return asyncio.run(run(args))
-    except BadInput as error:
+    except (BadInput, privacy_cli.PrivacyBadInput, KeyRingError) as error:
         err.print(f"[red]bad input[/red]\n{error}", highlight=False)
         return 2
+    except SubjectErased as error:
+        err.print(f"[red]erased[/red]: {error}", highlight=False)
+        return 1
     except WorkflowUpdateFailedError as error:
         return _refused(getattr(error.cause, "message", error.cause))
     except WorkflowQueryFailedError as error:  # e.g. the case is still opening

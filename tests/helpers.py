@@ -6,10 +6,11 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.common.v1 import Payload, WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
+from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
 T = TypeVar("T")
@@ -44,6 +45,16 @@ async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) ->
             return len(history.events)
         await asyncio.sleep(0.05)
     raise AssertionError("workflow did not settle")
+
+
+async def plain(handle: WorkflowHandle, payload: Payload) -> Any:
+    """A payload read from raw history, decoded as the workflow's client would (the
+    codec seals summaries and details too)."""
+    converter = handle._client.data_converter.with_context(
+        WorkflowSerializationContext(namespace=handle._client.namespace, workflow_id=handle.id)
+    )
+    [value] = await converter.decode([payload])
+    return value
 
 
 async def eventually(

@@ -21,7 +21,7 @@ from domain.dates import add_months, business_date, start_of_day
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
-from tests.helpers import eventually, result_or_stuck, wait_until_open
+from tests.helpers import eventually, plain, result_or_stuck, wait_until_open
 from workflows.managed_migration import ManagedMigration
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -37,7 +37,7 @@ async def _timer_fires(handle: WorkflowHandle) -> list[tuple[datetime, str]]:
     for event in history.events:
         if event.HasField("timer_fired_event_attributes"):
             start = started[event.timer_fired_event_attributes.started_event_id]
-            summary = start.user_metadata.summary.data.decode().strip('"')
+            summary = await plain(handle, start.user_metadata.summary)
             at = event.event_time.ToDatetime().replace(tzinfo=UTC)
             fired.append((at, summary))
     return fired
