@@ -1,6 +1,11 @@
 """Record the histories the replay test checks every change against.
 
     .venv/bin/python -m tests.histories.record [scenario ...]   (all when none named)
+    .venv/bin/python -m tests.histories.record --encrypted [scenario ...]
+
+Plain histories (recorded before payloads were encrypted) live beside this file;
+encrypted ones in encrypted/, with the test-only key ring and the wrapped data keys
+that replay needs. Files already saved are never overwritten: evidence is added.
 
 Run it when a workflow change is meant to be incompatible (and versioned), or to
 add a scenario; never to make a failing replay pass. Each scenario exercises many
@@ -17,15 +22,20 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import make_engine, migrate
+from activities.db import DataKeyRecord, make_engine, migrate
 from devserver import binary, register_search_attributes
 from domain.case import commands as c
 from domain.dates import add_months
 from domain.policy import SIX_POINT_PLAN_STEPS
+from infra import keys
+from infra.codec import encrypting_converter
+from infra.keystore import KeyStore
 from tests.factories import claim_status, opening
 from tests.helpers import eventually, wait_until_open
 from worker import build_worker
@@ -33,6 +43,7 @@ from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
 
 HERE = Path(__file__).parent
+ENCRYPTED = HERE / "encrypted"
 IDS = HERE / "ids.json"  # saved file -> its workflow id, which replay needs
 TASK_QUEUE = "record-histories"
 
@@ -289,36 +300,79 @@ SCENARIOS = {
 }
 
 
-async def main(names: list[str]) -> None:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    await register_search_attributes(env.client)
+async def main(names: list[str], encrypted: bool) -> None:
+    folder = ENCRYPTED if encrypted else HERE
+    ids_file = folder / "ids.json"
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/record.db"
         migrate(url)
         engine = make_engine(url)
+        converter = pydantic_data_converter
+        if encrypted:
+            ring = _test_ring()
+            store = KeyStore(engine, ring)
+            converter = encrypting_converter(store)
+        env = await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=binary("temporal-test-server"),
+            data_converter=converter,
+        )
+        await register_search_attributes(env.client)
         async with env, build_worker(env.client, TASK_QUEUE, engine, files=Path(tmp)):
             handles = []
             for name in names:
                 handles += await SCENARIOS[name](env)
-            ids = json.loads(IDS.read_text()) if IDS.exists() else {}
+            ids = json.loads(ids_file.read_text()) if ids_file.exists() else {}
             for handle in handles:
                 history = await handle.fetch_history()
                 name = f"{handle.id.replace('-', '_', 2).lower()}.json"
-                (HERE / name).write_text(history.to_json())
+                if (folder / name).exists():
+                    print(f"kept {name}: already saved, never overwritten")
+                    continue
+                (folder / name).write_text(history.to_json())
                 ids[name] = handle.id
                 print(f"saved {name}: {len(history.events)} events")
-            IDS.write_text(json.dumps(dict(sorted(ids.items())), indent=2) + "\n")
+            ids_file.write_text(json.dumps(dict(sorted(ids.items())), indent=2) + "\n")
+        if encrypted:
+            _save_data_keys(engine)
         engine.dispose()
+
+
+def _test_ring() -> keys.KeyRing:
+    """The encrypted histories' own key ring: test-only, made once and kept beside
+    them (it protects invented data); never a key of any deployment."""
+    path = ENCRYPTED / "test-keyring.json"
+    keys.ensure(path)
+    return keys.load_file(path)
+
+
+def _save_data_keys(engine: Engine) -> None:
+    """Add the wrapped data keys the recorded histories were sealed with."""
+    path = ENCRYPTED / "data_keys.json"
+    saved = {k["key_id"]: k for k in json.loads(path.read_text())} if path.exists() else {}
+    with Session(engine) as session:
+        for record in session.scalars(select(DataKeyRecord)):
+            saved.setdefault(
+                record.key_id,
+                {
+                    "key_id": record.key_id,
+                    "domain": record.domain,
+                    "subject": record.subject,
+                    "generation": record.generation,
+                    "wrapped": record.wrapped,
+                    "wrapping_key_id": record.wrapping_key_id,
+                    "created_at": record.created_at.isoformat(),
+                },
+            )
+    path.write_text(json.dumps(sorted(saved.values(), key=lambda k: k["key_id"]), indent=2) + "\n")
 
 
 if __name__ == "__main__":
     # Name the scenarios to (re)record; histories recorded by older code are
     # worth keeping, so record only what is new.
-    chosen = sys.argv[1:] or list(SCENARIOS)
+    args = sys.argv[1:]
+    encrypted = "--encrypted" in args
+    chosen = [a for a in args if a != "--encrypted"] or list(SCENARIOS)
     unknown = set(chosen) - SCENARIOS.keys()
     if unknown:
         sys.exit(f"unknown scenario(s) {sorted(unknown)}; choose from {sorted(SCENARIOS)}")
-    asyncio.run(main(chosen))
+    asyncio.run(main(chosen, encrypted))
