@@ -4,11 +4,24 @@ the server can send a signal, so a notice counts only when it carries the secret
 parent gave the child it started. The workflows hold the secrets; this is the rule."""
 
 import hmac
+from dataclasses import dataclass
+from datetime import datetime
 
 from domain.errors import DomainError
 
 NOTICE_SECRET = "notice_secret"
 ONLY_FROM_THE_CHILD = "a progress notice is accepted only from the child its parent started"
+
+
+@dataclass(frozen=True)
+class ProgressNoticeRefused:
+    """An event of a case or an IPR: a progress notice not from the child it started,
+    journalled, never applied. What it said is not kept: it is anyone's."""
+
+    at: datetime
+    by: str
+    notice: str
+    rule: str
 
 
 class NotFromTheChild(DomainError):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.case.model import ClaimStatus, Rent, RequestFacts, Resident, Tenancy
+from domain.notices import ProgressNoticeRefused
 
 SYSTEM = "system"
 
@@ -295,17 +296,6 @@ class ArrearsPlanChecked:
     standing: str
     expected: Decimal
     balance: Decimal
-
-
-@dataclass(frozen=True)
-class ProgressNoticeRefused:
-    """A progress notice not from the child the case started: journalled, never applied.
-    What it said is not kept: it is anyone's."""
-
-    at: datetime
-    by: str
-    notice: str
-    rule: str
 
 
 Event = (

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.ipr.model import AgreedActivity, Learning
+from domain.notices import ProgressNoticeRefused
 
 SYSTEM = "system"
 
@@ -106,17 +107,6 @@ class Closed:
     by: str
     closed_on: date
     accepted: bool
-
-
-@dataclass(frozen=True)
-class ProgressNoticeRefused:
-    """A progress notice not from the child the IPR started: journalled, never applied.
-    What it said is not kept: it is anyone's."""
-
-    at: datetime
-    by: str
-    notice: str
-    rule: str
 
 
 IprEvent = (
