@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The Web UI tests (tests/e2e) drive Debian's Chromium with Playwright: Playwright's
+# own browser download does not work offline.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint clean
 
@@ -16,7 +19,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) demo.py
 
-test: $(STAMP) lint
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "$(CHROMIUM) is missing: install Chromium there" >&2; exit 1; }
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "$(CHROMIUM) is missing and installing it needs root: as root, run apt-get install chromium" >&2; exit 1; fi; \
+	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	test -x $(CHROMIUM)
+
+test: $(STAMP) $(CHROMIUM) lint
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
 
 lint: $(STAMP)

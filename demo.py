@@ -33,6 +33,8 @@ from workflows.search_attributes import ALL_KEYS, as_dict
 
 console = Console()
 UI_PORT = int(os.environ.get("CASEWORK_UI_PORT", "8233"))
+CODEC_PORT = int(os.environ.get("CASEWORK_CODEC_PORT", "8234"))
+CODEC_URL = f"http://localhost:{CODEC_PORT}"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
@@ -84,12 +86,20 @@ async def ensure_search_attributes(client: Client) -> None:
         )
 
 
-def spawn(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("ab")
+def spawn(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    # Logs can name people: readable by their owner only (0600), umask or not.
+    handle = os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
     # Own process group, so Ctrl-C reaches us first and we stop children in order.
     return subprocess.Popen(
-        cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True, env=env
     )
+
+
+def codec_server_env() -> dict[str, str]:
+    """The codec server answers the Web UI on the port this demo gives it (CORS),
+    unless CASEWORK_CODEC_UI_ORIGINS says otherwise."""
+    origins = f"http://localhost:{UI_PORT},http://127.0.0.1:{UI_PORT}"
+    return {"CASEWORK_CODEC_UI_ORIGINS": origins, **os.environ}
 
 
 def stop(proc: subprocess.Popen[bytes], name: str) -> None:
@@ -142,9 +152,41 @@ async def summary(expected: int) -> None:
     console.print("      .venv/bin/temporal workflow list --query \"CaseStage='recovery'\"")
 
 
+def codec_sign_in(settings: Settings) -> None:
+    """Tokens for a demo operator, and how to use them in the Web UI and the CLI."""
+    from infra import keys, tokens
+
+    ring = keys.load(settings.data_dir)
+    uc = tokens.issue(ring, "demo-uc-operator", ["uc"], 12)
+    ipr = tokens.issue(ring, "demo-ipr-reviewer", ["ipr"], 12)
+    console.print(
+        "\n[bold]Personal data is encrypted[/bold]: the Web UI shows ciphertext until you"
+    )
+    console.print(f"sign in to the codec server: open {CODEC_URL}/login and paste a token;")
+    console.print("then in the Web UI's codec settings (the Data Encoder icon) choose 'Use my")
+    console.print(f"browser setting and ignore cluster-level setting', enter {CODEC_URL},")
+    console.print("tick 'Include cross-origin credentials' and Apply.")
+    console.print(f"  UC operator token (12 h):   {uc}", highlight=False, soft_wrap=True)
+    console.print(f"  IPR reviewer token (12 h):  {ipr}", highlight=False, soft_wrap=True)
+    console.print(
+        "  CLI: .venv/bin/temporal workflow show -w uc-case-HA-100231 "
+        f'--codec-endpoint {CODEC_URL} --codec-auth "Bearer <UC token>"',
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 async def main() -> int:
+    # What this and its children write (the data folder, databases, logs, forms,
+    # submissions, letters) is readable by its owner only.
+    os.umask(0o077)
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from infra import keys
+
+    key_file = keys.default_key_file(settings.data_dir)
+    if keys.ensure(key_file):
+        console.print(f"key ring created: {key_file} (mode 0600; back it up, never commit it)")
     # SIGTERM stops what we started, as Ctrl-C does: both cancel this task.
     main_task = asyncio.current_task()
     assert main_task is not None
@@ -159,7 +201,7 @@ async def main() -> int:
             console.print(f"[red]cannot reach Temporal at {HOST}:{PORT} (TEMPORAL_ADDRESS)[/red]")
             return 1
         else:
-            cmd = start_dev_command(settings.data_dir / "temporal.db", PORT, UI_PORT)
+            cmd = start_dev_command(settings.data_dir / "temporal.db", PORT, UI_PORT, CODEC_URL)
             started.append((spawn(cmd, settings.data_dir / "temporal.log"), "Temporal dev server"))
             for _ in range(120):
                 if port_open(PORT) and port_open(UI_PORT):
@@ -168,6 +210,25 @@ async def main() -> int:
             else:
                 console.print("[red]the dev server did not start; see .data/temporal.log[/red]")
                 return 1
+        if port_open(CODEC_PORT):
+            console.print(f"codec server already listening on {CODEC_PORT}: using it")
+        else:
+            codec = spawn(
+                [sys.executable, "-m", "infra.codec_server"],
+                settings.data_dir / "codec-server.log",
+                codec_server_env(),
+            )
+            started.append((codec, "codec server"))
+            for _ in range(60):
+                if port_open(CODEC_PORT):
+                    break
+                time.sleep(0.25)
+            else:
+                console.print(
+                    "[red]the codec server did not start; see .data/codec-server.log[/red]"
+                )
+                return 1
+            console.print(f"codec server started: {CODEC_URL} (logs: .data/codec-server.log)")
         worker = spawn([sys.executable, "worker.py"], settings.data_dir / "worker.log")
         started.append((worker, "worker"))
         console.print("worker started (logs: .data/worker.log)")
@@ -178,6 +239,7 @@ async def main() -> int:
         referred, known = await load_ipr_samples(client, settings.task_queue, IPR_SAMPLES)
         console.print(f"sample IPRs: {referred} referred, {known} already there")
         await summary(created + existing)
+        codec_sign_in(settings)
         console.print(
             "\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started."
         )

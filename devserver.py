@@ -24,7 +24,12 @@ def binary(name: str) -> str:
     return found
 
 
-def start_dev_command(db_file: Path, port: int = 7233, ui_port: int = 8233) -> list[str]:
+def start_dev_command(
+    db_file: Path, port: int = 7233, ui_port: int = 8233, codec_endpoint: str | None = None
+) -> list[str]:
+    """The dev server; with ``codec_endpoint`` its Web UI decodes payloads through the
+    codec server (infra/codec_server.py), for operators signed in to it."""
+    codec = ["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else []
     return [
         binary("temporal"),
         "server",
@@ -37,6 +42,8 @@ def start_dev_command(db_file: Path, port: int = 7233, ui_port: int = 8233) -> l
         str(ui_port),
         "--log-level",
         "warn",
+        "--ui-disable-news-fetch",  # offline: the UI's newsfeed is outside
+        *codec,
         *cli_flags(),
     ]
 
