@@ -16,7 +16,7 @@ from activities.db import make_engine, migrate
 from activities.forms import FormActivities, FormStore
 from activities.ipr import IprActivities
 from activities.outbox import FileOutbox, OutboxActivities
-from activities.policy import PolicySource, read_policy
+from activities.policy import LandlordSource, PolicySource, read_landlord, read_policy
 from activities.projection import Projection
 from config import Settings, connect, json_logging_runtime
 from logs import configure_logging, get_logger
@@ -37,7 +37,7 @@ def activities_for(
     return [
         Projection(engine).project_case,
         PolicySource(policy_file).load_policy,
-        FormActivities(FormStore(files / "forms")).generate_form,
+        FormActivities(FormStore(files / "forms"), LandlordSource(policy_file)).generate_form,
         OutboxActivities(FileOutbox(files / "outbox")).submit_form,
         ipr.project_ipr,
         ipr.send_ipr_feedback,
@@ -68,6 +68,7 @@ async def main() -> None:
     configure_logging(settings.log_format)
     log = get_logger("worker")
     read_policy()  # refuse to start on a bad policy file, naming the field
+    read_landlord()  # ... or bad CASEWORK_LANDLORD_* variables, naming the variable
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     client = await connect(json_logging_runtime())

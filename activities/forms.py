@@ -1,6 +1,7 @@
 """UC47 and APA1 (DOMAIN 1.5) rendered from case data as a PDF and as a structured JSON
-payload, stored once per content hash. No SQLAlchemy here: workflows import the request
-types (through imports_passed_through)."""
+payload, stored once per content hash. The landlord's details on a UC47 are not case
+data: the activity reads them from configuration when it renders. No SQLAlchemy here:
+workflows import the request types (through imports_passed_through)."""
 
 import hashlib
 import io
@@ -9,12 +10,14 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ConfigDict
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -30,10 +33,13 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import ListFlowable
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.owner_only import private_dir
+from activities.policy import PolicyFileError, read_landlord
 from domain.case.model import ArrangementSummary, CaseState, RequestFacts
 from domain.dates import business_date
+from domain.policy import Landlord
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
 
 FORM_VERSION = "1"
@@ -57,13 +63,6 @@ EvidenceLine = tuple[date, str, Decimal, Decimal]
 
 
 @dataclass(frozen=True)
-class LandlordPayment:
-    account_name: str
-    sort_code: str
-    account_number: str
-
-
-@dataclass(frozen=True)
 class Correspondent:
     """An appointee or attorney: correspondence and decisions go to them (DOMAIN.md 4)."""
 
@@ -74,14 +73,16 @@ class Correspondent:
 
 @dataclass(frozen=True)
 class Uc47Data:
+    # Requests built before the landlord's details were read at rendering carry
+    # landlord_name, landlord_reference and landlord_payment (in saved histories and
+    # running arrangements' inputs): ignored, never refused, even inside strict inputs.
+    __pydantic_config__ = ConfigDict(extra="ignore")
+
     tenancy_ref: str
     resident_name: str
     address: str
     ni_number: str | None
     date_of_birth: date | None
-    landlord_name: str
-    landlord_reference: str
-    landlord_payment: LandlordPayment
     rent_amount: Decimal
     rent_frequency: str
     monthly_rent: Decimal
@@ -147,8 +148,10 @@ def _pounds(value: Decimal) -> str:
     return f"£{value.quantize(Decimal('0.01')):,}"
 
 
-def structured(request: FormRequest) -> dict[str, Any]:
-    """The payload an online submission could carry: JSON types only."""
+def structured(request: FormRequest, landlord: Landlord | None = None) -> dict[str, Any]:
+    """The payload an online submission could carry: JSON types only. A UC47's
+    `landlord` is the one its PDF printed, or None where no form was rendered (the
+    outbox then takes it from the stored form)."""
     d = request.data
     head = {"form": request.form, "form_version": FORM_VERSION, "case_id": request.case_id}
     if isinstance(d, Apa1Data):
@@ -173,14 +176,16 @@ def structured(request: FormRequest) -> dict[str, Any]:
         },
         "tenancy_ref": d.tenancy_ref,
         "landlord": {
-            "name": d.landlord_name,
-            "reference": d.landlord_reference,
+            "name": landlord.name,
+            "reference": landlord.reference,
             "payment": {
-                "account_name": d.landlord_payment.account_name,
-                "sort_code": d.landlord_payment.sort_code,
-                "account_number": d.landlord_payment.account_number,
+                "account_name": landlord.account_name,
+                "sort_code": landlord.sort_code,
+                "account_number": landlord.account_number,
             },
-        },
+        }
+        if landlord is not None
+        else None,
         "rent": {
             "amount": _money(d.rent_amount),
             "frequency": d.rent_frequency,
@@ -254,8 +259,7 @@ def _bullets(title: str, items: tuple[str, ...]) -> list[Flowable]:
     return [KeepTogether([Paragraph(title, _STYLES["Heading2"]), body])]
 
 
-def _uc47(d: Uc47Data) -> list[Flowable]:
-    p = d.landlord_payment
+def _uc47(d: Uc47Data, landlord: Landlord) -> list[Flowable]:
     rate = d.deduction_rate_percent
     lines = [["Date", "Description", "Amount", "Balance"]] + [
         [on.isoformat(), _text(what), _pounds(amount), _pounds(balance)]
@@ -278,11 +282,11 @@ def _uc47(d: Uc47Data) -> list[Flowable]:
         *_section(
             "2. Landlord",
             [
-                ("Landlord", d.landlord_name),
-                ("Landlord reference", d.landlord_reference),
-                ("Account name", p.account_name),
-                ("Sort code", p.sort_code),
-                ("Account number", p.account_number),
+                ("Landlord", landlord.name),
+                ("Landlord reference", landlord.reference),
+                ("Account name", landlord.account_name),
+                ("Sort code", landlord.sort_code),
+                ("Account number", landlord.account_number),
             ],
         ),
         *_section(
@@ -363,9 +367,10 @@ def _apa1(d: Apa1Data) -> list[Flowable]:
     ]
 
 
-def render_pdf(request: FormRequest) -> bytes:
+def render_pdf(request: FormRequest, landlord: Landlord | None = None) -> bytes:
     """An A4 PDF. invariant=1 pins reportlab's creation date and document id, so the
-    same request gives the same bytes and the same content hash on every retry."""
+    same request and landlord give the same bytes and the same content hash on every
+    retry. A UC47 needs the landlord's details; an APA1 prints none."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -377,7 +382,12 @@ def render_pdf(request: FormRequest) -> bytes:
         rightMargin=20 * mm,
     )
     d = request.data
-    body = _uc47(d) if isinstance(d, Uc47Data) else _apa1(d)
+    if isinstance(d, Uc47Data):
+        if landlord is None:
+            raise ValueError("a UC47 needs the landlord's details to render")
+        body = _uc47(d, landlord)
+    else:
+        body = _apa1(d)
     head = [
         Paragraph(TITLES[request.form], _STYLES["Title"]),
         _text(f"Case {request.case_id} · form version {FORM_VERSION}"),
@@ -492,26 +502,55 @@ class FormStore:
             raise StoredFormRefused(field, "the stored form's content does not match its hash")
         raise FormNotStored(field, f"no form with this hash in the form store {self._root}")
 
-    def save(self, request: FormRequest) -> StoredForm:
-        pdf = render_pdf(request)
+    def save(self, request: FormRequest, landlord: Landlord | None = None) -> StoredForm:
+        """Render and store once by content hash. A UC47 prints `landlord`, or if none
+        is given the landlord as configured now (activities/policy.py); the JSON beside
+        it records the details printed, and other details make another form."""
+        if request.form == "UC47" and landlord is None:
+            landlord = read_landlord()
+        pdf = render_pdf(request, landlord)
         sha = hashlib.sha256(pdf).hexdigest()
         folder = private_dir(self._root / _case_dir(request.case_id))
         stem = f"{request.form}-{sha[:16]}"
-        payload = json.dumps(structured(request), indent=2, sort_keys=True, ensure_ascii=False)
+        body = structured(request, landlord if request.form == "UC47" else None)
+        payload = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
         json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
         # JSON first: a worker killed in between leaves no PDF, so the retry writes both.
         _publish(json_path, payload.encode() + b"\n")
         created = _publish(pdf_path, pdf)
         return StoredForm(request.form, sha, str(pdf_path), str(json_path), created)
 
+    def read_structured(
+        self, sha256: str, case_id: str, field: str = "form_sha256"
+    ) -> dict[str, Any]:
+        """The structured JSON stored beside the form with this hash in `case_id`'s
+        folder, once the form itself is found and checked against the hash."""
+        found = self.read(sha256, field, case_id=case_id)
+        path = self._root / _case_dir(case_id) / f"{Path(found.name).stem}.json"
+        content = _read_no_follow(path)
+        if content is None:
+            raise StoredFormRefused(field, "the stored form has no structured JSON beside it")
+        body: dict[str, Any] = json.loads(content)
+        return body
+
 
 class FormActivities:
-    def __init__(self, store: FormStore) -> None:
+    def __init__(self, store: FormStore, landlord: Callable[[], Landlord] = read_landlord) -> None:
         self._store = store
+        self._landlord = landlord
 
     @activity.defn(name="generate_form")
     def generate_form(self, request: FormRequest) -> StoredForm:
-        return self._store.save(request)
+        # Read now, not taken from the case or the request (older requests still carry
+        # a copy, ignored): a changed bank account reaches the next UC47 of every open
+        # case. A bad configuration is retried until the operator fixes it.
+        landlord = None
+        if request.form == "UC47":
+            try:
+                landlord = self._landlord()
+            except PolicyFileError as error:
+                raise ApplicationError(str(error), type="PolicyFileError") from None
+        return self._store.save(request, landlord)
 
 
 def _facts(state: CaseState, arrangement: ArrangementSummary) -> RequestFacts:
@@ -616,7 +655,7 @@ def form_requests_for(
             )
         )
     if "UC47" in facts.forms:
-        landlord = state.policy.landlord
+        # No landlord here: the form activity reads the landlord's details when it renders.
         forms.append(
             FormRequest(
                 case_id=case_id,
@@ -627,11 +666,6 @@ def form_requests_for(
                     address=state.tenancy.address,
                     ni_number=state.resident.ni_number,
                     date_of_birth=state.resident.date_of_birth,
-                    landlord_name=landlord.name,
-                    landlord_reference=landlord.reference,
-                    landlord_payment=LandlordPayment(
-                        landlord.account_name, landlord.sort_code, landlord.account_number
-                    ),
                     rent_amount=state.rent.amount,
                     rent_frequency=state.rent.frequency,
                     monthly_rent=facts.monthly_rent,

@@ -137,6 +137,10 @@ class FileOutbox:
         # The worker keeps the form store beside the outbox (<files>/forms, <files>/outbox).
         self._forms = forms or FormStore(root.parent / "forms")
 
+    @property
+    def forms(self) -> FormStore:
+        return self._forms
+
     def submit(self, submission_id: str, stored: StoredForm, payload: dict[str, Any]) -> Submission:
         folder = self._root / _folder_name(submission_id)
         receipt = folder / "receipt.json"
@@ -195,14 +199,37 @@ def _check(stored: StoredForm, payload: dict[str, Any]) -> tuple[str, Literal["U
     return case_id, cast(Literal["UC47", "APA1"], stored.form)
 
 
+def as_rendered(forms: FormStore, stored: StoredForm, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with a UC47's `landlord` as its stored form printed it. The workflow
+    builds the payload from case data alone (the landlord's details are read when the
+    form is rendered), and a payload from an older request may hold an old copy."""
+    case_id = payload.get("case_id")
+    if stored.form != "UC47" or payload.get("form") != "UC47" or not isinstance(case_id, str):
+        return payload  # nothing to fill; the channel refuses what does not fit
+    try:
+        printed = forms.read_structured(stored.sha256, case_id, "stored.sha256")
+    except FormNotStored:
+        raise
+    except StoredFormRefused as error:
+        raise SubmissionRefused(str(error)) from None
+    if not isinstance(printed.get("landlord"), dict):
+        raise SubmissionRefused("stored.sha256: the stored form's JSON records no landlord")
+    return payload | {"landlord": printed["landlord"]}
+
+
 class OutboxActivities:
-    def __init__(self, channel: SubmissionChannel) -> None:
+    def __init__(self, channel: SubmissionChannel, forms: FormStore | None = None) -> None:
         self._channel = channel
+        # Where the forms are rendered: a UC47's landlord section comes from there.
+        self._forms: FormStore | None = forms or getattr(channel, "forms", None)
 
     @activity.defn(name="submit_form")
     def submit_form(self, request: SubmitFormRequest) -> Submission:
         try:
-            return self._channel.submit(request.submission_id, request.stored, request.payload)
+            payload = request.payload
+            if self._forms is not None:
+                payload = as_rendered(self._forms, request.stored, payload)
+            return self._channel.submit(request.submission_id, request.stored, payload)
         except SubmissionRefused as error:
             # Retrying cannot change the id, the payload or an earlier receipt.
             raise ApplicationError(

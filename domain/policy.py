@@ -3,12 +3,14 @@
 An operator overrides any of these with a JSON file (CASEWORK_POLICY_FILE);
 a case captures its policy when it opens and keeps it for its whole life, so
 a change of policy never rewrites the rules a running case was judged by.
+The policy holds rule parameters only: the landlord's own details are reference
+data, read by the form activity each time it renders (activities/policy.py).
 """
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 from domain.ipr.model import IprPolicy
@@ -34,15 +36,22 @@ SIX_POINT_PLAN_STEPS = (
 )
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
-class Landlord:
-    """The landlord's own details, printed on every UC47 (set them in the policy file)."""
+_TEXT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = "Example Housing Association"
-    reference: str = "EHA-0001"
-    account_name: str = "Example Housing Association Rents"
-    sort_code: str = "00-00-00"
-    account_number: str = "00000000"
+
+@dataclass(frozen=True, config=_TEXT)
+class Landlord:
+    """The landlord's own details, printed on every UC47: the policy file's `landlord`
+    section or CASEWORK_LANDLORD_* variables, read when a form is rendered, never
+    kept by a case (so a new bank account reaches the next UC47 of every open case)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] = "Example Housing Association"
+    reference: Annotated[str, Field(min_length=1, max_length=60)] = "EHA-0001"
+    account_name: Annotated[str, Field(min_length=1, max_length=200)] = (
+        "Example Housing Association Rents"
+    )
+    sort_code: Annotated[str, Field(pattern=r"^\d{2}-\d{2}-\d{2}$")] = "00-00-00"
+    account_number: Annotated[str, Field(pattern=r"^\d{8}$")] = "00000000"
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -69,7 +78,6 @@ class CasePolicy:
     # Simulation only: the calendar is shifted by this many years (a multiple of
     # 28 keeps weekdays and leap years); rates follow the real date.
     simulation_year_shift: int = Field(default=0, ge=0, multiple_of=28)
-    landlord: Landlord = Landlord()
     # Payment arrangement requests: the claimant's objection window, when to chase
     # DWP for the outcome and when to escalate, and the APA review points (months).
     arrangement_objection_days: int = Field(default=14, ge=1)
@@ -86,3 +94,14 @@ class CasePolicy:
     # Internal Process Reviews (DWP side): targets and activity follow-ups, read by
     # each review when it is referred.
     ipr: IprPolicy = IprPolicy()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _landlord_is_not_policy(cls, data: Any) -> Any:
+        # Policies captured before the landlord's details became reference data hold a
+        # `landlord` (carried state, load_policy results in saved histories), and the
+        # policy file has its section: tolerated and ignored, never refused, so running
+        # cases keep replaying. The details on a form come from activities/policy.py.
+        if isinstance(data, dict) and "landlord" in data:
+            return {key: value for key, value in data.items() if key != "landlord"}
+        return data

@@ -1016,3 +1016,24 @@ def test_migration_progress_without_a_migration_is_refused() -> None:
         kind="migration_claim", text="forged", status="claimed", protection="active"
     )
     assert refused(new_case(), progress).field == "migration"
+
+
+def test_the_case_policy_keeps_rule_parameters_and_ignores_a_landlord_captured_before() -> None:
+    from dataclasses import fields
+
+    from pydantic import TypeAdapter
+    from pydantic_core import to_jsonable_python
+
+    assert "landlord" not in {f.name for f in fields(CasePolicy)}
+    landlord = {"name": "Old HA", "account_number": "12345678", "since_removed": True}
+    captured = {"watch_months_after_closure": 9, "landlord": landlord}
+    assert TypeAdapter(CasePolicy).validate_python(captured) == CasePolicy(
+        watch_months_after_closure=9
+    )
+    # A running case's carried state, as an earlier run handed it over.
+    carried = to_jsonable_python(new_case())
+    carried["policy"]["landlord"] = landlord
+    assert TypeAdapter(CaseState).validate_python(carried) == new_case()
+    # Still strict about anything else.
+    with pytest.raises(ValidationError, match="colour"):
+        TypeAdapter(CasePolicy).validate_python({"colour": "red"})

@@ -9,8 +9,10 @@ from activities import forms
 _save = forms.FormStore.save
 
 
-def _save_then_pause(self: forms.FormStore, request: forms.FormRequest) -> forms.StoredForm:
-    stored = _save(self, request)
+def _save_then_pause(
+    self: forms.FormStore, request: forms.FormRequest, landlord: forms.Landlord | None = None
+) -> forms.StoredForm:
+    stored = _save(self, request, landlord)
     time.sleep(120)  # the test kills the process during this pause
     return stored
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.forms import (
@@ -20,18 +21,19 @@ from activities.forms import (
     FormActivities,
     FormRequest,
     FormStore,
-    LandlordPayment,
     StoredForm,
     Uc47Data,
     form_requests_for,
     render_pdf,
     structured,
 )
+from activities.policy import PolicyFileError, read_landlord, read_policy
 from domain.case import commands as c
 from domain.case.decide import decide, open_case
 from domain.case.evolve import evolve, initial_state
 from domain.case.model import CaseState
-from domain.policy import CasePolicy
+from domain.case.parsing import parse
+from domain.policy import CasePolicy, Landlord
 from tests.factories import opening
 
 UC47 = Uc47Data(
@@ -40,9 +42,6 @@ UC47 = Uc47Data(
     address="Flat 3, 12 Larch Road, Leeds LS6 2AB",
     ni_number="QQ123456C",
     date_of_birth=date(1988, 4, 17),
-    landlord_name="Northfield Homes",
-    landlord_reference="NH-LL-55021",
-    landlord_payment=LandlordPayment("Northfield Homes Rent", "40-11-62", "71234568"),
     rent_amount=Decimal("126.50"),
     rent_frequency="weekly",
     monthly_rent=Decimal("548.17"),
@@ -67,6 +66,13 @@ APA1 = Apa1Data(
     assessed_by="R. Byrne, Tenancy Sustainment",
     assessed_on=date(2026, 2, 3),
 )
+LANDLORD = Landlord(
+    name="Northfield Homes",
+    reference="NH-LL-55021",
+    account_name="Northfield Homes Rent",
+    sort_code="40-11-62",
+    account_number="71234568",
+)
 UC47_REQUEST = FormRequest(case_id="uc-case-T-0042/7", form="UC47", data=UC47)
 APA1_REQUEST = FormRequest(case_id="uc-case-T-0042/7", form="APA1", data=APA1)
 
@@ -83,7 +89,7 @@ def files(root: Path, pattern: str) -> list[Path]:
 
 
 def test_uc47_pdf_carries_the_residents_identifiers_figures_and_evidence(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(UC47_REQUEST)
+    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
     text = pdf_text(stored.pdf_path)
     assert "UC47 – Landlord request for a managed payment and/or rent arrears deduction" in text
     for expected in [
@@ -124,9 +130,9 @@ def test_apa1_pdf_carries_the_type_tier_factors_evidence_and_assessor(tmp_path: 
 
 
 def test_uc47_json_payload_round_trips_with_plain_json_types(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(UC47_REQUEST)
+    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
     payload = json.loads(Path(stored.json_path).read_text())
-    assert payload == structured(UC47_REQUEST)
+    assert payload == structured(UC47_REQUEST, LANDLORD)
     assert payload["form"] == "UC47"
     assert payload["form_version"] == "1"
     assert payload["resident"] == {
@@ -166,7 +172,7 @@ def test_a_managed_payment_only_uc47_shows_no_deduction_and_may_omit_the_ni_numb
     tmp_path: Path,
 ) -> None:
     data = replace(UC47, request="managed_payment", deduction_rate_percent=None, ni_number=None)
-    stored = FormStore(tmp_path).save(replace(UC47_REQUEST, data=data))
+    stored = FormStore(tmp_path).save(replace(UC47_REQUEST, data=data), LANDLORD)
     text = pdf_text(stored.pdf_path)
     assert "Deduction rate None" in text
     assert "National Insurance number Not known" in text
@@ -186,14 +192,14 @@ def test_uc47_gives_a_rate_exactly_when_it_asks_for_a_deduction() -> None:
 
 
 def test_the_same_request_renders_byte_identical_pdfs() -> None:
-    assert render_pdf(UC47_REQUEST) == render_pdf(UC47_REQUEST)
+    assert render_pdf(UC47_REQUEST, LANDLORD) == render_pdf(UC47_REQUEST, LANDLORD)
     assert render_pdf(APA1_REQUEST) == render_pdf(APA1_REQUEST)
 
 
 def test_saving_the_same_request_twice_stores_one_file_pair(tmp_path: Path) -> None:
     store = FormStore(tmp_path)
-    first = store.save(UC47_REQUEST)
-    second = store.save(UC47_REQUEST)
+    first = store.save(UC47_REQUEST, LANDLORD)
+    second = store.save(UC47_REQUEST, LANDLORD)
     assert first.created and not second.created
     assert replace(first, created=False) == second
     assert files(tmp_path, "*.pdf") == [Path(first.pdf_path)]
@@ -204,16 +210,18 @@ def test_saving_the_same_request_twice_stores_one_file_pair(tmp_path: Path) -> N
 
 def test_a_different_request_is_stored_as_a_different_file(tmp_path: Path) -> None:
     store = FormStore(tmp_path)
-    first = store.save(UC47_REQUEST)
-    later = store.save(replace(UC47_REQUEST, data=replace(UC47, arrears=Decimal("1361.06"))))
+    first = store.save(UC47_REQUEST, LANDLORD)
+    later = store.save(
+        replace(UC47_REQUEST, data=replace(UC47, arrears=Decimal("1361.06"))), LANDLORD
+    )
     assert later.created and later.sha256 != first.sha256
     assert len(files(tmp_path, "*.pdf")) == 2
     assert len(files(tmp_path, "*.json")) == 2
 
 
 def test_two_stores_render_the_same_hash(tmp_path: Path) -> None:
-    one = FormStore(tmp_path / "one").save(UC47_REQUEST)
-    two = FormStore(tmp_path / "two").save(UC47_REQUEST)
+    one = FormStore(tmp_path / "one").save(UC47_REQUEST, LANDLORD)
+    two = FormStore(tmp_path / "two").save(UC47_REQUEST, LANDLORD)
     assert one.sha256 == two.sha256
     assert Path(one.pdf_path).read_bytes() == Path(two.pdf_path).read_bytes()
     assert Path(one.json_path).read_bytes() == Path(two.json_path).read_bytes()
@@ -235,7 +243,7 @@ def test_a_retried_save_racing_the_first_leaves_one_pdf_and_one_json(tmp_path: P
 
     def attempt() -> None:
         start.wait()
-        results.append(store.save(UC47_REQUEST))
+        results.append(store.save(UC47_REQUEST, LANDLORD))
 
     threads = [threading.Thread(target=attempt) for _ in range(2)]
     for t in threads:
@@ -251,9 +259,9 @@ def test_a_retried_save_racing_the_first_leaves_one_pdf_and_one_json(tmp_path: P
 
 def test_a_worker_killed_after_the_json_completes_the_pair_on_retry(tmp_path: Path) -> None:
     store = FormStore(tmp_path)
-    first = store.save(UC47_REQUEST)
+    first = store.save(UC47_REQUEST, LANDLORD)
     Path(first.pdf_path).unlink()  # as if the worker died between the two writes
-    retried = store.save(UC47_REQUEST)
+    retried = store.save(UC47_REQUEST, LANDLORD)
     assert retried.created and retried.sha256 == first.sha256
     assert len(files(tmp_path, "*.pdf")) == 1
     assert len(files(tmp_path, "*.json")) == 1
@@ -273,8 +281,8 @@ def test_request_and_result_survive_the_workers_data_converter(tmp_path: Path) -
     for request in (UC47_REQUEST, APA1_REQUEST):
         [decoded] = converter.from_payloads(converter.to_payloads([request]), [FormRequest])
         assert decoded == request
-        assert render_pdf(decoded) == render_pdf(request)
-    stored = FormStore(tmp_path).save(UC47_REQUEST)
+        assert render_pdf(decoded, LANDLORD) == render_pdf(request, LANDLORD)
+    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
     [back] = converter.from_payloads(converter.to_payloads([stored]), [StoredForm])
     assert back == stored
 
@@ -325,10 +333,10 @@ def _saved(tmp_path: Path, forms: tuple[FormRequest, ...]) -> dict[str, tuple[st
     store = FormStore(tmp_path)
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for request in forms:
-        stored = store.save(request)
+        stored = store.save(request, LANDLORD)
         assert stored.created and Path(stored.pdf_path).name.startswith(f"{request.form}-")
         payload = json.loads(Path(stored.json_path).read_text())
-        assert payload == structured(request)
+        assert payload == structured(request, LANDLORD if request.form == "UC47" else None)
         out[request.form] = (pdf_text(stored.pdf_path), payload)
     return out
 
@@ -374,7 +382,7 @@ def test_forms_come_from_the_facts_at_request_time_not_the_case_as_it_is_later(
 
     forms = _forms(later)
     assert forms == at_request
-    assert [render_pdf(f) for f in forms] == [render_pdf(f) for f in at_request]
+    assert [render_pdf(f, LANDLORD) for f in forms] == [render_pdf(f, LANDLORD) for f in at_request]
 
     saved = _saved(tmp_path, forms)
     uc47_text, uc47 = saved["UC47"]
@@ -724,7 +732,7 @@ def test_forms_built_from_a_case_survive_the_workers_data_converter() -> None:
     [form] = _forms(state)
     [decoded] = converter.from_payloads(converter.to_payloads([form]), [FormRequest])
     assert decoded == form
-    assert render_pdf(decoded) == render_pdf(form)
+    assert render_pdf(decoded, LANDLORD) == render_pdf(form, LANDLORD)
 
 
 def test_the_extract_explains_each_balance_from_the_one_before() -> None:
@@ -774,3 +782,132 @@ def _case_for_legacy_apa() -> CaseState:
         state = reduce(evolve, decide(state, command, now), state)
     [arrangement] = state.arrangements
     return replace(state, arrangements=(replace(arrangement, facts=None),))
+
+
+# --- the landlord's details: reference data read when a form is rendered --------------
+
+MOVED = replace(LANDLORD, name="Northfield Homes Ltd", account_number="80012345")
+
+
+def test_a_uc47_prints_the_landlord_it_is_given_and_records_it_beside_the_pdf(
+    tmp_path: Path,
+) -> None:
+    store = FormStore(tmp_path)
+    first = store.save(UC47_REQUEST, LANDLORD)
+    moved = store.save(UC47_REQUEST, MOVED)
+    # Same request, other bank details: another form, stored once by its own hash.
+    assert moved.created and moved.sha256 != first.sha256
+    assert not store.save(UC47_REQUEST, MOVED).created
+    text = pdf_text(moved.pdf_path)
+    assert "Northfield Homes Ltd" in text and "80012345" in text and "71234568" not in text
+    assert json.loads(Path(moved.json_path).read_text())["landlord"] == {
+        "name": "Northfield Homes Ltd",
+        "reference": "NH-LL-55021",
+        "payment": {
+            "account_name": "Northfield Homes Rent",
+            "sort_code": "40-11-62",
+            "account_number": "80012345",
+        },
+    }
+
+
+def test_generate_form_reads_the_landlord_each_time_it_renders(tmp_path: Path) -> None:
+    configured = [LANDLORD]
+    activities = FormActivities(FormStore(tmp_path), lambda: configured[0])
+    before = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    configured[0] = MOVED
+    after = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    assert after.created and after.sha256 != before.sha256
+    assert "80012345" in pdf_text(after.pdf_path)
+    assert json.loads(Path(after.json_path).read_text())["landlord"]["name"] == MOVED.name
+
+
+def test_generate_form_reads_the_policy_files_landlord_section_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"watch_months_after_closure": 9, "landlord": {"name": "Ash HA"}}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    activities = FormActivities(FormStore(tmp_path / "forms"))
+    stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    printed = json.loads(Path(stored.json_path).read_text())["landlord"]
+    # The rest keep their defaults.
+    assert (printed["name"], printed["payment"]["account_number"]) == ("Ash HA", "00000000")
+    monkeypatch.setenv("CASEWORK_LANDLORD_ACCOUNT_NUMBER", "44556677")
+    stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    printed = json.loads(Path(stored.json_path).read_text())["landlord"]
+    assert (printed["name"], printed["payment"]["account_number"]) == ("Ash HA", "44556677")
+
+
+def test_a_bad_landlord_configuration_is_named_and_retried_not_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"landlord": {"sort_code": "401162", "iban": "x"}}))
+    with pytest.raises(PolicyFileError) as refused:
+        read_policy(str(policy))  # the worker refuses to start on it
+    assert "landlord.sort_code: String should match pattern" in str(refused.value)
+    assert "landlord.iban: Unexpected keyword argument" in str(refused.value)
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    activities = FormActivities(FormStore(tmp_path / "forms"))
+    with pytest.raises(ApplicationError, match="landlord.sort_code") as info:
+        ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    assert not info.value.non_retryable and info.value.type == "PolicyFileError"
+    assert not (tmp_path / "forms").exists() or not files(tmp_path / "forms", "*.pdf")
+    monkeypatch.delenv("CASEWORK_POLICY_FILE")
+    monkeypatch.setenv("CASEWORK_LANDLORD_ACCOUNT_NUMBER", "12")
+    with pytest.raises(PolicyFileError, match="CASEWORK_LANDLORD_ACCOUNT_NUMBER: String should"):
+        read_landlord()
+
+
+def test_an_apa1_needs_no_landlord_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEWORK_LANDLORD_SORT_CODE", "bad")
+    activities = FormActivities(FormStore(tmp_path))
+    assert ActivityEnvironment().run(activities.generate_form, APA1_REQUEST).created
+
+
+def _legacy_uc47_request() -> dict[str, Any]:
+    """A UC47 request as the case built it when the landlord was part of its policy."""
+    body = pydantic_data_converter.payload_converter.to_payloads([UC47_REQUEST])[0].data
+    request: dict[str, Any] = json.loads(body)
+    request["data"] |= {
+        "landlord_name": "Old Landlord HA",
+        "landlord_reference": "OLD-1",
+        "landlord_payment": {
+            "account_name": "Old Landlord Rents",
+            "sort_code": "99-99-99",
+            "account_number": "99999999",
+        },
+    }
+    return request
+
+
+def test_a_request_carrying_the_landlord_from_before_still_parses_and_prints_todays(
+    tmp_path: Path,
+) -> None:
+    from temporalio.api.common.v1 import Payload
+
+    from workflows.contracts import ArrangementInput
+
+    legacy = _legacy_uc47_request()
+    payload = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(legacy).encode())
+    [decoded] = pydantic_data_converter.payload_converter.from_payloads([payload], [FormRequest])
+    assert decoded == UC47_REQUEST  # the old copy is ignored
+    # Inside a running arrangement's strict input, as saved histories hold it.
+    arrangement = parse(
+        ArrangementInput,
+        {
+            "case_workflow_id": "uc-case-T-0042/7",
+            "arrangement_id": "uc-apa-T-0042/7-1",
+            "kind": "mptl",
+            "requested_on": "2026-02-02",
+            "form": legacy,
+        },
+    )
+    assert arrangement.form == UC47_REQUEST
+    activities = FormActivities(FormStore(tmp_path), lambda: MOVED)
+    stored = ActivityEnvironment().run(activities.generate_form, decoded)
+    text = pdf_text(stored.pdf_path)
+    assert "80012345" in text and "99999999" not in text and "Old Landlord" not in text

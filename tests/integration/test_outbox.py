@@ -16,7 +16,6 @@ from temporalio.testing import ActivityEnvironment
 from activities.forms import (
     FormRequest,
     FormStore,
-    LandlordPayment,
     StoredForm,
     Uc47Data,
     structured,
@@ -29,6 +28,7 @@ from activities.outbox import (
     SubmissionRefused,
     SubmitFormRequest,
 )
+from domain.policy import Landlord
 
 NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
 UC47 = Uc47Data(
@@ -37,9 +37,6 @@ UC47 = Uc47Data(
     address="7 Alder Close, York YO10 4QP",
     ni_number=None,
     date_of_birth=date(1979, 11, 3),
-    landlord_name="Ouse Valley Housing",
-    landlord_reference="OVH-20931",
-    landlord_payment=LandlordPayment("Ouse Valley Housing", "20-45-77", "33445566"),
     rent_amount=Decimal("480.00"),
     rent_frequency="monthly",
     monthly_rent=Decimal("480.00"),
@@ -52,16 +49,23 @@ UC47 = Uc47Data(
     requested_on=date(2026, 2, 1),
 )
 REQUEST = FormRequest(case_id="uc-case-T-0117", form="UC47", data=UC47)
+LANDLORD = Landlord(
+    name="Ouse Valley Housing",
+    reference="OVH-20931",
+    account_name="Ouse Valley Housing",
+    sort_code="20-45-77",
+    account_number="33445566",
+)
 
 
 @pytest.fixture
 def stored(tmp_path: Path) -> StoredForm:
-    return FormStore(tmp_path / "forms").save(REQUEST)
+    return FormStore(tmp_path / "forms").save(REQUEST, LANDLORD)
 
 
 @pytest.fixture
 def payload() -> dict[str, Any]:
-    return structured(REQUEST)
+    return structured(REQUEST, LANDLORD)
 
 
 def outbox(tmp_path: Path, now: datetime = NOW) -> FileOutbox:
@@ -261,3 +265,34 @@ def test_request_and_submission_survive_the_workers_data_converter(
     [back] = converter.from_payloads(converter.to_payloads([submission]), [Submission])
     assert back == submission
     assert back.submitted_at.utcoffset() == timedelta(0)
+
+
+def test_the_activity_sends_the_landlord_its_stored_uc47_printed(
+    tmp_path: Path, stored: StoredForm
+) -> None:
+    # The workflow builds the payload from case data alone (no landlord), or, from a
+    # request made before the landlord was read at rendering, with an old copy.
+    channel = RecordingChannel()
+    activities = OutboxActivities(channel, FormStore(tmp_path / "forms"))
+    for n, landlord in enumerate((None, {"name": "Old HA", "payment": {}}), start=1):
+        payload = structured(REQUEST) | {"landlord": landlord}
+        request = SubmitFormRequest(f"uc-case-T-0117-{n}", stored, payload)
+        ActivityEnvironment().run(activities.submit_form, request)
+        assert channel.sent[f"uc-case-T-0117-{n}"] == structured(REQUEST, LANDLORD)
+    # The file outbox's own store is used when none is given.
+    activities = OutboxActivities(outbox(tmp_path))
+    request = SubmitFormRequest("uc-case-T-0117-3", stored, structured(REQUEST))
+    ActivityEnvironment().run(activities.submit_form, request)
+    sent = json.loads((tmp_path / "outbox" / "uc-case-T-0117-3" / "payload.json").read_text())
+    assert sent["landlord"]["payment"]["account_number"] == "33445566"
+
+
+def test_a_uc47_with_no_structured_json_beside_it_is_refused_for_good(
+    tmp_path: Path, stored: StoredForm
+) -> None:
+    Path(stored.json_path).unlink()
+    activities = OutboxActivities(outbox(tmp_path))
+    request = SubmitFormRequest("uc-case-T-0117-12", stored, structured(REQUEST))
+    with pytest.raises(ApplicationError, match="no structured JSON") as info:
+        ActivityEnvironment().run(activities.submit_form, request)
+    assert info.value.non_retryable and not (tmp_path / "outbox").exists()
