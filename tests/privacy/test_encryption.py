@@ -193,21 +193,22 @@ async def test_the_event_types_that_carry_payloads_are_all_sealed(
 
 
 async def test_a_worker_without_the_key_fails_its_workflow_task_naming_the_key(
-    ts_env: WorkflowEnvironment, engine: Engine, files: Path
+    dev_env: WorkflowEnvironment, engine: Engine, files: Path
 ) -> None:
     """A worker whose key ring lacks the key a case was sealed with reads nothing and
     changes nothing: its workflow task fails, naming the key, until a worker that
-    holds the key picks the case up."""
+    holds the key picks the case up. (On the dev server: a workflow task failing
+    for ever holds the time-skipping server's clock for every later test.)"""
     stranger = KeyStore(engine, keys.generate())  # another deployment's keys
     other = await Client.connect(
-        ts_env.client.service_client.config.target_host,
-        namespace=ts_env.client.namespace,
+        dev_env.client.service_client.config.target_host,
+        namespace=dev_env.client.namespace,
         data_converter=encrypting_converter(stranger),
     )
     task_queue = f"stranger-{uuid.uuid4()}"
     ref = f"ENC-{uuid.uuid4().hex[:8]}"
     async with build_worker(other, task_queue, engine, files=files):
-        handle = await ts_env.client.start_workflow(
+        handle = await dev_env.client.start_workflow(
             UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
         )
         failure = await eventually(lambda: _task_failure(handle), lambda f: f is not None)
