@@ -132,7 +132,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """A running demo; yields its ports and paths. The data folder does not exist
     beforehand: the demo makes it, the key ring and the read model."""
