@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -36,10 +37,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
 from devserver import binary, register_search_attributes
+from domain.bounds import LATEST_DATE, RECORDS_START, SCENARIO_YEARS
 from domain.case.commands import COMMANDS
-from domain.case.parsing import InvalidCommand, parse, problems
+from domain.case.parsing import InvalidCommand, parse
 from domain.case.view import CaseView
-from domain.dates import UK, business_date
+from domain.dates import UK, add_months, business_date
 from domain.migration.commands import MIGRATION_COMMANDS
 from domain.migration.model import MigrationState
 from worker import build_worker
@@ -83,6 +85,23 @@ class Scenario(BaseModel):
     events: list[ScenarioEvent]
     until: dt.date
 
+    @field_validator("start", "until")
+    @classmethod
+    def _plausible(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if day is not None and not RECORDS_START <= day <= LATEST_DATE:
+            raise ValueError(f"must be between {RECORDS_START} and {LATEST_DATE}")
+        events = info.data.get("events") or []
+        first = info.data.get("start") or (events[0].date if events else None)
+        if info.field_name == "until" and day is not None and first is not None:
+            # An absurd horizon would have the test server fire timers for decades.
+            horizon = add_months(first, 12 * SCENARIO_YEARS)
+            if day > horizon:
+                raise ValueError(
+                    f"must be at most {SCENARIO_YEARS} years after the scenario's first day "
+                    f"({first}): on or before {horizon}"
+                )
+        return day
+
     @field_validator("events")
     @classmethod
     def _in_date_order(cls, events: list[ScenarioEvent]) -> list[ScenarioEvent]:
@@ -106,29 +125,78 @@ class Scenario(BaseModel):
         return self.start or (self.events[0].date if self.events else self.until)
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Parse and check a scenario, naming the file, the field's path and the rule."""
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, but an impossible date (2026-02-30) stays a string, so the schema
+    refuses it naming its field and line instead of the parser raising."""
+
+
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError:
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
+def _lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """The line each value of a composed YAML (or JSON) document starts on, by path."""
+    found = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found |= _lines(value, (*path, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            found |= _lines(value, (*path, i))
+    return found
+
+
+def _refusal(
+    path: Path, lines: dict[tuple[Any, ...], int], where: tuple[Any, ...], rule: str
+) -> str:
+    """`file: field: rule (line N)`, N the line of the deepest part of the field's path
+    the file has a line for."""
+    field = ".".join(map(str, where)) or "(whole scenario)"
+    known = [where[:end] for end in range(len(where), -1, -1) if where[:end] in lines]
+    found = lines[known[0]] if known else None
+    return f"{path}: {field}: {rule}" + (f" (line {found})" if found else "")
+
+
+def _loc(field: str) -> tuple[Any, ...]:
+    """A refusal's dotted field as a path into the document (list indices as ints)."""
+    return tuple(int(part) if part.isdigit() else part for part in field.split("."))
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Parse and check a scenario, naming the file, the line, the field's path and the
+    rule; nothing starts until all of it is plausible."""
+    try:
+        text = path.read_text()
+        lines = _lines(node) if (node := yaml.compose(text, Loader=_Loader)) else {}
         # YAML dates become ISO strings, as JSON would carry them.
-        raw = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
-    except (OSError, yaml.YAMLError) as error:
+        raw = json.loads(json.dumps(yaml.load(text, Loader=_Loader), default=str))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ScenarioError(f"{path}: cannot read it: {error}") from None
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(
-            "\n".join(f"{path}: {loc}: {msg}" for loc, msg in problems(error))
+            "\n".join(_refusal(path, lines, tuple(e["loc"]), e["msg"]) for e in error.errors())
         ) from None
     for i, event in enumerate(scenario.events):
         kinds = COMMANDS if event.to == "case" else MIGRATION_COMMANDS
         try:
-            parse(kinds[event.update], event.args)
+            # Limits relative to today hold on the scenario's own calendar.
+            parse(kinds[event.update], event.args, today=event.date)
         except InvalidCommand as error:
-            raise ScenarioError(f"{path}: events.{i}.args.{error.field}: {error.rule}") from None
+            where = ("events", i, "args", *_loc(error.field))
+            raise ScenarioError(_refusal(path, lines, where, error.rule)) from None
     try:
-        parse(CaseInput, scenario.case)
+        parse(CaseInput, scenario.case, today=scenario.first_day)
     except InvalidCommand as error:
-        raise ScenarioError(f"{path}: case.{error.field}: {error.rule}") from None
+        where = ("case", *_loc(error.field))
+        raise ScenarioError(_refusal(path, lines, where, error.rule)) from None
     return scenario
 
 

@@ -6,9 +6,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
 from config import Settings
+from domain.case.model import TenancyRef
+from domain.ipr.model import Reference
+from domain.values import Actor, Text
 from infra import keys
 
 COMMANDS = ("keys", "codec-token", "erase")
@@ -18,6 +22,17 @@ err = Console(stderr=True, soft_wrap=True)
 
 class PrivacyBadInput(Exception):
     """Bad input for a privacy command; starter.py exits 2 with the message."""
+
+
+def _checked(option: str, value: str, kind: Any) -> str:
+    """An argument that is audited or names a subject, within its rules (who: one line
+    of at most 64 characters, as the audit column holds; why: text without control
+    characters; a reference: the workflow id's rules)."""
+    try:
+        checked: str = TypeAdapter(kind).validate_python(value)
+    except ValidationError as error:
+        raise PrivacyBadInput(f"{option}: {error.errors()[0]['msg']}") from None
+    return checked
 
 
 def add_parsers(sub: Any) -> None:
@@ -54,6 +69,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         from infra import tokens
 
         domains = sorted(set(args.domain))
+        _checked("--operator", args.operator, Actor)
         if not 0 < args.hours <= 24 * 31:
             raise PrivacyBadInput("--hours: a token lives more than 0 and at most 744 hours")
         try:
@@ -129,6 +145,9 @@ async def _erase(args: argparse.Namespace, settings: Settings) -> int:
         raise PrivacyBadInput("--reason: say why the data is erased (it is audited)")
     if not args.by or not args.by.strip():
         raise PrivacyBadInput("--by: say who erases (it is audited)")
+    _checked("--by", args.by.strip(), Actor)
+    _checked("--reason", args.reason.strip(), Text)
+    _checked("ref", args.ref, TenancyRef if args.kind == "case" else Reference)
     domain = "uc" if args.kind == "case" else "ipr"
     engine = make_engine(settings.database_url)
     client = await connect()

@@ -128,6 +128,8 @@ def load_file(path: Path) -> KeyRing:
         raw = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise KeyRingError(f"{path}: not JSON ({error.msg})") from None
+    except (OSError, UnicodeDecodeError) as error:  # a folder, unreadable, not text
+        raise KeyRingError(f"{path}: cannot read the key ring ({error})") from None
     return KeyRing.from_json(raw, str(path))
 
 

@@ -12,6 +12,8 @@ from pydantic.dataclasses import dataclass as strict
 
 from domain.dates import add_months, business_date, start_of_day
 from domain.errors import DomainError
+from domain.values import Actor as Actor
+from domain.values import BusinessDate, check_horizon
 
 ArrangementKind = Literal["apa", "mptl", "tpd"]
 ArrangementStatus = Literal[
@@ -28,7 +30,6 @@ ArrangementStatus = Literal[
 Decision = Literal["granted", "refused", "withdrawn"]
 # Commands from outside (a back office, the case) refuse unknown fields.
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-Actor = Annotated[str, Field(min_length=1, max_length=64)]
 # APAs are reviewed; typical review points, in months from the start.
 REVIEW_MONTHS = (3, 6, 9, 12, 15, 18, 24)
 
@@ -115,15 +116,15 @@ class StopArrangement:
 @strict(frozen=True, config=_STRICT)
 class RecordObjection:
     by: Actor
-    objected_on: date
+    objected_on: BusinessDate
 
 
 @strict(frozen=True, config=_STRICT)
 class RecordOutcome:
     by: Actor
     decision: Decision
-    decided_on: date
-    start_date: date | None = None
+    decided_on: BusinessDate
+    start_date: BusinessDate | None = None
     deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
 
 
@@ -224,6 +225,8 @@ def decide(state: ArrangementState, command: Any, now: datetime) -> list[Arrange
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise DomainError("command", f"unknown command {type(command).__name__}")
+    if isinstance(command, RecordObjection | RecordOutcome):  # from outside
+        check_horizon(command, business_date(now))
     return handler(state, command, now)
 
 

@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from domain.arrangements.rules import ApaType, DeductionKind
+from domain.bounds import MAX_AMOUNT, MAX_ITEMS
 from domain.case.model import (
     STRICT,
     Actor,
@@ -26,10 +27,29 @@ from domain.case.model import (
     TenancyRef,
 )
 from domain.migration.model import MigrationStatus, ProtectionStatus
+from domain.values import (
+    ONE_LINE,
+    Amount,
+    BusinessDate,
+    CallBackMoment,
+    Label,
+    Note,
+    PastDate,
+    PositiveAmount,
+    Short,
+    Tag,
+    Text,
+    UcDate,
+    at_most,
+    at_most_items,
+    stored,
+)
 
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
 Secret = Annotated[str, Field(max_length=100)]
+# Progress notices come from this case's own children and are read in signal handlers,
+# which run again on replay: they keep the rules they were written under.
+NoticeText = Annotated[str, Field(min_length=1, max_length=4000)]
+NoticeShort = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -51,8 +71,8 @@ class RecordClaimStatus:
     claim_stage: Literal[
         "claim_made", "awaiting_first_payment", "in_payment", "nil_award", "claim_closed"
     ]
-    first_ap_start: date
-    housing_element: Annotated[Money, Field(ge=0)]
+    first_ap_start: UcDate
+    housing_element: Amount
     conditionality_regime: Literal[
         "no_work_requirements",
         "work_focused_interview",
@@ -68,15 +88,24 @@ class RecordRentMovement:
     # tpd_credit: a third party deduction paid to the landlord by DWP.
     kind: Literal["charge", "payment", "tpd_credit", "balance", "missed_uc_payment"]
     amount: Money
-    on: date
-    reference: Annotated[str | None, Field(max_length=64)] = None
+    on: BusinessDate
+    reference: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _one_movement(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        # `balance` sets the balance (within ±£100,000); anything else moves it.
+        moves = info.data.get("kind", "balance") != "balance"
+        if moves and abs(amount) > MAX_AMOUNT and not stored(info):
+            raise ValueError(f"one movement is at most £{MAX_AMOUNT:,}")
+        return amount
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordVulnerabilityAssessment:
     by: Actor
-    factors: tuple[str, ...] = ()
-    notes: Annotated[str, Field(max_length=4000)] = ""
+    factors: Annotated[tuple[Tag, ...], at_most_items(MAX_ITEMS)] = ()
+    notes: Note = ""
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -109,7 +138,7 @@ class MoveStage:
 class CloseCase:
     by: Actor
     outcome: Short
-    reason: Annotated[str, Field(max_length=4000)] = ""
+    reason: Note = ""
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -122,27 +151,27 @@ class ReopenCase:
 class RecordSafeguardingDeclaration:
     by: Actor
     kind: Literal["suicidal_intent", "self_harm"]
-    note: Annotated[str, Field(max_length=4000)] = ""
+    note: Note = ""
 
 
 @dataclass(frozen=True, config=STRICT)
 class CompletePlanStep:
     by: Actor
     step: Short
-    note: Annotated[str, Field(max_length=4000)] = ""
+    note: Note = ""
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordDeath:
     by: Actor
-    date_of_death: date
+    date_of_death: PastDate
     informant: Short
 
 
 @dataclass(frozen=True, config=STRICT)
 class RequestCallBack:
     by: Actor
-    due_at: AwareDatetime
+    due_at: CallBackMoment
     reason: Text
 
 
@@ -182,7 +211,7 @@ class RecordIncomingMessage:
 @dataclass(frozen=True, config=STRICT)
 class CompleteTask:
     by: Actor
-    task_id: Short
+    task_id: Label
     outcome: Short
 
 
@@ -192,14 +221,14 @@ class RecordEnforcementStep:
     step: Literal[
         "notice_of_seeking_possession", "possession_claim", "eviction_warrant", "payment_suspension"
     ]
-    note: Annotated[str, Field(max_length=4000)] = ""
+    note: Note = ""
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordMigrationNotice:
     by: Actor
-    notice_issued: date
-    deadline_day: date
+    notice_issued: UcDate
+    deadline_day: UcDate
     reissued: bool = False
     # A tax credit claimant over £16,000 on migration day gets the capital disregard.
     tax_credits: bool = False
@@ -209,8 +238,8 @@ class RecordMigrationNotice:
 class RecordMigrationProgress:
     """Sent by the case's ManagedMigration workflow, not by a back office."""
 
-    kind: Short
-    text: Text
+    kind: NoticeShort
+    text: NoticeText
     status: MigrationStatus
     protection: ProtectionStatus
     escalate: bool = False
@@ -227,7 +256,7 @@ class OtherDeduction:
     """A third party deduction DWP already takes from the award."""
 
     kind: DeductionKind
-    monthly_amount: Annotated[Money, Field(gt=0)]
+    monthly_amount: PositiveAmount
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -239,21 +268,21 @@ class RequestPaymentArrangement:
     # The claim is a couple's (split payments are between partners).
     couple: bool = False
     # For a managed payment (MPTL): the facts behind its conditions.
-    months_underpaid: Annotated[int, Field(ge=0)] = 0
+    months_underpaid: Annotated[int, Field(ge=0), at_most(120)] = 0
     hb_paid_to_landlord_before: bool = False
     # For a rent arrears deduction (TPD): the rate asked for and the deductions DWP
     # takes for others. This case's own TPDs are not listed: the case counts those
     # itself while they are live, so listing them would count them twice.
     deduction_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
-    existing_deductions: Annotated[int, Field(ge=0)] = 0
+    existing_deductions: Annotated[int, Field(ge=0), at_most(MAX_ITEMS)] = 0
     # When known (from the award statement): the monthly standard allowance, the
     # award before deductions, the deductions already taken and the AP they apply
     # to. The deduction is then worked out in pounds, the 1p floor and the overall
     # cap checked, and the amount printed on the UC47.
-    standard_allowance: Annotated[Money, Field(gt=0)] | None = None
-    award_before_deductions: Annotated[Money, Field(ge=0)] | None = None
-    other_deductions: tuple[OtherDeduction, ...] = ()
-    ap_start: date | None = None
+    standard_allowance: PositiveAmount | None = None
+    award_before_deductions: Amount | None = None
+    other_deductions: Annotated[tuple[OtherDeduction, ...], at_most_items(MAX_ITEMS)] = ()
+    ap_start: UcDate | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -261,8 +290,8 @@ class EndPaymentArrangement:
     """Withdraw a request DWP has not decided, or record that a running one ended."""
 
     by: Actor
-    arrangement_id: Short
-    ended_on: date
+    arrangement_id: Label
+    ended_on: BusinessDate
     reason: Literal[
         "withdrawn_by_landlord",
         "arrears_cleared",
@@ -276,10 +305,10 @@ class EndPaymentArrangement:
 class RecordArrangementProgress:
     """Sent by the case's PaymentArrangement workflows, not by a back office."""
 
-    arrangement_id: Short
-    kind: Short
-    text: Text
-    status: Short
+    arrangement_id: NoticeShort
+    kind: NoticeShort
+    text: NoticeText
+    status: NoticeShort
     task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
     escalate: bool = False
     form_sha256: Annotated[str, Field(max_length=64)] | None = None
@@ -305,40 +334,40 @@ class RecordUc50Issued:
     """The capability-for-work questionnaire, due back within 4 weeks."""
 
     by: Actor
-    issued_on: date
+    issued_on: BusinessDate
 
 
 @dataclass(frozen=True, config=STRICT)
 class StartSustainmentAction:
     by: Actor
     kind: SustainmentKind
-    note: Annotated[str, Field(max_length=4000)] = ""
-    owner: Short = "tenancy_sustainment"
+    note: Note = ""
+    owner: Label = "tenancy_sustainment"
     follow_up_days: Annotated[int, Field(ge=1, le=90)] = 14
 
 
 @dataclass(frozen=True, config=STRICT)
 class UpdateSustainmentAction:
     by: Actor
-    action_id: Short
+    action_id: Label
     status: SustainmentStatus
-    note: Annotated[str, Field(max_length=4000)] = ""
+    note: Note = ""
     follow_up_days: Annotated[int, Field(ge=1, le=90)] | None = None
     # A Discretionary Housing Payment award: its period and monthly amount.
-    award_from: date | None = None
-    award_to: date | None = None
-    amount: Annotated[Money, Field(gt=0)] | None = None
+    award_from: BusinessDate | None = None
+    award_to: BusinessDate | None = None
+    amount: PositiveAmount | None = None
     # A DHP: the day the application went to the local authority, and the day it decided.
-    applied_on: date | None = None
-    decided_on: date | None = None
+    applied_on: BusinessDate | None = None
+    decided_on: BusinessDate | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
 class AgreeArrearsPlan:
     by: Actor
     target_balance: Annotated[Money, Field(ge=0)]
-    by_date: date
-    tolerance: Annotated[Money, Field(ge=0)] = Decimal("50.00")
+    by_date: BusinessDate
+    tolerance: Amount = Decimal("50.00")
 
 
 # Update name -> command type: the names a back-office system calls.

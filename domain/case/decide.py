@@ -17,6 +17,7 @@ from domain.arrangements.rules import (
     recommended_apa_types,
     rent_arrears_deduction,
 )
+from domain.bounds import CALL_BACK_YEARS, MAX_BALANCE
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
@@ -35,6 +36,7 @@ from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
 from domain.notices import NotFromTheChild
 from domain.rent import monthly_equivalent
+from domain.values import check_horizon
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS, tier_for, unknown_factors
 
 
@@ -60,6 +62,8 @@ def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
         raise DomainError("command", f"unknown command {type(command).__name__}")
     if state.status == "completed":
         raise DomainError("case", "the case is completed and takes no more commands")
+    if type(command) in _FROM_OUTSIDE:
+        check_horizon(command, business_date(now))
     return _reopen_for_follow_up(state, handler(state, command, now), now)
 
 
@@ -208,6 +212,11 @@ def _record_rent_movement(
         "balance": cmd.amount,
         "missed_uc_payment": state.balance,
     }[cmd.kind]
+    if abs(balance) > MAX_BALANCE:
+        raise DomainError(
+            "amount",
+            f"would take the balance to £{balance:,}; a balance stays within ±£{MAX_BALANCE:,}",
+        )
     events: list[e.Event] = [
         e.RentMovementRecorded(
             at=now,
@@ -428,6 +437,12 @@ def _record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e
         raise DomainError("date_of_death", "a death is already recorded on this case")
     if cmd.date_of_death > business_date(now):
         raise DomainError("date_of_death", "cannot be in the future")
+    born = state.resident.date_of_birth
+    if born is not None and cmd.date_of_death < born:
+        raise DomainError(
+            "date_of_death",
+            f"cannot be before the resident's date of birth ({born.isoformat()})",
+        )
     events: list[e.Event] = [
         e.DeathRecorded(at=now, by=cmd.by, date_of_death=cmd.date_of_death, informant=cmd.informant)
     ]
@@ -475,6 +490,12 @@ def _request_call_back(state: CaseState, cmd: c.RequestCallBack, now: datetime) 
     _must_be_alive(state, "a call-back")
     if cmd.due_at <= now:
         raise DomainError("due_at", "a call-back must be due in the future")
+    latest = add_months(business_date(now), 12 * CALL_BACK_YEARS)
+    if business_date(cmd.due_at) > latest:
+        raise DomainError(
+            "due_at",
+            f"a call-back is due at most {CALL_BACK_YEARS} years ahead: on or before {latest}",
+        )
     return [_task(state, now, cmd.by, "call_back", cmd.due_at, cmd.reason)]
 
 
@@ -1099,6 +1120,9 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.UpdateSustainmentAction: _update_sustainment,
     c.AgreeArrearsPlan: _agree_plan,
 }
+# Commands a back office sends (not a child's notices): their dates are checked
+# against the case's clock (domain/values.py, check_horizon).
+_FROM_OUTSIDE = frozenset(c.COMMANDS.values())
 
 
 def on_time_passed(state: CaseState, now: datetime) -> list[e.Event]:

@@ -11,6 +11,16 @@ from pydantic.dataclasses import dataclass
 
 from domain.policy import CasePolicy
 from domain.rent import RentFrequency
+from domain.values import (
+    ONE_LINE,
+    STORABLE,
+    Balance,
+    BirthDate,
+    Label,
+    PositiveAmount,
+    TenancyDate,
+)
+from domain.values import Actor as Actor
 from domain.vulnerability import VulnerabilityTier
 
 Stage = Literal[
@@ -87,25 +97,25 @@ def _tenancy_ref(value: str) -> str:
 
 TenancyRef = Annotated[str, AfterValidator(_tenancy_ref)]
 NiNumber = Annotated[str | None, AfterValidator(_nino)]
-Actor = Annotated[str, Field(min_length=1, max_length=64)]
-Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+# Bounds: domain/bounds.py (README, "Bounds on input").
+Money = Balance
+PositiveMoney = PositiveAmount
 
 
 @dataclass(frozen=True, config=STRICT)
 class Resident:
-    full_name: Annotated[str, Field(min_length=1, max_length=200)]
-    date_of_birth: date | None = None
+    full_name: Label
+    date_of_birth: BirthDate | None = None
     ni_number: NiNumber = None
-    phone: Annotated[str | None, Field(max_length=40)] = None
-    email: Annotated[str | None, Field(max_length=200)] = None
+    phone: Annotated[str, Field(max_length=40), ONE_LINE] | None = None
+    email: Annotated[str, Field(max_length=200), ONE_LINE] | None = None
 
 
 @dataclass(frozen=True, config=STRICT)
 class Tenancy:
-    address: Annotated[str, Field(min_length=1, max_length=400)]
-    start_date: date
-    landlord_ref: Annotated[str | None, Field(max_length=64)] = None
+    address: Annotated[str, Field(min_length=1, max_length=400), STORABLE]
+    start_date: TenancyDate
+    landlord_ref: Annotated[str, Field(max_length=64), ONE_LINE] | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

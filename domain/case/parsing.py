@@ -1,5 +1,6 @@
 """Turning plain JSON into commands, with refusals that name the field and the rule."""
 
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -18,15 +19,27 @@ def _adapter(kind: type) -> TypeAdapter[Any]:
 
 
 def problems(error: ValidationError) -> list[tuple[str, str]]:
-    return [(".".join(map(str, e["loc"])) or "(whole value)", e["msg"]) for e in error.errors()]
+    return [(_path(e["loc"]), e["msg"]) for e in error.errors()]
 
 
-def parse(kind: type, raw: Any) -> Any:
-    """`raw` (JSON-shaped, or already a `kind`) as a `kind`, or InvalidCommand."""
+def _path(loc: tuple[int | str, ...]) -> str:
+    """A field's dotted path; a part that is not printable (a bad dict key) is escaped,
+    so a refusal never carries a control character itself."""
+    parts = [p if str(p).isprintable() else str(p).encode("unicode_escape").decode() for p in loc]
+    return ".".join(map(str, parts)) or "(whole value)"
+
+
+def parse(kind: type, raw: Any, *, today: date | None = None, stored: bool = False) -> Any:
+    """`raw` (JSON-shaped, or already a `kind`) as a `kind`, or InvalidCommand.
+
+    `today`: also check the limits relative to today (clients; domain/values.py).
+    `stored`: a payload accepted earlier, read back from history or carried state: the
+    bounds of domain/values.py are not applied again."""
     if isinstance(raw, kind):
         return raw
+    context = {"today": today, "stored": stored}
     try:
-        return _adapter(kind).validate_python(raw)
+        return _adapter(kind).validate_python(raw, context=context)
     except ValidationError as error:
         found = problems(error)
         field = found[0][0]

@@ -5,10 +5,15 @@ once overdue, an escalation to the IPRG, repeated (weekly by default) until assu
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as validated
+
+from domain.bounds import ACTOR_CHARS, TEXT_CHARS
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
+from domain.values import ONE_LINE, STORABLE, BusinessDate, at_most_chars
 
 SYSTEM = "system"
 
@@ -35,11 +40,11 @@ class ActivityState:
         return self.status == "assured"
 
 
-@dataclass(frozen=True)
+@validated(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
 class RecordAssurance:
-    by: str
-    evidence: str
-    assured_on: date
+    by: Annotated[str, ONE_LINE, at_most_chars(ACTOR_CHARS)]
+    evidence: Annotated[str, STORABLE, at_most_chars(TEXT_CHARS)]
+    assured_on: BusinessDate
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
+from domain.bounds import MAX_ITEMS
 from domain.ipr.criteria import ExternalReview, Harm, Nation
 from domain.ipr.model import (
     Actor,
@@ -19,6 +20,7 @@ from domain.ipr.model import (
     Short,
     Text,
 )
+from domain.values import BusinessDate, Note, at_most_items
 
 CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -27,10 +29,10 @@ CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 class Referral:
     reference: Reference
     referrer: Referrer
-    received_on: date
+    received_on: BusinessDate
     customer: Customer
     summary: Text
-    service_lines: Annotated[tuple[ServiceLine, ...], Field(min_length=1)]
+    service_lines: Annotated[tuple[ServiceLine, ...], Field(min_length=1), at_most_items(MAX_ITEMS)]
     # Where the concern first came from; the referral itself is always a colleague's.
     source: ReferralSource = "dwp"
 
@@ -40,9 +42,9 @@ class RecordScreening:
     by: Actor
     allegation: bool
     harm: Harm
-    external_reviews: tuple[ExternalReview, ...] = ()
+    external_reviews: Annotated[tuple[ExternalReview, ...], at_most_items(MAX_ITEMS)] = ()
     nation: Nation = "england"
-    notes: Annotated[str, Field(max_length=4000)] = ""
+    notes: Note = ""
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -63,7 +65,7 @@ class RecordFactFinding:
     by: Actor
     service_line: ServiceLine
     stakeholder_role: Short
-    held_on: date
+    held_on: BusinessDate
     summary: Text
 
 
@@ -77,21 +79,21 @@ class LearningItem:
 class RecordFindings:
     by: Actor
     learning_identified: bool
-    learning: tuple[LearningItem, ...] = ()
+    learning: Annotated[tuple[LearningItem, ...], at_most_items(MAX_ITEMS)] = ()
 
 
 @dataclass(frozen=True, config=CONFIG)
 class ActivityItem:
     service_line: ServiceLine
     description: Text
-    due_on: date
+    due_on: BusinessDate
 
 
 @dataclass(frozen=True, config=CONFIG)
 class RecordIprgAgreement:
     by: Actor
-    agreed_on: date
-    activities: Annotated[tuple[ActivityItem, ...], Field(min_length=1, max_length=50)]
+    agreed_on: BusinessDate
+    activities: Annotated[tuple[ActivityItem, ...], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -116,7 +118,9 @@ class CloseIpr:
 class RecordActivityProgress:
     """Sent by the IPR's AgreedActivity workflows, not by a back office."""
 
-    activity_id: Short
+    # From the IPR's own child, read in a signal handler (run again on replay): no rules
+    # beyond those it was written under.
+    activity_id: Annotated[str, Field(min_length=1, max_length=200)]
     kind: Literal["reminder", "overdue", "assured"]
     escalations: int = 0
     evidence: Annotated[str, Field(max_length=4000)] | None = None

@@ -25,6 +25,7 @@ from domain.ipr.model import (
     Screening,
 )
 from domain.notices import NotFromTheChild
+from domain.values import birth_rule, check_horizon
 
 INTERNAL_DOMAIN = "@dwp.gov.uk"
 STAGES_AFTER_FINDINGS = ("findings", "agreed_activities", "learning_outcomes")
@@ -41,6 +42,11 @@ def check_referral(referral: c.Referral, now: datetime) -> None:
         )
     if referral.received_on > business_date(now):
         raise DomainError("received_on", "cannot be in the future")
+    born = referral.customer.date_of_birth
+    # Any age: a DLA customer may be a child (domain/bounds.py).
+    rule = birth_rule(born, business_date(now), 0) if born is not None else None
+    if rule:
+        raise DomainError("customer.date_of_birth", rule)
     _reference_names_nobody(referral)
 
 
@@ -87,7 +93,13 @@ def decide(state: IprState, command: Any, now: datetime) -> list[e.IprEvent]:
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise DomainError("command", f"unknown command {type(command).__name__}")
+    if type(command) in _FROM_OUTSIDE:
+        check_horizon(command, business_date(now))
     return handler(state, command, now)
+
+
+# Commands a back office sends: their dates are checked against the IPR's clock.
+_FROM_OUTSIDE = frozenset(c.COMMANDS.values())
 
 
 def _stage(state: IprState, allowed: tuple[str, ...], action: str) -> None:

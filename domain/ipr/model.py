@@ -9,6 +9,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.dataclasses import dataclass as validated
 
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
+from domain.values import ONE_LINE, STORABLE, CustomerBirthDate, Label
+from domain.values import Actor as Actor
+from domain.values import Short as Short
+from domain.values import Text as Text
 
 SERVICE_LINES: tuple[str, ...] = (
     "ACS",
@@ -64,9 +68,6 @@ def _service_line(value: str) -> str:
 
 Reference = Annotated[str, AfterValidator(_reference)]
 ServiceLine = Annotated[str, AfterValidator(_service_line)]
-Actor = Annotated[str, Field(min_length=1, max_length=64)]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Referrer(BaseModel):
@@ -74,9 +75,9 @@ class Referrer(BaseModel):
     the concern with a colleague, who refers it; `source` says where it came from."""
 
     model_config = STRICT
-    name: Short
-    role: Short
-    email: Annotated[str, Field(max_length=200)]
+    name: Label
+    role: Label
+    email: Annotated[str, Field(max_length=200), ONE_LINE]
 
 
 class Customer(BaseModel):
@@ -84,10 +85,10 @@ class Customer(BaseModel):
     id, a search attribute, a log line, the read model or the publication."""
 
     model_config = STRICT
-    full_name: Short
-    date_of_birth: date | None = None
-    ni_number: Annotated[str, Field(max_length=13)] | None = None
-    address: Annotated[str, Field(max_length=400)] | None = None
+    full_name: Label
+    date_of_birth: CustomerBirthDate | None = None
+    ni_number: Annotated[str, Field(max_length=13), ONE_LINE] | None = None
+    address: Annotated[str, Field(max_length=400), STORABLE] | None = None
 
 
 @record(frozen=True)

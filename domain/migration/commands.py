@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from domain.bounds import MAX_AMOUNT, MAX_ITEMS
 from domain.case.model import STRICT, Actor, Money
+from domain.values import Amount, Capital, Tag, UcDate, at_most, at_most_items, pounds
 
 NonNegative = Annotated[Money, Field(ge=0)]
 CapKey = Literal["outside_london_single", "outside_london_family", "london_single", "london_family"]
@@ -16,33 +18,33 @@ CapKey = Literal["outside_london_single", "outside_london_family", "london_singl
 @dataclass(frozen=True, config=STRICT)
 class GrantExtension:
     by: Actor
-    asked_on: date
-    new_deadline_day: date
+    asked_on: UcDate
+    new_deadline_day: UcDate
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordClaim:
     by: Actor
-    claim_date: date
+    claim_date: UcDate
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordMigrationDay:
     by: Actor
-    migration_day: date
+    migration_day: UcDate
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordCapitalOnMigrationDay:
     by: Actor
-    capital: NonNegative
+    capital: Capital
 
 
 @dataclass(frozen=True, config=STRICT)
 class RecordTransitionalAmounts:
     by: Actor
-    legacy_total: NonNegative
-    indicative_uc: Money
+    legacy_total: Amount
+    indicative_uc: Annotated[Money, pounds(-MAX_AMOUNT, MAX_AMOUNT)]
     # Which benefit cap the household is under, or null when exempt: required,
     # as a wrong default would cap a family's TE at the single person's cap.
     benefit_cap: CapKey | None
@@ -52,11 +54,11 @@ class RecordTransitionalAmounts:
 @dataclass(frozen=True, config=STRICT)
 class RecordAwardStatement:
     by: Actor
-    ap: Annotated[int, Field(ge=1)]
-    elements: dict[str, NonNegative]
+    ap: Annotated[int, Field(ge=1), at_most(240)]
+    elements: Annotated[dict[Tag, Amount], at_most_items(MAX_ITEMS)]
     household: Literal["single", "couple"]
     earnings: NonNegative = Decimal("0")
-    capital: NonNegative = Decimal("0")
+    capital: Capital = Decimal("0")
     minimum_income_floor: bool = False
     award_ended: Literal["excess_earnings", "other"] | None = None
 
@@ -64,7 +66,7 @@ class RecordAwardStatement:
 @dataclass(frozen=True, config=STRICT)
 class RecordReclaim:
     by: Actor
-    claim_date: date
+    claim_date: UcDate
 
 
 @dataclass(frozen=True, config=STRICT)

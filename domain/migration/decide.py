@@ -24,6 +24,7 @@ from domain.migration.transitional_element import (
     relevant_increases,
 )
 from domain.rates import RateSet, earnings_threshold, rates_for
+from domain.values import check_horizon
 
 SYSTEM = "system"
 SPD_APS = 12  # state pension deferral protection lasts 12 APs
@@ -123,7 +124,13 @@ def decide(state: MigrationState, command: Any, now: datetime) -> list[e.Migrati
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise DomainError("command", f"unknown command {type(command).__name__}")
+    if type(command) in _FROM_OUTSIDE:
+        check_horizon(command, business_date(now))
     return handler(state, command, now)
+
+
+# Commands a back office sends (not the case's stop): dates checked against the clock.
+_FROM_OUTSIDE = frozenset(c.MIGRATION_COMMANDS.values())
 
 
 def _no_claim_yet(state: MigrationState, field: str) -> None:
