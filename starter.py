@@ -22,7 +22,11 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py erase ipr IPR-2026-0001 --reason TEXT --by STAFF
     python starter.py erase --due [--apply]
 
-Exit status: 0 done, 1 refused by the case or the server, 2 bad input.
+Exit status (README, "starter.py"): 0 done; 1 refused (by the case, the review, the
+server, or not found, completed, erased); 2 bad input, nothing sent; 3 Temporal did not
+answer: the command may or may not have been applied, so send it again with the same
+--request-id; 4 an internal error (a bug: the traceback is printed). A command that
+succeeds always exits 0.
 
 In a samples file, a string "@today+N" or "@today-N" stands for the date N days
 from today, and "@now+Nd", "@now+Nh" (or -) for the UTC time N days or hours from
@@ -31,6 +35,7 @@ now, so the bundled call-backs stay in the future and deaths in the past.
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import dataclasses
 import json
@@ -38,49 +43,61 @@ import logging
 import os
 import re
 import sys
+import traceback
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import Annotated, Any, NoReturn, get_args
 
+from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import inspect
 from temporalio.client import (
     Client,
+    RPCTimeoutOrCancelledError,
+    WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import IprRecord, make_engine
 from activities.forms import FormNotStored, FormStore, StoredFormRefused
 from activities.owner_only import write_private
+from activities.policy import PolicyFileError, read_policy
 from backoffice import privacy_cli
 from config import ROOT, Settings, connect, json_logging_runtime
+from domain.bounds import MAX_PAYLOAD_BYTES
 from domain.case.commands import COMMANDS
-from domain.case.model import Stage, Status
+from domain.case.model import Stage, Status, TenancyRef
 from domain.case.parsing import InvalidCommand
 from domain.case.parsing import parse as parse_payload
 from domain.case.view import CaseView
+from domain.dates import business_date
 from domain.errors import DomainError
 from domain.ipr import commands as ipr_commands
 from domain.ipr.decide import check_referral
 from domain.ipr.model import IprState
+from domain.ipr.model import Reference as IprReference
 from domain.ipr.reporting import year_bounds
+from domain.policy import CasePolicy
+from domain.values import ONE_LINE, Label
 from infra.keys import KeyRingError
 from infra.keystore import SubjectErased
 from logs import configure_logging
 from publication import build_publication, write_publication
 from simulator import ScenarioError, load_scenario, simulate
 from workflows.agreed_activity import COMMANDS as ACTIVITY_COMMANDS
-from workflows.contracts import CaseInput, CommandResult
+from workflows.contracts import CaseInput, CommandResult, IprInput
 from workflows.ipr import IPR, ipr_workflow_id
 from workflows.payment_arrangement import COMMANDS as ARRANGEMENT_COMMANDS
 from workflows.search_attributes import as_dict
@@ -92,27 +109,64 @@ SAMPLES = ROOT / "samples" / "cases.json"
 IPR_SAMPLES = ROOT / "samples" / "iprs.json"
 STAGES: tuple[str, ...] = get_args(Stage)
 STATUSES: tuple[str, ...] = get_args(Status)
-# A case refuses commands for the few milliseconds it takes to load its policy.
-OPENING_PATIENCE = 5.0
 
 
 class BadInput(Exception):
     """Input that breaks a rule; the message names where, the field and the rule."""
 
 
-def parse(kind: type, raw: Any, where: str) -> Any:
+def parse(kind: type, raw: Any, where: str, today: date | None = None) -> Any:
+    """`raw` as a `kind`, checked as the server would and against today's date
+    (domain/values.py; `today` for samples resolved against another day), and small
+    enough to send; or BadInput naming the field."""
+    if where.lstrip()[:1] in ("{", "["):
+        where = "inline JSON"  # never echo the payload: it may hold personal data
+    size = len(json.dumps(raw, default=str).encode())
+    if size > MAX_PAYLOAD_BYTES:
+        raise BadInput(
+            f"{where}: {size:,} bytes; one payload is at most {MAX_PAYLOAD_BYTES:,} bytes "
+            f"({MAX_PAYLOAD_BYTES // 1024} KB); nothing was sent"
+        )
     try:
-        return parse_payload(kind, raw)
+        return parse_payload(kind, raw, today=today or business_date(datetime.now(UTC)))
     except InvalidCommand as error:
         raise BadInput(f"{where}: {error}") from None
 
 
-def parse_command(name: str, raw: Any, where: str) -> Any:
+def check_argument(name: str, value: Any, kind: Any) -> Any:
+    """A command-line argument (a reference, a request id, a query) as `kind`, or
+    BadInput naming the argument and the rule, before it names a workflow or is sent."""
+    try:
+        return TypeAdapter(kind).validate_python(value)
+    except ValidationError as error:
+        raise BadInput(f"{name}: {error.errors()[0]['msg']}") from None
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Every argument that names a workflow or reaches the server, checked locally."""
+    if getattr(args, "ref", None) is not None and args.cmd in ("send", "show", "form"):
+        check_argument("ref", args.ref, TenancyRef)
+    if getattr(args, "reference", None) is not None:
+        check_argument("reference", args.reference, IprReference)
+    if getattr(args, "request_id", None) is not None:
+        check_argument("--request-id", args.request_id, Label)
+    if args.cmd == "list" and args.query is not None:
+        check_argument("--query", args.query, Annotated[str, Field(max_length=1000), ONE_LINE])
+    if args.cmd == "form":
+        if args.number < 1:
+            raise BadInput("number: arrangements are numbered from 1 (see `show`)")
+        if args.out and not Path(args.out).resolve().parent.is_dir():
+            raise BadInput(f"--out: the folder {Path(args.out).parent} does not exist")
+        if args.store and not Path(args.store).is_dir():
+            raise BadInput(f"--store: {args.store} is not a folder")
+
+
+def parse_command(name: str, raw: Any, where: str, today: date | None = None) -> Any:
     if name not in COMMANDS:
         raise BadInput(
             f"{where}: command {name!r} is unknown; known commands: {', '.join(COMMANDS)}"
         )
-    return parse(COMMANDS[name], raw, where)
+    return parse(COMMANDS[name], raw, where, today)
 
 
 _ARRANGEMENT_ID = re.compile(r"^uc-apa-[A-Za-z0-9][A-Za-z0-9-]{2,39}-\d+$")
@@ -134,13 +188,22 @@ def parse_arrangement_command(arrangement_id: str, name: str, raw: Any, where: s
 
 def read_json(source: str) -> Any:
     text = sys.stdin.read() if source == "-" else None
+    inline = source.lstrip()[:1] in ("{", "[")
+    where = "inline JSON" if inline else source  # inline JSON may hold personal data
     if text is None:
-        path = Path(source)
-        text = path.read_text() if path.exists() else source
+        text = source if inline else _file_text(source)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadInput(f"{source}: not valid JSON: {error}") from None
+        raise BadInput(f"{where}: not valid JSON: {error.msg} at line {error.lineno}") from None
+
+
+def _file_text(source: str) -> str:
+    """A file's text; a name that is not a readable file is read as inline JSON."""
+    try:
+        return Path(source).read_text()
+    except (OSError, UnicodeDecodeError):
+        return source
 
 
 _RELATIVE = re.compile(r"@(?:today([+-]\d+)|now([+-]\d+)([dh]))")
@@ -180,52 +243,72 @@ class Opened:
     created: bool
 
 
+def operator_policy() -> CasePolicy:
+    """The operator's policy file (CASEWORK_POLICY_FILE), read here and sent in the
+    case's input, so the case opens in its first moment (no policy to load)."""
+    try:
+        return read_policy()
+    except PolicyFileError as error:
+        raise BadInput(str(error)) from None
+
+
+def _case_start(case: CaseInput) -> dict[str, Any]:
+    return {
+        "id": case_workflow_id(case.tenancy_ref),
+        "static_summary": f"UC case · opened from {case.opening_reason.replace('_', ' ')}",
+        "static_details": f"Tenancy reference {case.tenancy_ref}. Personal details are in "
+        "the case payload, never in ids or search attributes.",
+    }
+
+
+def _with_policy(case: CaseInput) -> CaseInput:
+    return case if case.policy is not None else dataclasses.replace(case, policy=operator_policy())
+
+
 async def open_case(client: Client, task_queue: str, case: CaseInput) -> Opened:
     """Start the tenancy's case, or reach the one already running."""
-    workflow_id = case_workflow_id(case.tenancy_ref)
+    start = _case_start(case)
     try:
         handle = await client.start_workflow(
-            UCCase.run,
-            case,
-            id=workflow_id,
-            task_queue=task_queue,
-            static_summary=f"UC case · opened from {case.opening_reason.replace('_', ' ')}",
-            static_details=f"Tenancy reference {case.tenancy_ref}. Personal details are in the "
-            "case payload, never in ids or search attributes.",
+            UCCase.run, _with_policy(case), task_queue=task_queue, **start
         )
         return Opened(handle, created=True)
     except WorkflowAlreadyStartedError:
-        return Opened(client.get_workflow_handle(workflow_id), created=False)
+        return Opened(client.get_workflow_handle(start["id"]), created=False)
 
 
-def still_opening(error: WorkflowUpdateFailedError) -> bool:
-    cause = error.cause
-    return isinstance(cause, ApplicationError) and cause.type == "CaseOpening"
-
-
-async def execute_command(
-    handle: WorkflowHandle,
+async def open_case_with(
+    client: Client,
+    task_queue: str,
+    case: CaseInput,
     name: str,
     command: Any,
     update_id: str | None = None,
-    patience: float = OPENING_PATIENCE,
+) -> tuple[WorkflowHandle, CommandResult]:
+    """Start the tenancy's case (or reach the running one) and deliver its first
+    command in the same call (update-with-start): applied in the case's first
+    moment, never refused for being early."""
+    start = WithStartWorkflowOperation(
+        UCCase.run,
+        _with_policy(case),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        **_case_start(case),
+    )
+    result: CommandResult = await client.execute_update_with_start_workflow(
+        name, command, start_workflow_operation=start, id=update_id, result_type=CommandResult
+    )
+    return await start.workflow_handle(), result
+
+
+async def execute_command(
+    handle: WorkflowHandle, name: str, command: Any, update_id: str | None = None
 ) -> CommandResult:
-    """Send one command; while the case is still opening it refuses commands (type
-    CaseOpening, nothing is written), so try again for up to `patience` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + patience
-    delay = 0.02
-    while True:
-        try:
-            result: CommandResult = await handle.execute_update(
-                name, command, id=update_id, result_type=CommandResult
-            )
-            return result
-        except WorkflowUpdateFailedError as error:
-            if not still_opening(error) or loop.time() + delay > deadline:
-                raise
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.5)
+    """Send one command; the same `update_id` is applied once, in any run of the case."""
+    result: CommandResult = await handle.execute_update(
+        name, command, id=update_id, result_type=CommandResult
+    )
+    return result
 
 
 async def send(
@@ -266,42 +349,61 @@ def read_csv(path: Path) -> tuple[list[CaseInput], list[str]]:
     """Valid cases, and one message per bad row naming the line, field and rule."""
     cases: list[CaseInput] = []
     problems: list[str] = []
-    seen: dict[str, int] = {}
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = set(reader.fieldnames or [])
-        missing = REQUIRED_CSV - header
-        unknown = header - CSV_FIELDS.keys()
-        if missing or unknown:
-            raise BadInput(
-                f"{path}: line 1 (header): missing columns {sorted(missing)}, "
-                f"unknown columns {sorted(unknown)}; columns are {', '.join(CSV_FIELDS)}"
-            )
-        for row in reader:
-            line = reader.line_num
-            nested: dict[str, Any] = {}
-            for column, value in row.items():
-                if value is None or value.strip() == "":
-                    continue
-                target = nested
-                *parents, leaf = CSV_FIELDS[column]
-                for parent in parents:
-                    target = target.setdefault(parent, {})
-                target[leaf] = value.strip()
-            try:
-                case = parse(CaseInput, nested, f"{path} line {line}")
-            except BadInput as error:
-                problems.append(str(error))
-                continue
-            if case.tenancy_ref in seen:
-                problems.append(
-                    f"{path} line {line}: tenancy_ref: {case.tenancy_ref} repeats "
-                    f"line {seen[case.tenancy_ref]}; one case per tenancy"
-                )
-                continue
-            seen[case.tenancy_ref] = line
-            cases.append(case)
+    try:
+        with path.open(newline="") as handle:
+            _read_rows(path, csv.DictReader(handle), cases, problems)
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput(f"{path}: cannot read it: {error}") from None
+    except csv.Error as error:
+        # The csv module stops at a row it cannot split (a NUL byte, an open quote).
+        raise BadInput(f"{path}: {error}; nothing was started") from None
     return cases, problems
+
+
+def _read_rows(
+    path: Path, reader: "csv.DictReader[str]", cases: list[CaseInput], problems: list[str]
+) -> None:
+    columns = list(reader.fieldnames or [])
+    missing = REQUIRED_CSV - set(columns)
+    unknown = set(columns) - CSV_FIELDS.keys()
+    if missing or unknown or len(set(columns)) != len(columns):
+        raise BadInput(
+            f"{path}: line 1 (header): missing columns {sorted(missing)}, "
+            f"unknown columns {sorted(unknown)}; columns are {', '.join(CSV_FIELDS)}, "
+            "each once"
+        )
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        # DictReader keeps extra cells under the key None and fills missing ones with None.
+        extra = row.pop(None, None) or []
+        cells = len(columns) + len(extra) - sum(row[c] is None for c in columns)
+        if cells != len(columns):
+            width = len(columns)
+            problems.append(f"{path} line {line}: has {cells} columns; the header has {width}")
+            continue
+        nested: dict[str, Any] = {}
+        for column, value in row.items():
+            if value.strip() == "":
+                continue
+            target = nested
+            *parents, leaf = CSV_FIELDS[column]
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value.strip()
+        try:
+            case = parse(CaseInput, nested, f"{path} line {line}")
+        except BadInput as error:
+            problems.append(str(error))
+            continue
+        if case.tenancy_ref in seen:
+            problems.append(
+                f"{path} line {line}: tenancy_ref: {case.tenancy_ref} repeats "
+                f"line {seen[case.tenancy_ref]}; one case per tenancy"
+            )
+            continue
+        seen[case.tenancy_ref] = line
+        cases.append(case)
 
 
 async def bulk_open(
@@ -341,12 +443,13 @@ def read_samples(
     plans = []
     for i, item in enumerate(data["cases"]):
         where = f"{path} cases[{i}].open"
-        case = parse(CaseInput, _sample_part(item["open"], now, where), where)
+        today = business_date(now)
+        case = parse(CaseInput, _sample_part(item["open"], now, where), where, today)
         commands = []
         for j, c in enumerate(item["commands"]):
             where = f"{path} cases[{i}].commands[{j}]"
             args = _sample_part(c["args"], now, where)
-            commands.append((c["update"], parse_command(c["update"], args, where)))
+            commands.append((c["update"], parse_command(c["update"], args, where, today)))
         plans.append((case, commands))
     return plans
 
@@ -363,10 +466,14 @@ async def load_samples(
 
     async def one(case: CaseInput, commands: list[tuple[str, Any]]) -> bool:
         async with gate:
-            opened = await open_case(client, task_queue, case)
-            for j, (name, command) in enumerate(commands):
-                await execute_command(opened.handle, name, command, f"sample-{j}")
-            return opened.created
+            if not commands:
+                return (await open_case(client, task_queue, case)).created
+            running = await _running(client.get_workflow_handle(case_workflow_id(case.tenancy_ref)))
+            name, command = commands[0]
+            handle, _ = await open_case_with(client, task_queue, case, name, command, "sample-0")
+            for j, (name, command) in enumerate(commands[1:], start=1):
+                await execute_command(handle, name, command, f"sample-{j}")
+            return not running
 
     with Progress(console=err, disable=not show_progress) as progress:
         task = progress.add_task("loading sample cases", total=len(plans))
@@ -374,6 +481,15 @@ async def load_samples(
             created += await done
             progress.advance(task)
     return created, len(plans) - created
+
+
+async def _running(handle: WorkflowHandle) -> bool:
+    try:
+        return (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
 
 
 def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -510,10 +626,13 @@ def parse_activity_command(activity_id: str, name: str, raw: Any, where: str) ->
 async def refer(client: Client, task_queue: str, referral: ipr_commands.Referral) -> Opened:
     """Start the IPR for a referral, or reach the one already running."""
     workflow_id = ipr_workflow_id(referral.reference)
+    fields = {f.name: getattr(referral, f.name) for f in dataclasses.fields(referral)}
+    # The operator's targets travel in the input: the IPR needs no policy to load.
+    opening = IprInput(**{**fields, "policy": operator_policy().ipr})
     try:
         handle = await client.start_workflow(
             IPR.run,
-            referral,
+            opening,
             id=workflow_id,
             task_queue=task_queue,
             # One IPR per reference, ever: a review that ran is not started again;
@@ -593,6 +712,7 @@ async def run(args: argparse.Namespace) -> int:
             out.print(str(path), highlight=False, markup=False)
         return 0
     # Validate everything local before touching the server.
+    check_arguments(args)
     if args.cmd == "open":
         case = parse(CaseInput, read_json(args.source), args.source)
     elif args.cmd == "send":
@@ -612,7 +732,10 @@ async def run(args: argparse.Namespace) -> int:
     elif args.cmd == "import":
         cases, problems = read_csv(Path(args.csv))
         for problem in problems:
-            err.print(f"[red]{problem}[/red]", highlight=False)
+            err.print(f"[red]{escape(problem)}[/red]", highlight=False)
+        if not cases:  # nothing to open: no need of the server
+            out.print(f"0 opened, 0 already open, {len(problems)} bad rows")
+            return 2 if problems else 0
     elif args.cmd == "list":
         query = list_query(args.stage, args.status, args.escalated, args.query)
     client = await connect()
@@ -764,11 +887,53 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _refused(message: object) -> int:
-    err.print(f"[red]refused[/red]: {message}", highlight=False)
+    err.print(f"[red]refused[/red]: {escape(str(message))}", highlight=False)
     return 1
 
 
+def _target(args: argparse.Namespace) -> tuple[str, str] | None:
+    """What the command addressed: (what, workflow id), or None."""
+    if args.cmd in ("send", "show", "form"):
+        return "case", case_workflow_id(args.ref)
+    if args.cmd in ("ipr-send", "ipr-show"):
+        return "IPR", ipr_workflow_id(args.reference)
+    if args.cmd == "arrangement":
+        return "payment arrangement", args.arrangement_id
+    if args.cmd == "ipr-activity":
+        return "agreed activity", args.activity_id
+    return None
+
+
+_CLOSED = {
+    WorkflowExecutionStatus.COMPLETED: "completed",
+    WorkflowExecutionStatus.FAILED: "failed",
+    WorkflowExecutionStatus.TERMINATED: "terminated",
+    WorkflowExecutionStatus.CANCELED: "cancelled",
+    WorkflowExecutionStatus.TIMED_OUT: "timed out",
+}
+
+
+async def _closed_as(workflow_id: str) -> str:
+    """How a workflow the server calls completed ended: completed, failed, terminated..."""
+    try:
+        status = (await (await connect()).get_workflow_handle(workflow_id).describe()).status
+    except Exception:  # only to word the message: the refusal stands either way
+        return "ended"
+    return _CLOSED.get(status, "ended") if status is not None else "ended"
+
+
 def _not_found(args: argparse.Namespace, error: RPCError) -> int:
+    target = _target(args)
+    if target is not None and "already completed" in error.message:
+        # A command to a workflow that has finished: say so, not "not found".
+        what, workflow_id = target
+        closed = asyncio.run(_closed_as(workflow_id))
+        err.print(
+            f"[red]{closed}[/red]: {what} {workflow_id} has {closed} and takes no more "
+            "commands; nothing was applied (workflow execution already completed)",
+            highlight=False,
+        )
+        return 1
     ref = getattr(args, "ref", None)
     reference = getattr(args, "reference", None)
     what = f"no case {case_workflow_id(ref)} on the server" if ref else error.message
@@ -778,31 +943,78 @@ def _not_found(args: argparse.Namespace, error: RPCError) -> int:
     return 1
 
 
+# Exit statuses (the module docstring and README say what each means).
+DONE, REFUSED, BAD_INPUT, NO_ANSWER, INTERNAL_ERROR = 0, 1, 2, 3, 4
+_NO_ANSWER = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # what this writes (forms, publications, databases) is its owner's only
     args = parser().parse_args(argv)
     try:
         return asyncio.run(run(args))
     except (BadInput, privacy_cli.PrivacyBadInput, KeyRingError) as error:
-        err.print(f"[red]bad input[/red]\n{error}", highlight=False)
-        return 2
+        err.print(f"[red]bad input[/red]\n{escape(str(error))}", highlight=False)
+        return BAD_INPUT
     except SubjectErased as error:
         err.print(f"[red]erased[/red]: {error}", highlight=False)
-        return 1
+        return REFUSED
     except WorkflowUpdateFailedError as error:
         return _refused(getattr(error.cause, "message", error.cause))
-    except WorkflowQueryFailedError as error:  # e.g. the case is still opening
+    except WorkflowQueryFailedError as error:
         return _refused(error.message)
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCTimeoutOrCancelledError):
+        return _no_answer("no answer in time")
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return _not_found(args, error)
-        raise
+        if error.status in _NO_ANSWER:
+            return _no_answer(error.message)
+        if error.status == RPCStatusCode.INVALID_ARGUMENT and args.cmd == "list":
+            err.print(f"[red]bad input[/red]\n--query: {error.message}", highlight=False)
+            return BAD_INPUT
+        return _refused(f"the server refused it ({error.status.name}): {error.message}")
     except RuntimeError as error:
-        if "Failed client connect" in str(error):
-            err.print(f"[red]cannot reach Temporal[/red]: {error}", highlight=False)
-            return 1
-        raise
+        if "Failed client connect" not in str(error):
+            raise
+        err.print(f"[red]cannot reach Temporal[/red]: {escape(str(error))}", highlight=False)
+        return NO_ANSWER
+
+
+def _no_answer(why: str) -> int:
+    err.print(
+        f"[red]no answer from Temporal[/red]: {why}; the command may or may not have been "
+        "applied: send it again with the same --request-id",
+        highlight=False,
+    )
+    return NO_ANSWER
+
+
+def _exit(code: int) -> NoReturn:
+    """Leave without finalizing the interpreter, once everything is written.
+
+    Temporal's core runs its own threads, which resolve each RPC's Python future from
+    outside the interpreter's threads. When a command ends at once after its last
+    RPC, such a thread can still be inside Python (waking the event loop) while the
+    main thread already finalizes the interpreter; the thread is then killed, and
+    CPython aborts with "PyGILState_Release: thread state must be current when
+    releasing" (exit 134, or a segfault): after the command had succeeded. Skipping
+    finalization leaves no interpreter to tear down under it."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as done:  # argparse: --help, or a usage error (2)
+        status = done.code if isinstance(done.code, int) else 0 if done.code is None else 2
+    except KeyboardInterrupt:
+        status = 130
+    except BaseException:  # a bug, not bad input: show it to whoever reports it
+        traceback.print_exc()
+        status = INTERNAL_ERROR
+    _exit(status)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from temporalio.api.common.v1 import Payload, WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
+from temporalio.client import WorkflowHandle
 from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
@@ -82,17 +82,6 @@ UPDATE_EVENTS = (
 async def accepted_updates(handle: WorkflowHandle) -> int:
     history = await handle.fetch_history()
     return sum(1 for e in history.events if e.event_type in UPDATE_EVENTS)
-
-
-async def wait_until_open(handle: WorkflowHandle, attempts: int = 200) -> None:
-    """A case refuses commands (CaseOpening) for the moment it loads its policy."""
-    for _ in range(attempts):
-        try:
-            await handle.query("case_view")
-            return
-        except WorkflowQueryFailedError:
-            await asyncio.sleep(0.02)
-    raise AssertionError("the case never opened")
 
 
 async def search_attributes(handle: WorkflowHandle) -> dict[str, object]:

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import parse
     from domain.ipr import activity as act
     from workflows.contracts import ActivityInput, CommandResult
-    from workflows.shell import Alarm, decide_command, parse_command
+    from workflows.shell import Alarm, AppliedUpdates, continued_run, decide_command, parse_command
 
 COMMANDS: dict[str, type] = {"record_assurance": act.RecordAssurance}
 
@@ -23,7 +23,7 @@ COMMANDS: dict[str, type] = {"record_assurance": act.RecordAssurance}
 class AgreedActivity:
     @workflow.init
     def __init__(self, raw: Any) -> None:
-        self._input: ActivityInput = parse(ActivityInput, raw)
+        self._input: ActivityInput = parse(ActivityInput, raw, stored=continued_run())
         i = self._input
         self._state = i.carried or act.ActivityState(
             activity_id=i.activity_id,
@@ -36,6 +36,7 @@ class AgreedActivity:
         )
         self._pending: list[act.ActivityEvent] = []
         self._alarm = Alarm()
+        self._applied = AppliedUpdates(self._input.applied_updates)
         for name, command_type in COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -55,7 +56,13 @@ class AgreedActivity:
             if self._continue_as_new_due() and not self._state.finished:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._publish()
-                workflow.continue_as_new(replace(self._input, carried=self._state))
+                workflow.continue_as_new(
+                    replace(
+                        self._input,
+                        carried=self._state,
+                        applied_updates=self._applied.carried(),
+                    )
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
         return self._state.status
@@ -66,15 +73,23 @@ class AgreedActivity:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
             decide_command(act.decide, self._state, parse_command(command_type, raw))
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
         def handle(raw: Any) -> CommandResult:
-            events = decide_command(act.decide, self._state, parse_command(command_type, raw))
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            events = decide_command(
+                act.decide, self._state, parse_command(command_type, raw, stored=True)
+            )
             self._apply(events)
-            return CommandResult(self._state.version, [type(e).__name__ for e in events])
+            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
+            return self._applied.record(result)
 
         return handle
 

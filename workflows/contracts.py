@@ -14,14 +14,33 @@ from domain.ipr import activity as act
 from domain.ipr import commands as c
 from domain.ipr.model import IprPolicy, IprState
 from domain.migration.model import MigrationState
+from domain.policy import CasePolicy
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    version: int
+    events: list[str]
+
+
+@dataclass(frozen=True)
+class AppliedUpdate:
+    """A command a workflow applied, by its update id, with what it answered: carried
+    across continue-as-new so a retried command is answered, not applied again."""
+
+    update_id: str
+    result: CommandResult
 
 
 @validated(frozen=True, config=STRICT)
 class CaseInput(OpenCase):
-    """UCCase's one argument: the opening details a back office sends, plus, on
-    continue-as-new only, the state carried from the previous run and any events
-    that run applied but had not yet projected."""
+    """UCCase's one argument: the opening details a back office sends with the
+    operator's policy (read by the client, so the case opens in `@workflow.init`),
+    plus, on continue-as-new only, the state carried from the previous run and any
+    events that run applied but had not yet projected."""
 
+    # None from older clients: the case then loads it itself (a local activity).
+    policy: CasePolicy | None = None
     carried: CaseState | None = None
     unprojected: tuple[EventRecord, ...] = ()
     migration_started: bool = False
@@ -30,12 +49,7 @@ class CaseInput(OpenCase):
     # started before secrets existed have none.
     arrangement_secrets: dict[str, str] = field(default_factory=dict)
     migration_secret: str | None = None
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    version: int
-    events: list[str]
+    applied_updates: tuple[AppliedUpdate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class MigrationInput:
     carried: MigrationState | None = None
     # Sent back in every progress notice, so the case knows it is from its child.
     notice_secret: str | None = None
+    applied_updates: tuple[AppliedUpdate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,7 @@ class ArrangementInput:
     carried: ArrangementState | None = None
     # Sent back in every progress notice, so the case knows it is from its child.
     notice_secret: str | None = None
+    applied_updates: tuple[AppliedUpdate, ...] = ()
 
 
 # The IPR inputs live here, not in their workflow modules: the sandbox re-imports a
@@ -105,6 +121,7 @@ class IprInput(c.Referral):
     # Each child's notice secret (domain/notices.py), by activity id; activities
     # started before secrets existed have none.
     activity_secrets: dict[str, str] = field(default_factory=dict)
+    applied_updates: tuple[AppliedUpdate, ...] = ()
 
 
 @validated(frozen=True)
@@ -120,3 +137,4 @@ class ActivityInput:
     carried: act.ActivityState | None = None
     # Sent back in every progress notice, so the IPR knows it is from its child.
     notice_secret: str | None = None
+    applied_updates: tuple[AppliedUpdate, ...] = ()

@@ -37,7 +37,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import CasePolicy
     from workflows.contracts import ActivityInput, CommandResult, IprInput
     from workflows.search_attributes import IPR_KEYS
-    from workflows.shell import Alarm, decide_command, notice_secret, parse_command, refusal
+    from workflows.shell import (
+        Alarm,
+        AppliedUpdates,
+        continued_run,
+        decide_command,
+        notice_secret,
+        parse_command,
+        refusal,
+    )
 
 _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
@@ -71,6 +79,7 @@ class IPR:
             self._refused = error
         self._changed = True
         self._alarm = Alarm()
+        self._applied = AppliedUpdates(self._input.applied_updates if self._input else ())
         self._started = set(self._input.activities_started if self._input else ())
         # What each child sends back in its notices (domain/notices.py), by activity id.
         self._secrets = dict(self._input.activity_secrets if self._input else {})
@@ -123,6 +132,7 @@ class IPR:
                         carried=self.state,
                         activities_started=tuple(sorted(self._started)),
                         activity_secrets=self._secrets,
+                        applied_updates=self._applied.carried(),
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -134,7 +144,7 @@ class IPR:
         """From one of this IPR's AgreedActivity children. A signal cannot be refused:
         a malformed or unexpected one is logged and dropped."""
         try:
-            command = parse(c.RecordActivityProgress, raw)
+            command = parse(c.RecordActivityProgress, raw, stored=True)
             must_come_from_the_child(self._secrets.get(command.activity_id), command.notice_secret)
             self._apply(decide(self.state, command, workflow.now()))
         except NotFromTheChild as refused:
@@ -167,15 +177,23 @@ class IPR:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
             decide_command(decide, self.state, parse_command(command_type, raw))
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
         def handle(raw: Any) -> CommandResult:
-            events = decide_command(decide, self.state, parse_command(command_type, raw))
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            events = decide_command(
+                decide, self.state, parse_command(command_type, raw, stored=True)
+            )
             self._apply(events)
-            return CommandResult(self.state.version, [type(e).__name__ for e in events])
+            result = CommandResult(self.state.version, [type(e).__name__ for e in events])
+            return self._applied.record(result)
 
         return handle
 
@@ -305,9 +323,14 @@ def _ipr_id() -> str:
 
 
 def _checked_input(raw: Any) -> IprInput:
-    opening: IprInput = parse(IprInput, raw)
+    opening: IprInput = parse(IprInput, raw, stored=continued_run())
     info = workflow.info()
-    carries = opening.carried or opening.activities_started or opening.activity_secrets
+    carries = (
+        opening.carried
+        or opening.activities_started
+        or opening.activity_secrets
+        or opening.applied_updates
+    )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of an IPR carries state")
     expected = ipr_workflow_id(opening.reference)

@@ -20,14 +20,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.migration.model import MigrationState
     from workflows.contracts import CommandResult, MigrationInput, MigrationOutcome
     from workflows.search_attributes import MIGRATION_KEYS
-    from workflows.shell import Alarm, decide_command, parse_command
+    from workflows.shell import Alarm, AppliedUpdates, continued_run, decide_command, parse_command
 
 
 @workflow.defn(name="ManagedMigration")
 class ManagedMigration:
     @workflow.init
     def __init__(self, raw: Any) -> None:
-        self._input: MigrationInput = parse(MigrationInput, raw)
+        self._input: MigrationInput = parse(MigrationInput, raw, stored=continued_run())
         self._state: MigrationState = self._input.carried or start_migration(
             tenancy_ref=self._input.tenancy_ref,
             case_workflow_id=self._input.case_workflow_id,
@@ -42,6 +42,7 @@ class ManagedMigration:
         )
         self._pending: list[MigrationEvent] = []
         self._alarm = Alarm()
+        self._applied = AppliedUpdates(self._input.applied_updates)
         held = workflow.info().typed_search_attributes  # carried over continue-as-new
         self._published: dict[str, Any] = {n: held.get(k) for n, k in MIGRATION_KEYS.items()}
         for name, command_type in MIGRATION_COMMANDS.items():
@@ -72,7 +73,13 @@ class ManagedMigration:
                 while self._pending or not workflow.all_handlers_finished():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     await self._publish()
-                workflow.continue_as_new(replace(self._input, carried=self._state))
+                workflow.continue_as_new(
+                    replace(
+                        self._input,
+                        carried=self._state,
+                        applied_updates=self._applied.carried(),
+                    )
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
         return MigrationOutcome(
@@ -87,7 +94,7 @@ class ManagedMigration:
         """From the case, when the resident's death is recorded: the migration ends,
         its reminders with it. A signal cannot be refused: a bad one is logged."""
         try:
-            self._apply(self._decide(parse_command(ResidentDied, raw)))
+            self._apply(self._decide(parse_command(ResidentDied, raw, stored=True)))
         except ApplicationError as error:
             workflow.logger.warning("stop not applied", extra={"rule": str(error)})
 
@@ -97,15 +104,21 @@ class ManagedMigration:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
             self._decide(parse_command(command_type, raw))
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
         def handle(raw: Any) -> CommandResult:
-            events = self._decide(parse_command(command_type, raw))
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            events = self._decide(parse_command(command_type, raw, stored=True))
             self._apply(events)
-            return CommandResult(self._state.version, [type(e).__name__ for e in events])
+            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
+            return self._applied.record(result)
 
         return handle
 

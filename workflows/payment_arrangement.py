@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import parse
     from domain.errors import DomainError
     from workflows.contracts import ArrangementInput, CommandResult
-    from workflows.shell import Alarm, decide_command, parse_command
+    from workflows.shell import Alarm, AppliedUpdates, continued_run, decide_command, parse_command
 
 COMMANDS: dict[str, type] = {
     "record_objection": life.RecordObjection,
@@ -32,7 +32,7 @@ _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 class PaymentArrangement:
     @workflow.init
     def __init__(self, raw: Any) -> None:
-        self._input: ArrangementInput = parse(ArrangementInput, raw)
+        self._input: ArrangementInput = parse(ArrangementInput, raw, stored=continued_run())
         self._state = self._input.carried or life.ArrangementState(
             arrangement_id=self._input.arrangement_id,
             kind=self._input.kind,
@@ -42,6 +42,7 @@ class PaymentArrangement:
         self._pending: list[life.ArrangementEvent] = []
         self._stop_waiting: life.StopArrangement | None = None
         self._alarm = Alarm()
+        self._applied = AppliedUpdates(self._input.applied_updates)
         for name, command_type in COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -66,7 +67,13 @@ class PaymentArrangement:
                 while self._pending or not workflow.all_handlers_finished():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     await self._publish()
-                workflow.continue_as_new(replace(self._input, carried=self._state))
+                workflow.continue_as_new(
+                    replace(
+                        self._input,
+                        carried=self._state,
+                        applied_updates=self._applied.carried(),
+                    )
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._publish()
         return self._state.status
@@ -132,7 +139,7 @@ class PaymentArrangement:
         """From the case: the request is withdrawn or the arrangement has ended (a
         death, arrears cleared, DWP stopped it). Chases and reviews stop with it."""
         try:
-            command = parse(life.StopArrangement, raw)
+            command = parse(life.StopArrangement, raw, stored=True)
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("stop not applied", extra={"rule": str(error)})
             return
@@ -151,16 +158,22 @@ class PaymentArrangement:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
             decide_command(life.decide, self._state, parse_command(command_type, raw))
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
         def handle(raw: Any) -> CommandResult:
-            command = parse_command(command_type, raw)
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            command = parse_command(command_type, raw, stored=True)
             events = decide_command(life.decide, self._state, command)
             self._apply(events)
-            return CommandResult(self._state.version, [type(e).__name__ for e in events])
+            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
+            return self._applied.record(result)
 
         return handle
 

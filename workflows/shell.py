@@ -1,8 +1,8 @@
-"""Pieces the workflows share: the one-timer alarm, how refusals look, and the secret a
-parent gives each child it starts."""
+"""Pieces the workflows share: the one-timer alarm, how refusals look, the secret a
+parent gives each child it starts, and the record of applied update ids."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import InvalidCommand, parse
     from domain.errors import DomainError
+    from workflows.contracts import AppliedUpdate, CommandResult
 
 
 StateT = TypeVar("StateT")
@@ -19,6 +20,9 @@ EventT = TypeVar("EventT")
 
 # Parents give each child they start a secret to send back in its progress notices.
 CHILD_NOTICE_SECRET = "child-notice-secret"
+# How many applied update ids (with their results) a workflow carries across
+# continue-as-new: a client retries within minutes, never 500 commands later.
+UPDATES_REMEMBERED = 500
 
 
 def notice_secret() -> str | None:
@@ -67,10 +71,22 @@ class Alarm:
         self._task, self._at = None, None
 
 
-def parse_command(command_type: type, raw: Any) -> Any:
-    """A command from its plain-JSON payload, or the refusal naming the field."""
+def continued_run() -> bool:
+    """A continued run's input is our own carried state: read it as stored (today's
+    bounds are not applied again). A first run's input is checked in full: no
+    validator stands before a workflow's start."""
+    return workflow.info().continued_run_id is not None
+
+
+def parse_command(command_type: type, raw: Any, *, stored: bool = False) -> Any:
+    """A command from its plain-JSON payload, or the refusal naming the field.
+
+    `stored`: in a handler, init or signal, reading what history holds. Validators never
+    run on replay, so only they apply today's bounds (domain/values.py); a handler
+    re-reading an accepted command must not refuse it because a bound was tightened
+    since it was written (the shape is still checked)."""
     try:
-        return parse(command_type, raw)
+        return parse(command_type, raw, stored=stored)
     except InvalidCommand as error:
         raise refusal(error) from None
 
@@ -83,3 +99,29 @@ def decide_command(
         return decide(state, command, workflow.now())
     except DomainError as error:
         raise refusal(error) from None
+
+
+class AppliedUpdates:
+    """The results of the last commands applied, by update id. The server
+    de-duplicates an update id only within one run; this record travels across
+    continue-as-new, so a command retried with the same id is answered with its
+    first result in any run and never applied twice."""
+
+    def __init__(self, carried: Iterable[AppliedUpdate] = ()) -> None:
+        self._results: dict[str, CommandResult] = {a.update_id: a.result for a in carried}
+
+    def earlier_result(self) -> CommandResult | None:
+        """What the current update's id answered before, if it was applied already."""
+        update = workflow.current_update_info()
+        return self._results.get(update.id) if update else None
+
+    def record(self, result: CommandResult) -> CommandResult:
+        update = workflow.current_update_info()
+        if update is not None:
+            self._results[update.id] = result
+            while len(self._results) > UPDATES_REMEMBERED:
+                del self._results[next(iter(self._results))]  # the oldest
+        return result
+
+    def carried(self) -> tuple[AppliedUpdate, ...]:
+        return tuple(AppliedUpdate(i, r) for i, r in self._results.items())

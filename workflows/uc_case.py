@@ -49,9 +49,19 @@ with workflow.unsafe.imports_passed_through():
         MigrationInput,
     )
     from workflows.search_attributes import UC_CASE_KEYS
-    from workflows.shell import Alarm, decide_command, notice_secret, parse_command, refusal
+    from workflows.shell import (
+        Alarm,
+        AppliedUpdates,
+        continued_run,
+        decide_command,
+        notice_secret,
+        parse_command,
+        refusal,
+    )
 
-
+# A case whose input brings its policy opens in `@workflow.init`: no local activity,
+# and a command in the first workflow task (update-with-start) is applied.
+OPENS_IN_INIT = "case-opens-in-init"
 # Ids an earlier case of the tenancy may have used before this one takes the next.
 _RENUMBER_ATTEMPTS = 100
 
@@ -73,6 +83,7 @@ class UCCase:
             self._input, self._invalid_input = None, error
         self._state: CaseState | None = self._input.carried if self._input else None
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
+        self._applied = AppliedUpdates(self._input.applied_updates if self._input else ())
         self._alarm = Alarm()
         self._migration_started = bool(self._input and self._input.migration_started)
         self._arrangements_started = set(self._input.arrangements_started if self._input else ())
@@ -89,6 +100,10 @@ class UCCase:
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
         self._published: dict[str, Any] = {n: held.get(k) for n, k in UC_CASE_KEYS.items()}
+        policy = self._input.policy if self._input else None
+        if self._state is None and policy is not None and workflow.patched(OPENS_IN_INIT):
+            assert self._input is not None
+            self._open(self._input, policy)
         for name, command_type in COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -101,13 +116,12 @@ class UCCase:
             raise refusal(self._invalid_input)
         opening = self._input
         if self._state is None:
+            # An input without a policy (an older client): the case loads it, and
+            # commands sent meanwhile wait in their handlers.
             policy = await workflow.execute_local_activity(
                 "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
-            [opened] = open_case(opening, workflow.now())
-            assert isinstance(opened, CaseOpened)
-            self._state = initial_state(opened, policy)
-            self._record(opened, self._state)
+            self._open(opening, policy)
         while True:
             self._alarm.arm(next_wakeup(self.state))
             await workflow.wait_condition(
@@ -143,6 +157,7 @@ class UCCase:
                         arrangements_started=tuple(sorted(self._arrangements_started)),
                         arrangement_secrets=self._arrangement_secrets,
                         migration_secret=self._migration_secret,
+                        applied_updates=self._applied.carried(),
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -161,7 +176,7 @@ class UCCase:
         # A signal cannot be refused, so nothing here may fail the workflow task:
         # a malformed or unexpected one is logged and dropped.
         try:
-            command = parse(RecordMigrationProgress, raw)
+            command = parse(RecordMigrationProgress, raw, stored=True)
             must_come_from_the_child(self._migration_secret, command.notice_secret)
             self._apply(decide(self.state, command, workflow.now()))
         except NotFromTheChild as refused:
@@ -173,7 +188,7 @@ class UCCase:
     def arrangement_progress(self, raw: Any) -> None:
         """From one of this case's PaymentArrangement children."""
         try:
-            command = parse(RecordArrangementProgress, raw)
+            command = parse(RecordArrangementProgress, raw, stored=True)
             if command.case_key not in (None, _case_key()):
                 raise DomainError("case_key", "notice from another case of this tenancy")
             held = self._arrangement_secrets.get(command.arrangement_id)
@@ -206,6 +221,12 @@ class UCCase:
 
     # --- internals -----------------------------------------------------------------
 
+    def _open(self, opening: CaseInput, policy: CasePolicy) -> None:
+        [opened] = open_case(opening, workflow.now())
+        assert isinstance(opened, CaseOpened)
+        self._state = initial_state(opened, policy)
+        self._record(opened, self._state)
+
     @property
     def state(self) -> CaseState:
         if self._state is None:
@@ -214,26 +235,35 @@ class UCCase:
 
     def _validator(self, command_type: type) -> Any:
         def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
             command = parse_command(command_type, raw)
-            # Before the case's first event exists only the shape can be checked;
-            # the handler applies the rules once the case has opened.
-            # While the case loads its policy (milliseconds after start) commands
-            # are refused, not queued: a command accepted into history must never
-            # fail afterwards. Clients retry on CaseOpening.
+            if self._invalid_input is not None:
+                raise refusal(self._invalid_input)
+            if self._state is None:
+                # Only while a case from an older client loads its policy: the
+                # handler waits for it and applies the rules then.
+                return
             self._decide(command)
 
         return validate
 
     def _handler(self, command_type: type) -> Any:
-        # Synchronous on purpose: no other update may interleave between the
-        # validator's decision and this one.
-        def handle(raw: Any) -> CommandResult:
-            command = parse_command(command_type, raw)
+        async def handle(raw: Any) -> CommandResult:
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            if self._state is None:
+                await workflow.wait_condition(lambda: self._state is not None)
+            # From here synchronous on purpose: no other update may interleave
+            # between the validator's decision and this one.
+            command = parse_command(command_type, raw, stored=True)
             events = self._decide(command)
             self._apply(events)
-            return CommandResult(
+            result = CommandResult(
                 version=self.state.version, events=[type(e).__name__ for e in events]
             )
+            return self._applied.record(result)
 
         return handle
 
@@ -482,7 +512,7 @@ def _case_key() -> str:
 def _checked_input(raw: Any) -> CaseInput:
     """The opening input; state may only be carried into a continued run, and the
     workflow id must be the tenancy's (one case per tenancy)."""
-    opening: CaseInput = parse(CaseInput, raw)
+    opening: CaseInput = parse(CaseInput, raw, stored=continued_run())
     info = workflow.info()
     carries = (
         opening.carried
@@ -491,6 +521,7 @@ def _checked_input(raw: Any) -> CaseInput:
         or opening.arrangements_started
         or opening.arrangement_secrets
         or opening.migration_secret
+        or opening.applied_updates
     )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of a case carries state")

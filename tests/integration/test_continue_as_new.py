@@ -13,9 +13,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.db import JournalRecord
 from domain.case import commands as c
 from domain.case.view import CaseView
-from starter import open_case
+from starter import execute_command, open_case
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 
 
 async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
@@ -31,7 +31,6 @@ async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
     handle = (
         await open_case(dev_env.client, dev_worker, opening(f"CAN-{uuid.uuid4().hex[:8]}"))
     ).handle
-    await wait_until_open(handle)
     first_run = (await handle.describe()).run_id
     await handle.execute_update(
         "request_call_back",
@@ -59,3 +58,26 @@ async def test_continue_as_new_keeps_every_journal_entry_and_pending_deadline(
             return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
 
     assert await eventually(rows, lambda n: n == 28) == 28  # every entry, + the escalation
+
+
+async def test_a_command_retried_after_continue_as_new_is_applied_once(
+    dev_env: WorkflowEnvironment, dev_worker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"continue_as_new_after_events": 40}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    handle = (
+        await open_case(dev_env.client, dev_worker, opening(f"IDEM-{uuid.uuid4().hex[:8]}"))
+    ).handle
+    note = c.AddJournalNote(by="o", text="the retried one")
+    first = await execute_command(handle, "add_journal_note", note, "request-1")
+    first_run = (await handle.describe()).run_id
+    for i in range(25):
+        await execute_command(handle, "add_journal_note", c.AddJournalNote(by="o", text=f"n{i}"))
+    assert (await handle.describe()).run_id != first_run  # it continued as new
+    # The client never heard back and sends it again, with the same request id.
+    again = await execute_command(handle, "add_journal_note", note, "request-1")
+    assert again == first
+    journal = await handle.query("journal")
+    assert sum(entry["text"] == "the retried one" for entry in journal) == 1
+    assert (await handle.query("case_view", result_type=CaseView)).version == 27

@@ -22,7 +22,7 @@ from infra.keystore import KeyStore
 from starter import list_query, open_case
 from tests.codec_server import codec_server
 from tests.factories import claim_status, opening
-from tests.helpers import eventually, settled_history_length, wait_until_open
+from tests.helpers import eventually, settled_history_length
 from workflows.search_attributes import as_dict
 from workflows.uc_case import case_workflow_id
 
@@ -37,7 +37,6 @@ async def test_case_is_searchable_by_stage_and_projected_to_sql(
     client = dev_env.client
     ref = _ref()
     handle = (await open_case(client, dev_worker, opening(ref))).handle
-    await wait_until_open(handle)
     await handle.execute_update(
         "record_claim_status",
         claim_status(
@@ -110,7 +109,6 @@ async def test_rejected_command_changes_nothing_on_the_real_server(
     dev_env: WorkflowEnvironment, dev_worker: str
 ) -> None:
     handle = (await open_case(dev_env.client, dev_worker, opening(_ref()))).handle
-    await wait_until_open(handle)
     before = await settled_history_length(handle)
     bad = [
         (

@@ -22,7 +22,7 @@ from domain.case import commands as c
 from domain.case.view import CaseView
 from starter import open_case
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 from tests.integration.conftest import Processes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,6 @@ async def test_case_survives_killed_worker_and_restarted_server(
     client = await _server(processes, db, port, log, converter)
     first_worker = await worker()
     handle = (await open_case(client, "durability", opening(f"D-{uuid.uuid4().hex[:8]}"))).handle
-    await wait_until_open(handle)
     await handle.execute_update(
         "request_call_back",
         c.RequestCallBack(

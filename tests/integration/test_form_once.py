@@ -13,7 +13,7 @@ from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from starter import open_case
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 from tests.integration.conftest import Processes
 
 
@@ -36,7 +36,6 @@ async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
     )
     ref = f"K-{uuid.uuid4().hex[:8]}"
     case = (await open_case(dev_env.client, queue, opening(ref, balance=Decimal("1200")))).handle
-    await wait_until_open(case)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="o", kind="mptl")
     )

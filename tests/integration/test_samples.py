@@ -1,13 +1,10 @@
-"""The bundled sample cases: relative dates, the CaseOpening retry, and a load
-against the real dev server that is safe to repeat."""
+"""The bundled sample cases: relative dates, and a load against the real dev server
+that is safe to repeat."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
@@ -16,7 +13,6 @@ from starter import (
     IPR_SAMPLES,
     SAMPLES,
     BadInput,
-    execute_command,
     load_ipr_samples,
     load_samples,
     read_ipr_samples,
@@ -24,7 +20,6 @@ from starter import (
     resolve_relative,
 )
 from tests.helpers import eventually
-from workflows.contracts import CommandResult
 from workflows.ipr import ipr_workflow_id
 
 NOW = datetime(2026, 11, 23, 18, 7, 5, 123456, tzinfo=UTC)
@@ -81,44 +76,11 @@ def test_sample_call_backs_are_in_the_future_and_deaths_in_the_past() -> None:
     assert all(isinstance(x.date_of_death, date) for x in deaths)
 
 
-class _OpeningHandle:
-    """Refuses `refusals` times with CaseOpening (or `error_type`), then answers."""
-
-    def __init__(self, refusals: int, error_type: str = "CaseOpening") -> None:
-        self.refusals, self.error_type, self.calls = refusals, error_type, 0
-
-    async def execute_update(self, name: str, command: Any, **_: Any) -> CommandResult:
-        self.calls += 1
-        if self.calls <= self.refusals:
-            cause = ApplicationError("the case is still opening; try again", type=self.error_type)
-            raise WorkflowUpdateFailedError(cause)
-        return CommandResult(version=2, events=["JournalNoteAdded"])
-
-
-async def test_a_command_refused_while_the_case_opens_is_sent_again() -> None:
-    handle = _OpeningHandle(refusals=3)
-    result = await execute_command(handle, "add_journal_note", {}, "id-1")  # type: ignore[arg-type]
-    assert result.version == 2 and handle.calls == 4
-
-
-async def test_the_retry_gives_up_after_its_patience() -> None:
-    handle = _OpeningHandle(refusals=1000)
-    with pytest.raises(WorkflowUpdateFailedError):
-        await execute_command(handle, "add_journal_note", {}, patience=0.2)  # type: ignore[arg-type]
-    assert 2 <= handle.calls < 20
-
-
-async def test_other_refusals_are_not_retried() -> None:
-    handle = _OpeningHandle(refusals=1, error_type="DomainError")
-    with pytest.raises(WorkflowUpdateFailedError):
-        await execute_command(handle, "add_journal_note", {})  # type: ignore[arg-type]
-    assert handle.calls == 1
-
-
 async def test_samples_load_on_the_dev_server_and_loading_again_duplicates_nothing(
     dev_env: WorkflowEnvironment, dev_worker: str
 ) -> None:
-    # Each case gets its commands the moment it starts: the CaseOpening retry at work.
+    # Each case gets its first command with its start (update-with-start): none is
+    # refused for being early, and no client retries.
     total = len(read_samples(SAMPLES))
     loaded = await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
     assert loaded == (total, 0)

@@ -20,7 +20,7 @@ from activities.policy import PolicyFileError, read_policy
 from domain.case.view import CaseView
 from starter import BadInput, bulk_open, list_query, open_case, read_csv
 from tests.factories import opening
-from tests.helpers import eventually, shared_env, wait_until_open
+from tests.helpers import eventually, shared_env
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +135,6 @@ async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
 ) -> None:
     ref = f"CLI-{uuid.uuid4().hex[:8]}"
     handle = (await open_case(dev_env.client, dev_worker, opening(ref))).handle
-    await wait_until_open(handle)
     await handle.execute_update(
         "request_payment_arrangement", {"by": "officer-2", "kind": "tpd", "deduction_rate": "12"}
     )

@@ -16,7 +16,7 @@ from infra.keystore import KeyStore
 from starter import open_case
 from tests.codec_server import codec_server, readable, temporal_cli, unique_ref
 from tests.factories import opening
-from tests.helpers import settled_history_length, wait_until_open
+from tests.helpers import settled_history_length
 from worker import build_worker
 
 NAME = "Morgan Testperson"
@@ -36,7 +36,6 @@ async def case_and_codec(
     files: Path = tmp_path_factory.mktemp("cli-codec-files")
     async with build_worker(dev_env.client, task_queue, engine, files=files):
         handle = (await open_case(dev_env.client, task_queue, opening(unique_ref("CLI")))).handle
-        await wait_until_open(handle)
         await settled_history_length(handle)
         async with codec_server(key_store, engine) as endpoint:
             yield handle.id, endpoint

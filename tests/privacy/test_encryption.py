@@ -29,7 +29,7 @@ from infra.codec import (
 )
 from infra.keystore import KeyStore, SubjectErased, UnknownDataKey
 from tests.factories import opening
-from tests.helpers import eventually, settled_history_length, wait_until_open
+from tests.helpers import eventually, settled_history_length
 from worker import build_worker
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -68,7 +68,6 @@ async def _open(client: Client, task_queue: str) -> tuple[str, object]:
     handle = await client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    await wait_until_open(handle)
     await settled_history_length(handle)
     return ref, handle
 

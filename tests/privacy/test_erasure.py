@@ -26,7 +26,7 @@ from infra.codec import EncryptionCodec
 from infra.keystore import KeyStore, SubjectErased
 from publication import build_publication, to_markdown
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 from tests.integration.ipr_data import fresh_engine, project
 from tests.integration.test_ipr_publication import PLANS
 from workflows.ids import Subject
@@ -38,7 +38,6 @@ async def _closed_case(env: WorkflowEnvironment, task_queue: str) -> tuple[str, 
     handle = await env.client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    await wait_until_open(handle)
     await handle.execute_update(
         "add_journal_note",
         c.AddJournalNote(by="o", kind="note", text="Morgan Testperson rang about arrears"),

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import commands as c
 from domain.case.view import CaseView
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 from workflows.contracts import CaseOutcome
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -22,7 +22,6 @@ async def _open(client: Client, task_queue: str) -> WorkflowHandle:
     handle = await client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    await wait_until_open(handle)
     return handle
 
 

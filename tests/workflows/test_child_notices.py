@@ -25,7 +25,7 @@ from domain.ipr.activity import ActivityState
 from domain.ipr.model import IprState
 from domain.notices import ONLY_FROM_THE_CHILD
 from tests.factories import opening
-from tests.helpers import eventually, wait_until_open
+from tests.helpers import eventually
 from worker import WORKFLOWS
 from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
@@ -75,7 +75,6 @@ async def _case_with_arrangement(
         id=case_workflow_id(ref),
         task_queue=task_queue,
     )
-    await wait_until_open(case)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
     )
@@ -160,7 +159,6 @@ async def test_a_forged_migration_notice_changes_nothing_and_is_journalled_as_re
     case = await ts_env.client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=ts_worker
     )
-    await wait_until_open(case)
     today = business_date(await ts_env.get_current_time())
     await case.execute_update(
         "record_migration_notice",

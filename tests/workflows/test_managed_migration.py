@@ -21,7 +21,7 @@ from domain.dates import add_months, business_date, start_of_day
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
-from tests.helpers import eventually, plain, result_or_stuck, wait_until_open
+from tests.helpers import eventually, plain, result_or_stuck
 from workflows.managed_migration import ManagedMigration
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -50,7 +50,6 @@ async def _migrating_case(
     case = await env.client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    await wait_until_open(case)
     today = business_date(await env.get_current_time())
     deadline = add_months(today, deadline_in_months)
     await case.execute_update(
@@ -298,7 +297,6 @@ async def test_a_forged_progress_signal_is_dropped_and_the_case_carries_on(
     case = await ts_env.client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=ts_worker
     )
-    await wait_until_open(case)
     await case.signal(
         "migration_progress",
         {"kind": "x", "text": "x", "status": "claimed", "protection": "active"},

@@ -5,6 +5,7 @@ an arrangement's life: the APA1 pack, every review, a deduction's TPDActive flag
 withdrawal, a death, a refused submission, renumbering and refused commands."""
 
 import hashlib
+import io
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,11 +19,13 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.forms import FormStore
 from activities.outbox import FileOutbox, Submission, _folder_name, _receipt_json
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
@@ -34,7 +37,6 @@ from tests.helpers import (
     eventually,
     search_attributes,
     settled_history_length,
-    wait_until_open,
 )
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -50,7 +52,6 @@ async def _case_with_request(
         id=case_workflow_id(ref),
         task_queue=task_queue,
     )
-    await wait_until_open(case)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
     )  # type: ignore[arg-type]
@@ -162,7 +163,6 @@ async def test_a_managed_payment_meeting_no_condition_is_refused_naming_each(
         id=case_workflow_id(ref),
         task_queue=ts_worker,
     )
-    await wait_until_open(case)
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await case.execute_update(
             "request_payment_arrangement", c.RequestPaymentArrangement(by="o", kind="mptl")
@@ -206,7 +206,6 @@ async def _open_case(
         id=case_workflow_id(ref),
         task_queue=task_queue,
     )
-    await wait_until_open(case)
     if factors:
         await case.execute_update(
             "record_vulnerability_assessment",
@@ -559,3 +558,56 @@ async def test_an_outcome_with_an_unknown_field_is_refused_naming_it(
         )
     assert isinstance(info.value.cause, ApplicationError)
     assert info.value.cause.message.startswith("colour: ")
+
+
+async def _answers(case: WorkflowHandle) -> bool:
+    try:
+        await case.query("case_view", result_type=CaseView)
+    except WorkflowQueryFailedError:
+        return False
+    return True
+
+
+async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc47(
+    ts_env: WorkflowEnvironment,
+    ts_worker: str,
+    files: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    landlord = {
+        "name": "Ridings Homes",
+        "reference": "RH-0042",
+        "account_name": "Ridings Homes Rents",
+        "sort_code": "11-22-33",
+        "account_number": "11111111",
+    }
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"landlord": landlord}))
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    ref, case = await _open_case(ts_env, ts_worker)
+    await eventually(lambda: _answers(case), bool)  # open, its policy read
+    # The landlord moves its rent account while the case is open.
+    moved = landlord | {"name": "Ridings Homes Ltd", "account_number": "22222222"}
+    policy.write_text(json.dumps({"landlord": moved}))
+    arrangement = await _request(ts_env, case, ref, kind="mptl")
+    state = await _state(arrangement)
+    assert state.form_sha256
+    pdf = FormStore(files / "forms").read(state.form_sha256).content
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Ridings Homes Ltd" in text and "22222222" in text and "11111111" not in text
+    printed = json.loads(
+        next((files / "forms").rglob(f"UC47-{state.form_sha256[:16]}.json")).read_text()
+    )["landlord"]
+    assert printed == {
+        "name": "Ridings Homes Ltd",
+        "reference": "RH-0042",
+        "payment": {
+            "account_name": "Ridings Homes Rents",
+            "sort_code": "11-22-33",
+            "account_number": "22222222",
+        },
+    }
+    # What went to DWP names the same account as the form.
+    [sent] = list((files / "outbox").glob(f"{state.arrangement_id}*/payload.json"))
+    assert json.loads(sent.read_text())["landlord"] == printed

@@ -8,7 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import commands as c
 from domain.case.view import CaseView
 from tests.factories import claim_status, opening
-from tests.helpers import accepted_updates, settled_history_length, wait_until_open
+from tests.helpers import accepted_updates, settled_history_length
 from workflows.contracts import CommandResult
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -21,7 +21,6 @@ async def start(client: Client, task_queue: str, ref: str):
     handle = await client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    await wait_until_open(handle)
     return handle
 
 
