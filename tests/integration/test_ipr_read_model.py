@@ -2,12 +2,10 @@
 when TEST_DATABASE_URL names one). Retries and replays never duplicate or regress."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pypdf import PdfReader
@@ -21,8 +19,6 @@ from activities.db import (
     IprActivityRecord,
     IprNarrativeRecord,
     IprRecord,
-    make_engine,
-    migrate,
 )
 from activities.ipr import IprActivities
 from activities.ipr_records import FeedbackRequest, ipr_projection
@@ -30,18 +26,6 @@ from domain.ipr.criteria import ScreeningFacts, screen
 from tests.integration.ipr_data import Plan, build
 
 IPR_TABLES = {"iprs", "ipr_narratives", "ipr_activities", "ipr_acssl_shares"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'read-model.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def _rows(engine: Engine, ipr_id: str) -> dict[str, Any]:

@@ -1,18 +1,15 @@
 """The SQL read model on a real SQLite file (and PostgreSQL when TEST_DATABASE_URL names one)."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from temporalio.testing import ActivityEnvironment
 
-from activities.db import CaseEventRecord, CaseRecord, JournalRecord, make_engine, migrate
+from activities.db import CaseEventRecord, CaseRecord, JournalRecord
 from activities.projection import Projection
 from activities.records import EventRecord, ProjectionBatch, case_row
 from domain.case import commands as c
@@ -22,18 +19,6 @@ from domain.policy import CasePolicy
 from tests.factories import opening
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'read-model.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def _batches(case_id: str) -> list[ProjectionBatch]:

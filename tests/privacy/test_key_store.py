@@ -2,31 +2,17 @@
 created once even when two processes race for it, unreadable once destroyed."""
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.db import DataKeyRecord, make_engine, migrate
+from activities.db import DataKeyRecord
 from infra import keys
 from infra.codec import EncryptionCodec
 from infra.keystore import KeyStore, SubjectErased
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'keys.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 async def test_racing_processes_share_one_data_key_per_subject(db: Engine) -> None:
