@@ -185,7 +185,8 @@ async def main() -> int:
     from infra import keys
 
     key_file = keys.default_key_file(settings.data_dir)
-    if keys.ensure(key_file):
+    # A ring given inline (CASEWORK_KEYS) wins: then no file is made beside it.
+    if not os.environ.get("CASEWORK_KEYS") and keys.ensure(key_file):
         console.print(f"key ring created: {key_file} (mode 0600; back it up, never commit it)")
     # SIGTERM stops what we started, as Ctrl-C does: both cancel this task.
     main_task = asyncio.current_task()
