@@ -56,7 +56,7 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         allowed_domains: frozenset[str] | None = None,
     ) -> None:
         self._store = store
-        self._workflow_id = workflow_id
+        self._subject = subject_of(workflow_id)
         # None: any domain whose key this process holds (workers, back office);
         # the codec server narrows it to what an operator's token allows.
         self._allowed = allowed_domains
@@ -65,17 +65,28 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         workflow_id = None
         if isinstance(context, WorkflowSerializationContext | ActivitySerializationContext):
             workflow_id = context.workflow_id
-        return EncryptionCodec(self._store, workflow_id, self._allowed)
+        return self.for_workflow(workflow_id)
 
     def for_workflow(self, workflow_id: str | None) -> "EncryptionCodec":
-        return EncryptionCodec(self._store, workflow_id, self._allowed)
+        return self._sealing_for(subject_of(workflow_id))
+
+    def for_domain(self, domain: str) -> "EncryptionCodec":
+        """Seals with the domain's own key: for payloads that name no workflow."""
+        return self._sealing_for(Subject(domain, None))
 
     def restricted_to(self, domains: frozenset[str]) -> "EncryptionCodec":
-        return EncryptionCodec(self._store, self._workflow_id, domains)
+        codec = self._sealing_for(self._subject)
+        codec._allowed = domains
+        return codec
+
+    def _sealing_for(self, subject: Subject) -> "EncryptionCodec":
+        codec = EncryptionCodec(self._store, None, self._allowed)
+        codec._subject = subject
+        return codec
 
     @property
     def subject(self) -> Subject:
-        return subject_of(self._workflow_id)
+        return self._subject
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         if not payloads:

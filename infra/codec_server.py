@@ -33,9 +33,6 @@ from workflows.ids import subject_of
 
 COOKIE = "casework_codec"
 DEFAULT_ORIGINS = ("http://localhost:8233", "http://127.0.0.1:8233")
-# A workflow id per domain that names no subject (workflows/ids.py): the codec seals
-# with the domain's own key when a request names no workflow.
-_DOMAIN_ONLY_ID: dict[str, str | None] = {"uc": "uc-", "ipr": "ipr-", "ops": None}
 
 LOGGER = "casework.codec_server"
 
@@ -138,7 +135,7 @@ class CodecServer:
             codec = EncryptionCodec(self.store).for_workflow(workflow_id)
         else:
             domain = _sealing_domain(request, operator)
-            codec = EncryptionCodec(self.store).for_workflow(_DOMAIN_ONLY_ID[domain])
+            codec = EncryptionCodec(self.store).for_domain(domain)
         audit.domains = domain
         if domain not in operator.domains:
             raise Refusal(
