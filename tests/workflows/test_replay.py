@@ -40,8 +40,12 @@ def _workflow_id(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def replay_converter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataConverter]:
-    """The codec over a key store holding the saved data keys."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('replay') / 'keys.db'}"
+    yield from saved_keys_converter(tmp_path_factory.mktemp("replay"))
+
+
+def saved_keys_converter(folder: Path) -> Iterator[DataConverter]:
+    """The codec over a key store (in `folder`) holding the saved data keys."""
+    url = f"sqlite:///{folder / 'keys.db'}"
     migrate(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
