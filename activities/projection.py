@@ -1,17 +1,23 @@
 """Projects a case's events and journal into SQL. Idempotent: rows are keyed by
 (case id, event sequence), so a retried or replayed batch inserts nothing twice,
-and the case row only moves forward in version."""
+and the case row only moves forward in version.
 
+An outage raises (the workflow's projector retries the batch); an event whose
+values the database refuses is stored without and reported back as set aside, so
+one bad value never holds the others (docs/reliability.md)."""
+
+import contextlib
 from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.db import CaseEventRecord, CaseRecord, JournalRecord
-from activities.records import ProjectionBatch
+from activities.records import EventRecord, ProjectionBatch, ProjectionResult, SetAside
 from logs import get_logger
 
 log = get_logger(__name__)
@@ -25,7 +31,7 @@ class Projection:
         )
 
     @activity.defn(name="project_case")
-    def project_case(self, batch: ProjectionBatch) -> int:
+    def project_case(self, batch: ProjectionBatch) -> ProjectionResult:
         row = asdict(batch.case)
         # A batch without the resident's identity (every batch after the opening one)
         # leaves the row's name and address as they are.
@@ -55,14 +61,79 @@ class Projection:
             }
             for e in batch.events
         ]
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.execute(upsert)
+                if events:
+                    self._insert_rows(session, events, journal)
+            result = ProjectionResult(stored=len(events), set_aside=[])
+        except UNSTORABLE:
+            # Something in the batch the read model cannot hold (a NUL byte in
+            # PostgreSQL text, a value out of a column's range): store what it can,
+            # one row at a time, and hand the rest back to be set aside.
+            cases = CaseRecord.__table__
+            fallback = (
+                self._insert(cases)
+                .values(**{**row, "resident_name": "", "address": ""})
+                .on_conflict_do_nothing()
+            )
+            result = self._one_by_one(upsert, fallback, batch.events, events, journal)
+        log.info(
+            "case projected",
+            events=result.stored,
+            set_aside=[s.seq for s in result.set_aside],
+            row_stored=result.row_stored,
+            version=row["version"],
+        )
+        return result
+
+    def _insert_rows(self, session: Session, events: list[Any], journal: list[Any]) -> None:
+        session.execute(
+            self._insert(CaseEventRecord.__table__).values(events).on_conflict_do_nothing()
+        )
+        session.execute(
+            self._insert(JournalRecord.__table__).values(journal).on_conflict_do_nothing()
+        )
+
+    def _one_by_one(
+        self,
+        upsert: Any,
+        fallback: Any,
+        records: list[EventRecord],
+        events: list[Any],
+        journal: list[Any],
+    ) -> ProjectionResult:
+        set_aside: list[SetAside] = []
+        row_stored = True
         with Session(self._engine) as session, session.begin():
-            session.execute(upsert)
-            if events:
-                session.execute(
-                    self._insert(CaseEventRecord.__table__).values(events).on_conflict_do_nothing()
-                )
-                session.execute(
-                    self._insert(JournalRecord.__table__).values(journal).on_conflict_do_nothing()
-                )
-        log.info("case projected", events=len(events), version=row["version"])
-        return len(events)
+            try:
+                with session.begin_nested():
+                    session.execute(upsert)
+            except UNSTORABLE as error:
+                row_stored = False
+                log.warning("case row not stored", reason=_reason(error))
+                # The events need their case row: a first projection keeps one without
+                # the resident's identity (the next batch that can be stored fills it).
+                with contextlib.suppress(*UNSTORABLE), session.begin_nested():
+                    session.execute(fallback)
+            for record, event, entry in zip(records, events, journal, strict=True):
+                try:
+                    with session.begin_nested():
+                        self._insert_rows(session, [event], [entry])
+                except UNSTORABLE as error:
+                    set_aside.append(SetAside(record.seq, record.type, _reason(error)))
+        return ProjectionResult(
+            stored=len(records) - len(set_aside), set_aside=set_aside, row_stored=row_stored
+        )
+
+
+# Refusals of a value (the row is at fault), as opposed to an outage (connection,
+# timeout, lock), which propagates so the activity is retried.
+UNSTORABLE = (DataError, IntegrityError)
+
+
+def _reason(error: Exception) -> str:
+    """The error's class and SQLSTATE only: a driver's message may quote the value."""
+    orig = getattr(error, "orig", None) or error
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return f"{type(orig).__name__}" + (f" (SQLSTATE {code})" if code else "")

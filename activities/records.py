@@ -52,6 +52,28 @@ class ProjectionBatch:
     events: list[EventRecord]
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """An event the read model refused for what it holds (not an outage): kept by the
+    case, retried later, reported by its sequence and the error's class, never its
+    content."""
+
+    seq: int
+    type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProjectionResult:
+    """What `project_case` stored. Every event of the batch is either stored (or was
+    already) or set aside; the case row is skipped (and reported) only when the read
+    model cannot hold one of its values."""
+
+    stored: int
+    set_aside: list[SetAside]
+    row_stored: bool = True
+
+
 def case_row(case_id: str, workflow_id: str, s: CaseState, with_identity: bool = True) -> CaseRow:
     attrs = search_attributes(s)
     return CaseRow(

@@ -51,11 +51,17 @@ IPR_KEYS: dict[str, SearchAttributeKey] = {
     for k in (IPR_STAGE, SERVICE_LINES, EXTERNAL_SCRUTINY, ACTIVITIES_OVERDUE, IPR_TARGETS_MISSED)
 }
 
+# What the read model lacks of a case or IPR: events waiting while its projection
+# fails, and events set aside (0 when it holds everything; unset if it never lagged).
+# Upserted by the projector (workflows/projector.py), not with the keys above.
+PROJECTION_BEHIND = SearchAttributeKey.for_int("ProjectionBehind")
+
 # Every attribute any workflow upserts; the dev server and tests register these.
 ALL_KEYS: list[SearchAttributeKey] = [
     *UC_CASE_KEYS.values(),
     *MIGRATION_KEYS.values(),
     *IPR_KEYS.values(),
+    PROJECTION_BEHIND,
 ]
 
 _CLI_TYPE = {

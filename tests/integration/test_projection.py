@@ -107,3 +107,62 @@ def test_event_payloads_are_stored_as_json(db: Engine) -> None:
             .where(CaseEventRecord.case_id == "uc-case-P-2/run-1")
         ).one()
     assert data["factors"] == ["homeless"] and data["tier"] == "tier_1"
+
+
+def _with_nul(record: EventRecord) -> EventRecord:
+    """An event as an older release may have accepted it: a NUL byte in its text."""
+    return replace(record, journal_text="visited\x00", data={**record.data, "text": "visited\x00"})
+
+
+def test_an_unstorable_event_is_set_aside_and_the_rest_land_in_order(postgres_url: str) -> None:
+    """PostgreSQL text cannot hold NUL: that one event comes back set aside (class and
+    SQLSTATE only), every other event and the case row are stored, and a retry after a
+    fix stores it without touching the others."""
+    from activities.db import make_engine, migrate
+
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        first, second = _batches("uc-case-P-3/run-1")
+        bad = replace(
+            second, events=[second.events[0], _with_nul(second.events[1]), *second.events[2:]]
+        )
+        env = ActivityEnvironment()
+        env.run(Projection(engine).project_case, first)
+        result = env.run(Projection(engine).project_case, bad)
+        assert [(s.seq, s.type) for s in result.set_aside] == [(3, "JournalNoteAdded")]
+        assert (
+            "\x00" not in result.set_aside[0].reason and "visited" not in result.set_aside[0].reason
+        )
+        assert result.stored == 3 and result.row_stored
+        with Session(engine) as s:
+            seqs = s.scalars(
+                select(JournalRecord.seq)
+                .where(JournalRecord.case_id == "uc-case-P-3/run-1")
+                .order_by(JournalRecord.seq)
+            ).all()
+            row = s.get(CaseRecord, "uc-case-P-3/run-1")
+        assert seqs == [1, 2, 4, 5] and row is not None and row.version == 5
+        # After a fix (here: the value made storable), the retry stores only that event.
+        fixed = replace(second, events=[second.events[1]])
+        again = env.run(Projection(engine).project_case, fixed)
+        assert again.set_aside == [] and _counts(engine, "uc-case-P-3/run-1") == (5, 5)
+    finally:
+        engine.dispose()
+
+
+def test_a_case_row_the_database_refuses_is_reported_and_its_events_still_land(
+    postgres_url: str,
+) -> None:
+    from activities.db import make_engine, migrate
+
+    migrate(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        first, _ = _batches("uc-case-P-4/run-1")
+        bad = replace(first, case=replace(first.case, address="1 Flat\x00"))
+        result = ActivityEnvironment().run(Projection(engine).project_case, bad)
+        assert not result.row_stored and result.set_aside == [] and result.stored == 1
+        assert _counts(engine, "uc-case-P-4/run-1") == (1, 1)
+    finally:
+        engine.dispose()
