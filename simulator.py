@@ -266,15 +266,19 @@ async def _run(
     client = env.client
     case_input = parse(CaseInput, shift(scenario.case, years))
     case_id = case_workflow_id(case_input.tenancy_ref)
-    migration_id = f"uc-migration-{case_input.tenancy_ref}"
     await _sleep_until(env, _moment(scenario.first_day, time(8, 0), years))
     case = await client.start_workflow("UCCase", case_input, id=case_id, task_queue=task_queue)
     await _until_open(env, case)
     updates = []
     for event in scenario.events:
         await _sleep_until(env, _moment(event.date, event.at, years))
-        target = case if event.to == "case" else client.get_workflow_handle(migration_id)
         outcome: dict[str, Any] = {"date": event.date, "to": event.to, "update": event.update}
+        migration_id = None if event.to == "case" else await _migration(case)
+        if event.to != "case" and migration_id is None:
+            outcome["refused"] = "no migration notice is recorded on this case"
+            updates.append(outcome)
+            continue
+        target = case if migration_id is None else client.get_workflow_handle(migration_id)
         try:
             result = await target.execute_update(event.update, shift(event.args, years))
             outcome["result"] = result
@@ -289,9 +293,18 @@ async def _run(
         "description": scenario.description,
         "simulated_until": scenario.until,
         "updates": shift(to_jsonable_python(updates), -years),
-        **shift(to_jsonable_python(await _collect(client, case, migration_id, years)), -years),
+        **shift(
+            to_jsonable_python(await _collect(client, case, await _migration(case), years)), -years
+        ),
     }
     return to_jsonable_python(report)
+
+
+async def _migration(case: WorkflowHandle) -> str | None:
+    """The id of the case's managed migration, unique to the case (domain/child_ids.py):
+    read from the case once the notice is recorded."""
+    view = await case.query("case_view", result_type=CaseView)
+    return None if view.migration is None else view.migration.workflow_id
 
 
 async def _until_open(env: WorkflowEnvironment, case: WorkflowHandle) -> None:
@@ -305,25 +318,25 @@ async def _until_open(env: WorkflowEnvironment, case: WorkflowHandle) -> None:
 
 
 async def _collect(
-    client: Client, case: WorkflowHandle, migration_id: str, years: int
+    client: Client, case: WorkflowHandle, migration_id: str | None, years: int
 ) -> dict[str, Any]:
     view = await case.query("case_view", result_type=CaseView)
     journal = await case.query("journal")
     timers = await _timers_fired(case, "case")
     migration: dict[str, Any] | None = None
-    handle = client.get_workflow_handle(migration_id)
-    try:
-        state = await handle.query("migration_view", result_type=MigrationState)
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
-    else:  # the scenario recorded a migration notice
-        migration = _migration_report(state)
-        timers += await _timers_fired(handle, "migration")
-    escalations = [j for j in journal if j["kind"] == "task" and j["outcome"] == "escalated"]
     figures = {"case": await history_figures(case)}
-    if migration is not None:
-        figures["migration"] = await history_figures(client.get_workflow_handle(migration_id))
+    if migration_id is not None:  # the scenario recorded a migration notice
+        handle = client.get_workflow_handle(migration_id)
+        try:
+            state = await handle.query("migration_view", result_type=MigrationState)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        else:
+            migration = _migration_report(state)
+            timers += await _timers_fired(handle, "migration")
+            figures["migration"] = await history_figures(handle)
+    escalations = [j for j in journal if j["kind"] == "task" and j["outcome"] == "escalated"]
     return {
         "history": figures,
         "case": view,

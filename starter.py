@@ -169,7 +169,8 @@ def parse_command(name: str, raw: Any, where: str, today: date | None = None) ->
     return parse(COMMANDS[name], raw, where, today)
 
 
-_ARRANGEMENT_ID = re.compile(r"^uc-apa-[A-Za-z0-9][A-Za-z0-9-]{2,39}-\d+$")
+# Per case since 2026-12-02 (domain/child_ids.py): uc-apa-<ref>/<case scope>-<n>.
+_ARRANGEMENT_ID = re.compile(r"^uc-apa-[A-Za-z0-9][A-Za-z0-9-]{2,39}(/[A-Za-z0-9-]{1,64})?-\d+$")
 
 
 def parse_arrangement_command(arrangement_id: str, name: str, raw: Any, where: str) -> Any:
@@ -177,7 +178,8 @@ def parse_arrangement_command(arrangement_id: str, name: str, raw: Any, where: s
     objection), checked here so bad input never reaches the server."""
     if not _ARRANGEMENT_ID.match(arrangement_id):
         raise BadInput(
-            f"arrangement_id: must look like uc-apa-<tenancy_ref>-<n>, not {arrangement_id!r}"
+            "arrangement_id: must look like uc-apa-<tenancy_ref>/<case scope>-<n> "
+            f"(or uc-apa-<tenancy_ref>-<n> for an older case; see `show`), not {arrangement_id!r}"
         )
     if name not in ARRANGEMENT_COMMANDS:
         known = ", ".join(ARRANGEMENT_COMMANDS)
@@ -608,13 +610,15 @@ def parse_ipr_command(name: str, raw: Any, where: str) -> Any:
     return parse(ipr_commands.COMMANDS[name], raw, where)
 
 
-_ACTIVITY_ID = re.compile(r"^ipr-[A-Za-z0-9][A-Za-z0-9-]{2,39}-activity-\d+$")
+_ACTIVITY_ID = re.compile(r"^ipr-[A-Za-z0-9][A-Za-z0-9-]{2,39}(/[A-Za-z0-9-]{1,64})?-activity-\d+$")
 
 
 def parse_activity_command(activity_id: str, name: str, raw: Any, where: str) -> Any:
     if not _ACTIVITY_ID.match(activity_id):
         raise BadInput(
-            f"activity_id: must look like ipr-<reference>-activity-<n>, not {activity_id!r}"
+            "activity_id: must look like ipr-<reference>/<review scope>-activity-<n> "
+            f"(or ipr-<reference>-activity-<n> for an older review; see `ipr-show`), "
+            f"not {activity_id!r}"
         )
     if name not in ACTIVITY_COMMANDS:
         known = ", ".join(ACTIVITY_COMMANDS)

@@ -260,10 +260,14 @@ def _subject_folders(root: Path, subject: Subject) -> Iterable[Path]:
 
 def _folder_subject(name: str) -> Subject:
     """The subject of a case or IPR folder ("<workflow id>_<run id>-<hash>") or an
-    outbox submission folder ("<arrangement id>-<n>")."""
+    outbox submission folder ("<arrangement id>-<n>"; a per-case arrangement id
+    "uc-apa-<ref>/<scope>-<m>" makes "uc-apa-<ref>_<scope>-<m>-<n>-<hash>")."""
     workflow_id = name.split("_", 1)[0]
+    if workflow_id.startswith("uc-apa-") and "_" in name:
+        # The "/" before the case's scope became "_": the ref is all before it.
+        return Subject("uc", workflow_id.removeprefix("uc-apa-"))
     candidate = subject_of(workflow_id)
-    if candidate.domain == "uc" and workflow_id.startswith("uc-apa-") and "_" not in name:
+    if candidate.domain == "uc" and workflow_id.startswith("uc-apa-"):
         # "<arrangement id>-<n>": drop the submission number first.
         candidate = subject_of(workflow_id.rsplit("-", 1)[0])
     return candidate

@@ -24,6 +24,19 @@ class ProgressNoticeRefused:
     rule: str
 
 
+@dataclass(frozen=True)
+class ChildNotStarted:
+    """An event of a case or an IPR: a child workflow it meant to start was refused
+    because its id was already taken. Recorded, never swallowed: the parent does not
+    pretend the child runs, and someone is told."""
+
+    at: datetime
+    by: str
+    child: str  # managed_migration, payment_arrangement, agreed_activity
+    workflow_id: str
+    reason: str
+
+
 class NotFromTheChild(DomainError):
     """A progress notice without the secret of the child it claims to come from."""
 

@@ -13,6 +13,9 @@ from temporalio.client import WorkflowHandle
 from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
+from domain.case.view import CaseView
+from domain.ipr.model import IprState
+
 T = TypeVar("T")
 
 
@@ -131,3 +134,29 @@ async def result_or_stuck(
             raise AssertionError(f"{handle.id}: no result within {timeout}s")
         finally:
             result.cancel()
+
+
+async def arrangement_id(case: WorkflowHandle, n: int = 1) -> str:
+    """The id of the case's n-th payment arrangement, as the case recorded it (unique
+    to the case: domain/child_ids.py)."""
+    view = await eventually(
+        lambda: case.query("case_view", result_type=CaseView), lambda v: len(v.arrangements) >= n
+    )
+    return view.arrangements[n - 1].arrangement_id
+
+
+async def migration_id(case: WorkflowHandle) -> str:
+    """The id of the case's managed migration, as the case recorded it."""
+    view = await eventually(
+        lambda: case.query("case_view", result_type=CaseView), lambda v: v.migration is not None
+    )
+    assert view.migration is not None
+    return view.migration.workflow_id
+
+
+async def activity_id(ipr: WorkflowHandle, n: int = 1) -> str:
+    """The id of the IPR's n-th agreed activity, as the IPR recorded it."""
+    state = await eventually(
+        lambda: ipr.query("ipr_view", result_type=IprState), lambda s: len(s.activities) >= n
+    )
+    return state.activities[n - 1].activity_id

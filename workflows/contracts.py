@@ -50,6 +50,13 @@ class CaseInput(OpenCase):
     arrangement_secrets: dict[str, str] = field(default_factory=dict)
     migration_secret: str | None = None
     applied_updates: tuple[AppliedUpdate, ...] = ()
+    # The shape's version of this input and all it carries (domain/upcast.py): bump
+    # it, with an upcaster, when a field is renamed or reshaped.
+    schema_version: int = 1
+    # The projector's carried state (workflows/projector.py): events the read model
+    # refused for their values, and the rounds failed in an outage still going on.
+    set_aside: tuple[EventRecord, ...] = ()
+    projection_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class CaseOutcome:
     status: str
     outcome: str | None
     journal_entries: int
+    # Events the read model refused to the end (their sequence numbers).
+    set_aside: list[int] = field(default_factory=list)
 
 
 @validated(frozen=True, config=STRICT)
@@ -78,6 +87,9 @@ class MigrationInput:
     # Sent back in every progress notice, so the case knows it is from its child.
     notice_secret: str | None = None
     applied_updates: tuple[AppliedUpdate, ...] = ()
+    # The shape's version of this input and all it carries (domain/upcast.py): bump
+    # it, with an upcaster, when a field is renamed or reshaped.
+    schema_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,9 @@ class ArrangementInput:
     # Sent back in every progress notice, so the case knows it is from its child.
     notice_secret: str | None = None
     applied_updates: tuple[AppliedUpdate, ...] = ()
+    # The shape's version of this input and all it carries (domain/upcast.py): bump
+    # it, with an upcaster, when a field is renamed or reshaped.
+    schema_version: int = 1
 
 
 # The IPR inputs live here, not in their workflow modules: the sandbox re-imports a
@@ -122,6 +137,11 @@ class IprInput(c.Referral):
     # started before secrets existed have none.
     activity_secrets: dict[str, str] = field(default_factory=dict)
     applied_updates: tuple[AppliedUpdate, ...] = ()
+    # Rounds failed in a read-model outage still going on (workflows/projector.py).
+    projection_failures: int = 0
+    # The shape's version of this input and all it carries (domain/upcast.py): bump
+    # it, with an upcaster, when a field is renamed or reshaped.
+    schema_version: int = 1
 
 
 @validated(frozen=True)
@@ -138,3 +158,6 @@ class ActivityInput:
     # Sent back in every progress notice, so the IPR knows it is from its child.
     notice_secret: str | None = None
     applied_updates: tuple[AppliedUpdate, ...] = ()
+    # The shape's version of this input and all it carries (domain/upcast.py): bump
+    # it, with an upcaster, when a field is renamed or reshaped.
+    schema_version: int = 1

@@ -6,6 +6,11 @@ is a tenancy (all of its cases, migrations and payment arrangements) in the
 ``uc`` domain, or an IPR reference (the review and its agreed activities) in the
 ``ipr`` domain. Anything else holds no personal data and falls in ``ops``.
 Ids are pseudonyms (DOMAIN.md 5): neither form carries a name.
+
+Children of a case or IPR opened since ids were per case carry its scope after a
+``/`` (domain/child_ids.py): ``uc-migration-<ref>/<scope>``,
+``uc-apa-<ref>/<scope>-<n>``, ``ipr-<reference>/<scope>-activity-<n>``. A ref holds
+no ``/``, so the subject is what comes before it; older ids keep their old shapes.
 """
 
 import re
@@ -18,6 +23,10 @@ class Subject(NamedTuple):
 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # Per case first: the ref ends at the first "/", the scope holds none.
+    ("uc", re.compile(r"uc-migration-(?P<ref>[^/]+)/[^/]+")),
+    ("uc", re.compile(r"uc-apa-(?P<ref>[^/]+)/[^/]+-\d+")),
+    ("ipr", re.compile(r"ipr-(?P<ref>[^/]+)/[^/]+-activity-\d+")),
     ("uc", re.compile(r"uc-case-(?P<ref>.+)")),
     ("uc", re.compile(r"uc-migration-(?P<ref>.+)")),
     ("uc", re.compile(r"uc-apa-(?P<ref>.+)-\d+")),
@@ -40,7 +49,9 @@ def subject_of(workflow_id: str | None) -> Subject:
 
 def workflow_ids_pattern(subject: Subject) -> tuple[str, ...]:
     """Visibility prefixes that find every workflow of a subject (then filter with
-    ``subject_of``: a prefix alone would also match a longer reference)."""
+    ``subject_of``: a prefix alone would also match a longer reference). The
+    migration and IPR prefixes find both the old and the per-case shapes."""
     if subject.domain == "uc":
-        return (f"uc-case-{subject.ref}", f"uc-migration-{subject.ref}", f"uc-apa-{subject.ref}-")
+        ref = subject.ref
+        return (f"uc-case-{ref}", f"uc-migration-{ref}", f"uc-apa-{ref}-", f"uc-apa-{ref}/")
     return (f"ipr-{subject.ref}",)

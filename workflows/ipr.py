@@ -7,13 +7,14 @@ ACSSL list and the IPR closes as not accepted. Agreed activities run as children
 (`AgreedActivity`). The read model gets an anonymised projection after each change.
 """
 
+import asyncio
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -22,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.ipr import commands as c
     from domain.ipr.decide import (
+        activity_not_started,
         check_referral,
         decide,
         evolve,
@@ -30,21 +32,32 @@ with workflow.unsafe.imports_passed_through():
         notice_refused,
         on_time_passed,
     )
-    from domain.ipr.events import IprEvent
+    from domain.ipr.events import SYSTEM, IprEvent, ReadModelNoted
     from domain.ipr.model import AgreedActivity as Activity
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
     from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
     from workflows.contracts import ActivityInput, CommandResult, IprInput
+    from workflows.projector import (
+        PROJECTS_IN_BACKGROUND,
+        ROUND,
+        ROUND_TIMEOUT,
+        SET_ASIDE_RETRY,
+        Lag,
+        refused_value,
+    )
     from workflows.search_attributes import IPR_KEYS
     from workflows.shell import (
+        DUPLICATE_ID,
+        REFUSED_START_RECORDED,
         Alarm,
         AppliedUpdates,
-        continued_run,
         decide_command,
+        id_scope,
         notice_secret,
         parse_command,
         refusal,
+        stored_input,
     )
 
 _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -72,9 +85,10 @@ class IPR:
             self._input = _checked_input(raw)
             self._state = self._input.carried
             if self._state is None:
-                check_referral(self._input, workflow.now())
+                if not stored_input():  # the rules of its day, not of a later deploy
+                    check_referral(self._input, workflow.now())
                 policy = self._input.policy or IprPolicy()
-                self._state = initial_state(self._input, workflow.now(), policy)
+                self._state = initial_state(self._input, workflow.now(), policy, id_scope())
         except DomainError as error:
             self._refused = error
         self._changed = True
@@ -85,6 +99,15 @@ class IPR:
         self._secrets = dict(self._input.activity_secrets if self._input else {})
         held = workflow.info().typed_search_attributes
         self._published: dict[str, Any] = {n: held.get(k) for n, k in IPR_KEYS.items()}
+        # The projector (workflows/projector.py): the version the read model holds, a
+        # version it refused for a value (set aside until a newer one or a retry).
+        self._lag = Lag("IPR", self._input.projection_failures if self._input else 0)
+        self._projected = 0
+        self._refused_version: int | None = None
+        self._retry_set_aside = False
+        self._retry_at: datetime | None = None
+        self._projecting = False
+        self._stopping = False
         for name, command_type in c.COMMANDS.items():
             workflow.set_update_handler(
                 name, self._handler(command_type), validator=self._validator(command_type)
@@ -106,15 +129,30 @@ class IPR:
                 "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
             self._state = replace(self.state, policy=policy.ipr)
+        # Projection runs beside the main loop, which never waits on the read model.
+        background = workflow.patched(PROJECTS_IN_BACKGROUND)
+        if background:
+            projector = asyncio.create_task(self._project_in_background())
         while True:
             self._alarm.arm(next_wakeup(self.state))
             await workflow.wait_condition(
-                lambda: self._changed or self._alarm.rang or self._continue_as_new_due()
+                lambda: (
+                    self._changed
+                    or self._alarm.rang
+                    or self._continue_as_new_due()
+                    or (background and projector.done())
+                )
             )
+            if background and projector.done():
+                projector.result()  # a bug there fails the task (retried), never silently
             if self._alarm.rang:
                 self._alarm.reset()
                 self._apply(on_time_passed(self.state, workflow.now()))
-            await self._publish()
+            if background:
+                self._changed = False
+                self._refresh_attributes()
+            else:
+                await self._publish()
             for activity in self.state.activities:
                 if activity.activity_id not in self._started:
                     await self._start_activity(activity)
@@ -125,7 +163,14 @@ class IPR:
                 break
             if self._continue_as_new_due():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._publish()
+                if background:
+                    # The next run projects its state first; an attempt in flight ends.
+                    self._stopping = True
+                    await workflow.wait_condition(lambda: not self._projecting)
+                    projector.cancel()
+                    self._refresh_attributes()
+                else:
+                    await self._publish()
                 workflow.continue_as_new(
                     replace(
                         self._input,
@@ -133,10 +178,25 @@ class IPR:
                         activities_started=tuple(sorted(self._started)),
                         activity_secrets=self._secrets,
                         applied_updates=self._applied.carried(),
+                        projection_failures=self._lag.failed_rounds,
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._publish()
+        if background:
+            # The closure reaches the read model before the review ends; a version
+            # it refused is tried once more.
+            self._refresh_attributes()
+            self._retry_set_aside = self._refused_version is not None
+            await workflow.wait_condition(
+                lambda: (
+                    self._projected >= self.state.version
+                    and not self._retry_set_aside
+                    and not self._projecting
+                )
+            )
+            projector.cancel()
+        else:
+            await self._publish()
         return IprOutcome(self.state.stage, self.state.accepted, self.state.closed_on)
 
     @workflow.signal(name="activity_progress")
@@ -235,7 +295,13 @@ class IPR:
                 static_summary=f"Agreed activity · {activity.service_line}",
             )
         except WorkflowAlreadyStartedError:
-            workflow.logger.warning("agreed activity already started")
+            # Per-review ids make this an odd path (an id taken outside this review); a
+            # review from before met it whenever its reference was referred again.
+            workflow.logger.warning("agreed activity not started: its id is taken")
+            if workflow.patched(REFUSED_START_RECORDED):
+                self._apply(
+                    activity_not_started(activity.activity_id, DUPLICATE_ID, workflow.now())
+                )
         self._started.add(activity.activity_id)
 
     async def _send_feedback(self) -> None:
@@ -261,8 +327,78 @@ class IPR:
         command = c.RecordFeedback(feedback_path=result.feedback_path)
         self._apply(decide(self.state, command, workflow.now()))
 
+    async def _project_in_background(self) -> None:
+        """Keep the (anonymised) read model at the review's newest version, for as long
+        as the run lasts; an outage delays only the read model."""
+        while True:
+            try:
+                await workflow.wait_condition(
+                    lambda: (
+                        (self.state.version > self._projected or self._retry_set_aside)
+                        and not self._stopping
+                    ),
+                    timeout=self._until_retry(),
+                )
+            except TimeoutError:
+                self._retry_set_aside = True  # a day on: perhaps a fix is deployed
+                self._retry_at = None
+                continue
+            version = self.state.version
+            self._projecting = True
+            try:
+                await workflow.execute_activity(
+                    "project_ipr",
+                    ipr_projection(_ipr_id(), self.state),
+                    start_to_close_timeout=ROUND_TIMEOUT,
+                    retry_policy=ROUND,
+                    summary=f"project IPR version {version}",
+                )
+            except ActivityError as error:
+                self._projecting = False
+                if refused_value(error):
+                    # Not an outage: this version cannot be stored. Set aside until a
+                    # newer version or the daily retry.
+                    self._projected, self._retry_set_aside = version, False
+                    if self._refused_version is None:
+                        self._lag.set_aside(1)
+                        self._note(
+                            f"version {version} set aside: the read model refused it "
+                            f"({type(error.cause).__name__}); tried again daily"
+                        )
+                    self._refused_version = version
+                    self._lag.publish(1)
+                    continue
+                if self._lag.failed(error):
+                    self._note(
+                        "the read model is not taking this review; targets and "
+                        "follow-ups go on, and it catches up when it can"
+                    )
+                self._lag.publish(self.state.version - self._projected)
+                await workflow.sleep(self._lag.pause(), summary="read model unavailable")
+                continue
+            self._projecting = False
+            self._projected, self._refused_version, self._retry_set_aside = version, None, False
+            rounds = self._lag.caught_up()
+            if rounds:
+                self._note(f"the read model caught up after {rounds} failed rounds")
+            self._lag.publish(0 if self._projected >= self.state.version else 1)
+
+    def _until_retry(self) -> timedelta | None:
+        """How long until what is set aside is tried again: a day after it was first
+        set aside (or last tried), however busy the case is meanwhile."""
+        if not (self._refused_version is not None):
+            self._retry_at = None
+            return None
+        if self._retry_at is None:
+            self._retry_at = workflow.now() + SET_ASIDE_RETRY
+        return max(self._retry_at - workflow.now(), timedelta(seconds=1))
+
+    def _note(self, text: str) -> None:
+        self._apply([ReadModelNoted(at=workflow.now(), by=SYSTEM, text=text)])
+
     async def _publish(self) -> None:
-        """Project the (anonymised) IPR to SQL, then refresh search attributes."""
+        """Runs from before projection moved off the main loop: project the
+        (anonymised) IPR to SQL, then refresh search attributes."""
         if not self._changed:
             return
         self._changed = False
@@ -273,6 +409,9 @@ class IPR:
             retry_policy=_RETRY,
             summary=f"project IPR version {self.state.version}",
         )
+        self._refresh_attributes()
+
+    def _refresh_attributes(self) -> None:
         values = _search_attributes(self.state)
         if not workflow.patched("ipr-target-missed-attribute"):
             del values["IPRTargetsMissed"]  # histories from before it upserted four
@@ -323,13 +462,14 @@ def _ipr_id() -> str:
 
 
 def _checked_input(raw: Any) -> IprInput:
-    opening: IprInput = parse(IprInput, raw, stored=continued_run())
+    opening: IprInput = parse(IprInput, raw, stored=stored_input())
     info = workflow.info()
     carries = (
         opening.carried
         or opening.activities_started
         or opening.activity_secrets
         or opening.applied_updates
+        or opening.projection_failures
     )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of an IPR carries state")

@@ -20,14 +20,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.migration.model import MigrationState
     from workflows.contracts import CommandResult, MigrationInput, MigrationOutcome
     from workflows.search_attributes import MIGRATION_KEYS
-    from workflows.shell import Alarm, AppliedUpdates, continued_run, decide_command, parse_command
+    from workflows.shell import Alarm, AppliedUpdates, decide_command, parse_command, stored_input
 
 
 @workflow.defn(name="ManagedMigration")
 class ManagedMigration:
     @workflow.init
     def __init__(self, raw: Any) -> None:
-        self._input: MigrationInput = parse(MigrationInput, raw, stored=continued_run())
+        self._input: MigrationInput = parse(MigrationInput, raw, stored=stored_input())
         self._state: MigrationState = self._input.carried or start_migration(
             tenancy_ref=self._input.tenancy_ref,
             case_workflow_id=self._input.case_workflow_id,

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import parse
     from domain.errors import DomainError
     from workflows.contracts import ArrangementInput, CommandResult
-    from workflows.shell import Alarm, AppliedUpdates, continued_run, decide_command, parse_command
+    from workflows.shell import Alarm, AppliedUpdates, decide_command, parse_command, stored_input
 
 COMMANDS: dict[str, type] = {
     "record_objection": life.RecordObjection,
@@ -32,7 +32,7 @@ _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 class PaymentArrangement:
     @workflow.init
     def __init__(self, raw: Any) -> None:
-        self._input: ArrangementInput = parse(ArrangementInput, raw, stored=continued_run())
+        self._input: ArrangementInput = parse(ArrangementInput, raw, stored=stored_input())
         self._state = self._input.carried or life.ArrangementState(
             arrangement_id=self._input.arrangement_id,
             kind=self._input.kind,

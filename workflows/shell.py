@@ -34,6 +34,23 @@ def notice_secret() -> str | None:
     return str(workflow.uuid4())
 
 
+# Child ids carry their parent's scope (domain/child_ids.py), so they are unique per
+# case or IPR, not per tenancy or reference.
+IDS_PER_CASE = "ids-per-case"
+# A child start refused as a duplicate is recorded in the parent, never swallowed.
+REFUSED_START_RECORDED = "refused-child-start-recorded"
+DUPLICATE_ID = "its id is already taken by another workflow"
+
+
+def id_scope() -> str | None:
+    """The scope of a new case's or IPR's child ids: the first run id of its chain,
+    the same in every run after a continue-as-new and different for a later case of
+    the same tenancy. None where history was written before ids were per case."""
+    if not workflow.patched(IDS_PER_CASE):
+        return None
+    return workflow.info().first_execution_run_id
+
+
 def refusal(error: DomainError) -> ApplicationError:
     """What a client sees: `field: rule`, with both in the details."""
     return ApplicationError(
@@ -71,11 +88,15 @@ class Alarm:
         self._task, self._at = None, None
 
 
-def continued_run() -> bool:
-    """A continued run's input is our own carried state: read it as stored (today's
-    bounds are not applied again). A first run's input is checked in full: no
-    validator stands before a workflow's start."""
-    return workflow.info().continued_run_id is not None
+def stored_input() -> bool:
+    """Whether a workflow reads its input as stored (shape only, today's bounds not
+    applied again): a continued run's input is our own carried state, and on replay
+    every input is what was accepted before. Only a first run's first execution checks
+    its input in full (no validator stands before a workflow's start), so a bound
+    tightened since never fails a running case on deploy. A start refused under the
+    old rule reads leniently on replay; such runs have failed already, and only a
+    query on them would replay it."""
+    return workflow.info().continued_run_id is not None or workflow.unsafe.is_replaying()
 
 
 def parse_command(command_type: type, raw: Any, *, stored: bool = False) -> Any:

@@ -6,25 +6,38 @@ applied with `evolve`, projected to SQL by an activity, and reflected in
 search attributes. The only timer is the case's next deadline.
 """
 
-import contextlib
+import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from activities.forms import form_requests_for
-    from activities.records import CaseRow, EventRecord, ProjectionBatch, case_row
+    from activities.forms import FormRequest, form_requests_for
+    from activities.records import (
+        CaseRow,
+        EventRecord,
+        ProjectionBatch,
+        ProjectionResult,
+        case_row,
+    )
     from domain.arrangements.lifecycle import ArrangementPolicy
     from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
-    from domain.case.decide import carried_over, decide, notice_refused, on_time_passed, open_case
+    from domain.case.decide import (
+        carried_over,
+        child_not_started,
+        decide,
+        notice_refused,
+        on_time_passed,
+        open_case,
+    )
     from domain.case.events import (
         SYSTEM,
         ArrangementEnded,
@@ -32,11 +45,13 @@ with workflow.unsafe.imports_passed_through():
         CaseOpened,
         DeathRecorded,
         Event,
+        JournalNoteAdded,
     )
     from domain.case.evolve import describe, evolve, initial_state
     from domain.case.model import ArrangementSummary, CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
+    from domain.child_ids import is_scoped
     from domain.dates import business_date
     from domain.errors import DomainError
     from domain.notices import NotFromTheChild, must_come_from_the_child
@@ -48,21 +63,33 @@ with workflow.unsafe.imports_passed_through():
         CommandResult,
         MigrationInput,
     )
+    from workflows.projector import (
+        BATCH_LIMIT,
+        PROJECTS_IN_BACKGROUND,
+        ROUND,
+        ROUND_TIMEOUT,
+        SET_ASIDE_RETRY,
+        Lag,
+    )
     from workflows.search_attributes import UC_CASE_KEYS
     from workflows.shell import (
+        DUPLICATE_ID,
+        REFUSED_START_RECORDED,
         Alarm,
         AppliedUpdates,
-        continued_run,
         decide_command,
+        id_scope,
         notice_secret,
         parse_command,
         refusal,
+        stored_input,
     )
 
 # A case whose input brings its policy opens in `@workflow.init`: no local activity,
 # and a command in the first workflow task (update-with-start) is applied.
 OPENS_IN_INIT = "case-opens-in-init"
-# Ids an earlier case of the tenancy may have used before this one takes the next.
+# Ids an earlier case of the tenancy may have used before this one takes the next:
+# only for arrangement ids from before ids were per case (IDS_PER_CASE).
 _RENUMBER_ATTEMPTS = 100
 
 
@@ -92,14 +119,24 @@ class UCCase:
         self._migration_secret = self._input.migration_secret if self._input else None
         self._to_stop: list[ArrangementEnded] = []
         self._death_to_tell: DeathRecorded | None = None  # the migration is told once
-        # A child started under a new id (renumbered) may signal before the case
-        # records that id; its notices wait here until it does.
+        # A child started under a new id (renumbered: ids from before ids were per
+        # case only) may signal before the case records that id; its notices wait
+        # here until it does.
         self._renumbering: set[str] = set()
         self._early_notices: list[RecordArrangementProgress] = []
         # What the server holds (carried over continue-as-new); only changes are
         # upserted, as each upsert is billed.
         held = workflow.info().typed_search_attributes
         self._published: dict[str, Any] = {n: held.get(k) for n, k in UC_CASE_KEYS.items()}
+        # The projector (workflows/projector.py): events wait in the outbox until the
+        # read model has them; those it refuses for their values wait in set_aside.
+        self._changed = True
+        self._set_aside: list[EventRecord] = list(self._input.set_aside if self._input else ())
+        self._lag = Lag("UCCase", self._input.projection_failures if self._input else 0)
+        self._retry_set_aside = False
+        self._retry_at: datetime | None = None
+        self._projecting = False
+        self._stopping = False
         policy = self._input.policy if self._input else None
         if self._state is None and policy is not None and workflow.patched(OPENS_IN_INIT):
             assert self._input is not None
@@ -122,15 +159,30 @@ class UCCase:
                 "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
             self._open(opening, policy)
+        # Projection runs beside the main loop, which never waits on the read model.
+        background = workflow.patched(PROJECTS_IN_BACKGROUND)
+        if background:
+            projector = asyncio.create_task(self._project_in_background())
         while True:
             self._alarm.arm(next_wakeup(self.state))
             await workflow.wait_condition(
-                lambda: bool(self._outbox) or self._alarm.rang or self._continue_as_new_due()
+                lambda: (
+                    (self._changed if background else bool(self._outbox))
+                    or self._alarm.rang
+                    or self._continue_as_new_due()
+                    or (background and projector.done())
+                )
             )
+            if background and projector.done():
+                projector.result()  # a bug there fails the task (retried), never silently
+            self._changed = False
             if self._alarm.rang:
                 self._alarm.reset()
                 self._apply(on_time_passed(self.state, workflow.now()))
-            await self._publish()
+            if background:
+                self._refresh_attributes()
+            else:
+                await self._publish()
             if self.state.migration is not None and not self._migration_started:
                 await self._start_migration()
             for arrangement in self.state.arrangements:
@@ -148,6 +200,12 @@ class UCCase:
                     await self._stop_arrangements()
                     await self._stop_migration()
                     await workflow.wait_condition(workflow.all_handlers_finished)
+                if background:
+                    # No new attempt starts; one in flight ends (its result would be
+                    # lost, and the batch sent twice). Bounded by one round.
+                    self._stopping = True
+                    await workflow.wait_condition(lambda: not self._projecting)
+                    projector.cancel()
                 workflow.continue_as_new(
                     replace(
                         opening,
@@ -158,16 +216,29 @@ class UCCase:
                         arrangement_secrets=self._arrangement_secrets,
                         migration_secret=self._migration_secret,
                         applied_updates=self._applied.carried(),
+                        set_aside=tuple(self._set_aside),
+                        projection_failures=self._lag.failed_rounds,
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._publish()
+        if background:
+            # The closure reaches the read model before the case ends; what it
+            # refused is tried once more, then reported in the outcome.
+            self._refresh_attributes()
+            self._retry_set_aside = bool(self._set_aside)
+            await workflow.wait_condition(
+                lambda: not self._outbox and not self._retry_set_aside and not self._projecting
+            )
+            projector.cancel()
+        else:
+            await self._publish()
         closure = self.state.closure
         return CaseOutcome(
             tenancy_ref=self.state.tenancy_ref,
             status=self.state.status,
             outcome=closure.outcome if closure else None,
             journal_entries=len(self.state.journal),
+            set_aside=[r.seq for r in self._set_aside],
         )
 
     @workflow.signal(name="migration_progress")
@@ -224,7 +295,7 @@ class UCCase:
     def _open(self, opening: CaseInput, policy: CasePolicy) -> None:
         [opened] = open_case(opening, workflow.now())
         assert isinstance(opened, CaseOpened)
-        self._state = initial_state(opened, policy)
+        self._state = initial_state(opened, policy, id_scope())
         self._record(opened, self._state)
 
     @property
@@ -282,6 +353,7 @@ class UCCase:
                 self._death_to_tell = event
 
     def _record(self, event: Event, state: CaseState) -> None:
+        self._changed = True
         kind, outcome, text = describe(event)
         self._outbox.append(
             EventRecord(
@@ -306,8 +378,74 @@ class UCCase:
             # Ended before it started (withdrawn, or the resident died): nothing is
             # sent on their behalf (DOMAIN.md 4).
             return
-        policy = self.state.policy
         forms = form_requests_for(_case_key(), self.state, arrangement)
+        if not is_scoped(arrangement.arrangement_id):
+            await self._start_renumbering(arrangement, forms, secret)
+            return
+        # An id unique to this case: started once, under the id the case recorded.
+        try:
+            await self._start_child_arrangement(
+                arrangement, arrangement.arrangement_id, forms, secret
+            )
+        except WorkflowAlreadyStartedError:
+            workflow.logger.warning("arrangement not started: its id is taken")
+            # Not ours to stop: the workflow under this id is not this case's child.
+            self._arrangements_started.discard(arrangement.arrangement_id)
+            self._apply(
+                child_not_started(
+                    self.state, arrangement.arrangement_id, DUPLICATE_ID, workflow.now()
+                )
+            )
+            self._arrangements_started.add(arrangement.arrangement_id)
+
+    async def _start_child_arrangement(
+        self,
+        arrangement: ArrangementSummary,
+        child_id: str,
+        forms: tuple[FormRequest, ...],
+        secret: str | None,
+    ) -> None:
+        policy = self.state.policy
+        arrangement_input = ArrangementInput(
+            case_workflow_id=workflow.info().workflow_id,
+            arrangement_id=child_id,
+            kind=arrangement.kind,
+            requested_on=business_date(arrangement.requested_at),
+            form=forms[-1],
+            supporting=forms[:-1],
+            policy=ArrangementPolicy(
+                objection_days=policy.arrangement_objection_days,
+                chase_days=policy.arrangement_chase_days,
+                escalate_days=policy.arrangement_escalate_days,
+                review_months=policy.arrangement_review_months,
+            ),
+            case_key=_case_key(),
+            notice_secret=secret,
+        )
+        if secret is not None:
+            # Before the start: the child's first notice may reach this case in the
+            # same activation as the start's result, and signals are handled first.
+            self._arrangement_secrets[child_id] = secret
+        await workflow.start_child_workflow(
+            "PaymentArrangement",
+            arrangement_input,
+            id=child_id,
+            # Abandon: it outlives any run of the case; reject duplicates: an id once
+            # used is never reused.
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"Payment arrangement · {arrangement.kind.upper()}",
+        )
+
+    async def _start_renumbering(
+        self,
+        arrangement: ArrangementSummary,
+        forms: tuple[FormRequest, ...],
+        secret: str | None,
+    ) -> None:
+        """Arrangement ids from before ids were per case (`uc-apa-<ref>-<n>`): an
+        earlier case of the tenancy may hold the number, so the next free one is
+        taken and journalled. Kept so that those cases replay as they ran."""
         prefix, number = arrangement.arrangement_id.rsplit("-", 1)
         ours = {a.arrangement_id for a in self.state.arrangements}
         candidate = arrangement.arrangement_id
@@ -315,39 +453,10 @@ class UCCase:
             candidate = f"{prefix}-{n}"
             if candidate != arrangement.arrangement_id and candidate in ours:
                 continue
-            arrangement_input = ArrangementInput(
-                case_workflow_id=workflow.info().workflow_id,
-                arrangement_id=candidate,
-                kind=arrangement.kind,
-                requested_on=business_date(arrangement.requested_at),
-                form=forms[-1],
-                supporting=forms[:-1],
-                policy=ArrangementPolicy(
-                    objection_days=policy.arrangement_objection_days,
-                    chase_days=policy.arrangement_chase_days,
-                    escalate_days=policy.arrangement_escalate_days,
-                    review_months=policy.arrangement_review_months,
-                ),
-                case_key=_case_key(),
-                notice_secret=secret,
-            )
             if candidate != arrangement.arrangement_id:
                 self._renumbering.add(candidate)
-            if secret is not None:
-                # Before the start: the child's first notice may reach this case in the
-                # same activation as the start's result, and signals are handled first.
-                self._arrangement_secrets[candidate] = secret
             try:
-                await workflow.start_child_workflow(
-                    "PaymentArrangement",
-                    arrangement_input,
-                    id=candidate,
-                    # Abandon: it outlives any run of the case; reject duplicates: an
-                    # id once used (by this case or an earlier one) is never reused.
-                    parent_close_policy=ParentClosePolicy.ABANDON,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    static_summary=f"Payment arrangement · {arrangement.kind.upper()}",
-                )
+                await self._start_child_arrangement(arrangement, candidate, forms, secret)
                 break
             except WorkflowAlreadyStartedError:
                 # An earlier case of this tenancy used the number; take the next. Its
@@ -412,6 +521,8 @@ class UCCase:
         died, self._death_to_tell = self._death_to_tell, None
         if died is None or not self._migration_started:
             return
+        if self.state.migration is not None and self.state.migration.status == "not_started":
+            return  # the id belongs to a workflow this case never started
         if not workflow.patched("stop-migration-on-death"):
             return  # histories from before this change sent nothing here
         assert self.state.migration is not None
@@ -442,9 +553,11 @@ class UCCase:
             recorded_on=business_date(workflow.now()),
             notice_secret=secret,
         )
-        # Abandon: the migration outlives any run of the case (continue-as-new);
-        # reject duplicates: a later run must never start a second one.
-        with contextlib.suppress(WorkflowAlreadyStartedError):
+        # Tried once, started or not: the loop never starts it again.
+        self._migration_started = True
+        try:
+            # Abandon: the migration outlives any run of the case (continue-as-new);
+            # reject duplicates: a later run must never start a second one.
             await workflow.start_child_workflow(
                 "ManagedMigration",
                 migration_input,
@@ -453,7 +566,16 @@ class UCCase:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 static_summary="Managed migration · deadlines and transitional protection",
             )
-        self._migration_started = True
+        except WorkflowAlreadyStartedError:
+            # Per-case ids make this an odd path (an id taken outside this case); a
+            # case from before ids were per case met it on every second case.
+            workflow.logger.warning("migration not started: its id is taken")
+            if workflow.patched(REFUSED_START_RECORDED):
+                self._apply(
+                    child_not_started(
+                        self.state, migration.workflow_id, DUPLICATE_ID, workflow.now()
+                    )
+                )
 
     def _row(self) -> CaseRow:
         return case_row(_case_key(), workflow.info().workflow_id, self.state)
@@ -463,8 +585,96 @@ class UCCase:
         limit = self.state.policy.continue_as_new_after_events
         return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
 
+    async def _project_in_background(self) -> None:
+        """Drain the outbox into the read model, in order, for as long as the run lasts.
+        An event leaves the outbox only once stored (or set aside), so a failure, a
+        killed worker or a continue-as-new loses none."""
+        while True:
+            try:
+                await workflow.wait_condition(
+                    lambda: (bool(self._outbox) or self._retry_set_aside) and not self._stopping,
+                    timeout=self._until_retry(),
+                )
+            except TimeoutError:
+                self._retry_set_aside = True  # a day on: perhaps a fix is deployed
+                self._retry_at = None
+                continue
+            retrying = self._retry_set_aside and bool(self._set_aside)
+            fresh = self._outbox[:BATCH_LIMIT]
+            batch = sorted([*self._set_aside, *fresh] if retrying else fresh, key=lambda r: r.seq)
+            self._projecting = True
+            try:
+                result: ProjectionResult = await workflow.execute_activity(
+                    "project_case",
+                    ProjectionBatch(
+                        case=case_row(
+                            _case_key(),
+                            workflow.info().workflow_id,
+                            self.state,
+                            with_identity=any(e.type == "CaseOpened" for e in batch),
+                        ),
+                        events=batch,
+                    ),
+                    result_type=ProjectionResult,
+                    start_to_close_timeout=ROUND_TIMEOUT,
+                    retry_policy=ROUND,
+                    summary=f"project events {batch[0].seq}-{batch[-1].seq}",
+                )
+            except ActivityError as error:
+                self._projecting = False
+                if self._lag.failed(error):
+                    self._note(
+                        "behind",
+                        "the read model is not taking this case's events; "
+                        "deadlines and escalations go on, and it catches up when it can",
+                    )
+                self._lag.publish(len(self._outbox) + len(self._set_aside))
+                await workflow.sleep(self._lag.pause(), summary="read model unavailable")
+                continue
+            self._projecting = False
+            del self._outbox[: len(fresh)]
+            refused = {s.seq: s for s in result.set_aside}
+            held = {r.seq for r in self._set_aside}
+            if retrying:
+                self._set_aside, self._retry_set_aside = [], False
+            newly = [r for r in batch if r.seq in refused and r.seq not in held]
+            self._set_aside += [r for r in batch if r.seq in refused and r not in self._set_aside]
+            if newly:
+                self._lag.set_aside(len(newly))
+                for record in newly:
+                    self._note(
+                        "set_aside",
+                        f"event {record.seq} ({record.type}) set aside: the read model "
+                        f"refused it ({refused[record.seq].reason}); tried again daily",
+                    )
+            rounds = self._lag.caught_up()
+            if rounds:
+                self._note("caught_up", f"the read model caught up after {rounds} failed rounds")
+            self._lag.publish(len(self._outbox) + len(self._set_aside))
+
+    def _until_retry(self) -> timedelta | None:
+        """How long until what is set aside is tried again: a day after it was first
+        set aside (or last tried), however busy the case is meanwhile."""
+        if not (self._set_aside):
+            self._retry_at = None
+            return None
+        if self._retry_at is None:
+            self._retry_at = workflow.now() + SET_ASIDE_RETRY
+        return max(self._retry_at - workflow.now(), timedelta(seconds=1))
+
+    def _note(self, outcome: str, text: str) -> None:
+        """A journal entry about the read model (the case's own record of its lag)."""
+        self._apply(
+            [
+                JournalNoteAdded(
+                    at=workflow.now(), by=SYSTEM, kind="read_model", text=text, outcome=outcome
+                )
+            ]
+        )
+
     async def _publish(self) -> None:
-        """Project new events to SQL, then refresh search attributes and details."""
+        """Runs from before projection moved off the main loop: project new events
+        to SQL, then refresh search attributes and details."""
         if self._outbox:
             batch, self._outbox = self._outbox, []
             workflow.logger.info(
@@ -490,6 +700,9 @@ class UCCase:
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
                 summary=f"project events {batch[0].seq}-{batch[-1].seq}",
             )
+        self._refresh_attributes()
+
+    def _refresh_attributes(self) -> None:
         values = search_attributes(self.state)
         changed = {k: v for k, v in values.items() if self._published[k] != v}
         if changed:
@@ -512,7 +725,7 @@ def _case_key() -> str:
 def _checked_input(raw: Any) -> CaseInput:
     """The opening input; state may only be carried into a continued run, and the
     workflow id must be the tenancy's (one case per tenancy)."""
-    opening: CaseInput = parse(CaseInput, raw, stored=continued_run())
+    opening: CaseInput = parse(CaseInput, raw, stored=stored_input())
     info = workflow.info()
     carries = (
         opening.carried
@@ -522,6 +735,8 @@ def _checked_input(raw: Any) -> CaseInput:
         or opening.arrangement_secrets
         or opening.migration_secret
         or opening.applied_updates
+        or opening.set_aside
+        or opening.projection_failures
     )
     if carries and not info.continued_run_id:
         raise InvalidCommand("carried", "only a continued run of a case carries state")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain import child_ids
 from domain.arrangements.rules import (
     Deduction,
     check_deduction_request,
@@ -84,6 +85,41 @@ def carried_over(state: CaseState) -> CaseState:
     entries (the SQL read model keeps every one), so the payload stays small."""
     keep = state.policy.journal_entries_carried
     return replace(state, journal=state.journal[-keep:])
+
+
+def child_not_started(state: CaseState, child_id: str, reason: str, now: datetime) -> list[e.Event]:
+    """A child the case meant to start was refused (its id is taken): recorded and
+    escalated, never swallowed. A migration is then tracked by no one; a payment
+    arrangement is withdrawn so that it can be requested again."""
+    migration = state.migration
+    if migration is not None and child_id == migration.workflow_id:
+        refused = e.ChildNotStarted(
+            at=now, by=e.SYSTEM, child="managed_migration", workflow_id=child_id, reason=reason
+        )
+        note = (
+            f"{child_id} did not start ({reason}): its reminders and deadlines are not "
+            "tracked; follow the migration notice by hand"
+        )
+        return _reopen_for_follow_up(
+            state, [refused, *_escalation(state, now, "migration_follow_up", note)], now
+        )
+    arrangement = _arrangement(state, child_id)
+    if arrangement is None:
+        raise DomainError("workflow_id", f"{child_id} is not a child of this case")
+    refused = e.ChildNotStarted(
+        at=now, by=e.SYSTEM, child="payment_arrangement", workflow_id=child_id, reason=reason
+    )
+    ended = e.ArrangementEnded(
+        at=now,
+        by=e.SYSTEM,
+        arrangement_id=child_id,
+        ended_on=business_date(now),
+        reason=f"not started: {reason}; request it again",
+        status="withdrawn",
+    )
+    note = f"{child_id} did not start ({reason}): nothing was sent to DWP; request it again"
+    escalation = _escalation(state, now, "arrangement_follow_up", note, subject=child_id)
+    return _reopen_for_follow_up(state, [refused, ended, *escalation], now)
 
 
 def notice_refused(notice: str, refusal: NotFromTheChild, now: datetime) -> list[e.Event]:
@@ -566,8 +602,8 @@ def _enforcement(state: CaseState, cmd: c.RecordEnforcementStep, now: datetime) 
     return [e.EnforcementStepRecorded(at=now, by=cmd.by, step=cmd.step, note=cmd.note)]
 
 
-def migration_workflow_id(tenancy_ref: str) -> str:
-    return f"uc-migration-{tenancy_ref}"
+def migration_workflow_id(tenancy_ref: str, id_scope: str | None = None) -> str:
+    return child_ids.migration_id(tenancy_ref, id_scope)
 
 
 def _migration_notice(
@@ -575,7 +611,7 @@ def _migration_notice(
 ) -> list[e.Event]:
     _must_be_open(state, "a migration notice")
     _must_be_alive(state, "a migration notice")
-    wid = migration_workflow_id(state.tenancy_ref)
+    wid = migration_workflow_id(state.tenancy_ref, state.id_scope)
     if state.migration is not None:
         raise DomainError(
             "notice_issued",
@@ -707,14 +743,14 @@ def _request_arrangement(
         deduction_amount=amount,
         correspondent=state.representative,
     )
-    # After the highest number in use (a request may have been renumbered past an
-    # earlier case's).
-    number = max((int(a.arrangement_id.rsplit("-", 1)[1]) for a in state.arrangements), default=0)
+    # After the highest number in use (in a case from before ids were per case, a
+    # request may have been renumbered past an earlier case's).
+    number = max((child_ids.number_of(a.arrangement_id) for a in state.arrangements), default=0)
     return [
         e.PaymentArrangementRequested(
             at=now,
             by=cmd.by,
-            arrangement_id=f"uc-apa-{state.tenancy_ref}-{number + 1}",
+            arrangement_id=child_ids.arrangement_id(state.tenancy_ref, state.id_scope, number + 1),
             kind=cmd.kind,
             apa_type=apa_type,
             deduction_rate=cmd.deduction_rate,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.case.model import ClaimStatus, Rent, RequestFacts, Resident, Tenancy
-from domain.notices import ProgressNoticeRefused
+from domain.notices import ChildNotStarted, ProgressNoticeRefused
 
 SYSTEM = "system"
 
@@ -329,4 +329,5 @@ Event = (
     | ArrearsPlanAgreed
     | ArrearsPlanChecked
     | ProgressNoticeRefused
+    | ChildNotStarted
 )

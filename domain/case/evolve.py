@@ -27,7 +27,9 @@ from domain.policy import CasePolicy
 T = TypeVar("T")
 
 
-def initial_state(event: e.CaseOpened, policy: CasePolicy) -> CaseState:
+def initial_state(
+    event: e.CaseOpened, policy: CasePolicy, id_scope: str | None = None
+) -> CaseState:
     state = CaseState(
         tenancy_ref=event.tenancy_ref,
         opening_reason=event.opening_reason,  # type: ignore[arg-type]
@@ -39,6 +41,7 @@ def initial_state(event: e.CaseOpened, policy: CasePolicy) -> CaseState:
         monthly_rent=event.monthly_rent,
         balance=event.balance,
         policy=policy,
+        id_scope=id_scope,
     )
     return _journal(state, event)
 
@@ -226,6 +229,14 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 return replace(s, arrears_plan=replace(s.arrears_plan, outcome=ev.standing))
             behind = ev.standing == "behind"
             return replace(s, arrears_plan=replace(s.arrears_plan, behind=behind))
+        case e.ChildNotStarted():
+            if s.migration is not None and ev.workflow_id == s.migration.workflow_id:
+                # Nothing tracks its deadlines: not pretended, and the escalation
+                # decided with this event puts it before someone.
+                return replace(
+                    s, migration=replace(s.migration, status="not_started", active=False)
+                )
+            return s
         case e.JournalNoteAdded() | e.InteractionRecorded() | e.ProgressNoticeRefused():
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
@@ -409,4 +420,7 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
             )
         case e.ProgressNoticeRefused():
             return ("progress_notice", "refused", f"{ev.notice} refused: {ev.rule}")
+        case e.ChildNotStarted():
+            what = ev.child.replace("_", " ")
+            return (ev.child, "not_started", f"{what} {ev.workflow_id} not started: {ev.reason}")
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

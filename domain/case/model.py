@@ -333,6 +333,9 @@ class CaseState:
     arrears_plan: ArrearsPlan | None = None
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
+    # What makes this case's child workflow ids its own (domain/ids.py); None in a
+    # case opened before ids were per case, whose children keep the old ids.
+    id_scope: str | None = None
 
     @property
     def open_tasks(self) -> tuple[Task, ...]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain import child_ids
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
 from domain.ipr import commands as c
@@ -69,7 +70,9 @@ def _reference_names_nobody(referral: c.Referral) -> None:
         )
 
 
-def initial_state(referral: c.Referral, now: datetime, policy: IprPolicy) -> IprState:
+def initial_state(
+    referral: c.Referral, now: datetime, policy: IprPolicy, id_scope: str | None = None
+) -> IprState:
     state = IprState(
         reference=referral.reference,
         referred_on=referral.received_on,
@@ -80,6 +83,7 @@ def initial_state(referral: c.Referral, now: datetime, policy: IprPolicy) -> Ipr
         summary=referral.summary,
         service_lines=tuple(dict.fromkeys(referral.service_lines)),
         policy=policy,
+        id_scope=id_scope,
     )
     source = (
         "" if referral.source == "dwp" else f" (raised by: {referral.source.replace('_', ' ')})"
@@ -193,7 +197,7 @@ def _agreement(state: IprState, cmd: c.RecordIprgAgreement, now: datetime) -> li
     first = len(state.activities) + 1
     activities = tuple(
         AgreedActivity(
-            activity_id=f"ipr-{state.reference}-activity-{first + n}",
+            activity_id=child_ids.activity_id(state.reference, state.id_scope, first + n),
             service_line=item.service_line,
             description=item.description,
             due_on=item.due_on,
@@ -266,6 +270,16 @@ def _feedback(state: IprState, cmd: c.RecordFeedback, now: datetime) -> list[e.I
     return [
         e.FeedbackSent(at=now, by=e.SYSTEM, feedback_path=cmd.feedback_path),
         e.Closed(at=now, by=e.SYSTEM, closed_on=business_date(now), accepted=False),
+    ]
+
+
+def activity_not_started(activity_id: str, reason: str, now: datetime) -> list[e.IprEvent]:
+    """An agreed activity's workflow was refused (its id is taken): journalled, never
+    swallowed."""
+    return [
+        e.ChildNotStarted(
+            at=now, by=e.SYSTEM, child="agreed_activity", workflow_id=activity_id, reason=reason
+        )
     ]
 
 
@@ -408,11 +422,15 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
             return replace(s, investigation_escalated=True)
         case e.FeedbackSent():
             return replace(s, feedback_path=ev.feedback_path, shared_with_acssl=True)
+        case e.ReadModelNoted():
+            return s
         case e.Closed():
             return replace(
                 s, closed_on=ev.closed_on, stage="closed" if ev.accepted else "not_accepted"
             )
-        case e.ProgressNoticeRefused():
+        case e.ProgressNoticeRefused() | e.ChildNotStarted():
+            # Not started: the activity stays open (it is not assured) and the journal
+            # says why nothing reminds anyone of it.
             return s
     raise TypeError(f"evolve: no rule for {type(ev).__name__}")
 
@@ -481,6 +499,8 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 "target_breached",
                 f"{ev.target} target of {ev.due_on.isoformat()} missed: escalated",
             )
+        case e.ReadModelNoted():
+            return ("read_model", ev.text)
         case e.FeedbackSent():
             return (
                 "feedback",
@@ -490,4 +510,10 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
             return ("closed", "closed" if ev.accepted else "closed: not accepted")
         case e.ProgressNoticeRefused():
             return ("progress_notice", f"{ev.notice} refused: {ev.rule}")
+        case e.ChildNotStarted():
+            return (
+                "activity",
+                f"{ev.workflow_id} not started: {ev.reason}; nothing reminds its owner "
+                "or escalates it: the IPRG to follow it up",
+            )
     raise TypeError(f"describe: no rule for {type(ev).__name__}")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.ipr.model import AgreedActivity, Learning
-from domain.notices import ProgressNoticeRefused
+from domain.notices import ChildNotStarted, ProgressNoticeRefused
 
 SYSTEM = "system"
 
@@ -109,6 +109,16 @@ class Closed:
     accepted: bool
 
 
+@dataclass(frozen=True)
+class ReadModelNoted:
+    """The review's own record of its read model lagging, catching up, or refusing a
+    projection (workflows/projector.py); changes nothing else."""
+
+    at: datetime
+    by: str
+    text: str
+
+
 IprEvent = (
     Screened
     | InvestigatorAssigned
@@ -123,4 +133,6 @@ IprEvent = (
     | FeedbackSent
     | Closed
     | ProgressNoticeRefused
+    | ChildNotStarted
+    | ReadModelNoted
 )

@@ -191,6 +191,9 @@ class IprState:
     shared_with_acssl: bool = False
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
+    # What makes this review's activity ids its own (domain/ids.py); None in a review
+    # referred before ids were per review, whose activities keep the old ids.
+    id_scope: str | None = None
 
     @property
     def accepted(self) -> bool | None:

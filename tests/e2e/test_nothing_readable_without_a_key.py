@@ -106,8 +106,18 @@ ASSURANCE = {
 }
 OBJECTION = {"by": "officer-1", "objected_on": TODAY.isoformat()}
 # A case and an IPR of the samples, each with a child, for the places looked at.
-SAMPLE_CASE, SAMPLE_ARRANGEMENT = "HA-100347", "uc-apa-HA-100347-1"
-SAMPLE_IPR, SAMPLE_ACTIVITY = "IPR-DEMO-004", "ipr-IPR-DEMO-004-activity-1"
+SAMPLE_CASE, SAMPLE_IPR = "HA-100347", "IPR-DEMO-004"
+
+
+def _sample_children(demo: Demo) -> tuple[str, str]:
+    """The ids of the sample case's payment arrangement and the sample IPR's agreed
+    activity, as each recorded them (unique per case: domain/child_ids.py)."""
+    case = demo.starter("show", SAMPLE_CASE)
+    assert case.returncode == 0, case.stderr
+    ipr = demo.starter("ipr-show", SAMPLE_IPR)
+    assert ipr.returncode == 0, ipr.stderr
+    arrangement = json.loads(case.stdout)["arrangements"][0]["arrangement_id"]
+    return arrangement, json.loads(ipr.stdout)["activities"][0]["activity_id"]
 
 
 def _reporting_year(today: date) -> str:
@@ -150,6 +160,7 @@ def _run_documented_commands(demo: Demo, work: Path) -> None:
     csv_file.write_text(f"{CSV_COLUMNS}\n{_csv_row(IMPORTED)}\n")
     referral_file = work / "referral.json"
     referral_file.write_text(json.dumps(REFERRAL))
+    sample_arrangement, sample_activity = _sample_children(demo)
     # In waves, two at a time (each spends about a second importing); a wave needs
     # only what the waves before it did.
     waves: list[list[tuple[str, ...]]] = [
@@ -160,10 +171,10 @@ def _run_documented_commands(demo: Demo, work: Path) -> None:
             ("load-samples",),
             ("commands",),
             ("list",),
-            ("arrangement", SAMPLE_ARRANGEMENT, "record_objection", json.dumps(OBJECTION)),
+            ("arrangement", sample_arrangement, "record_objection", json.dumps(OBJECTION)),
             ("form", SAMPLE_CASE, "1", "--out", str(work / "uc47.pdf")),
             ("simulate", "scenarios/deadline_met.yaml"),
-            ("ipr-activity", SAMPLE_ACTIVITY, "record_assurance", json.dumps(ASSURANCE)),
+            ("ipr-activity", sample_activity, "record_assurance", json.dumps(ASSURANCE)),
             ("ipr-show", SAMPLE_IPR),
             ("ipr-show", SAMPLE_IPR, "--journal"),
             ("ipr-publication", "--year", _reporting_year(TODAY), "--out", str(work / "pub")),
@@ -279,7 +290,8 @@ def test_every_raw_history_without_the_codec_shows_no_personal_data(
     demo: Demo, workload: Workload
 ) -> None:
     ids = _workflow_ids(demo)
-    assert {"uc-case-HA-900001", "uc-case-HA-900002", "ipr-IPR-E2E-001", SAMPLE_ACTIVITY} <= set(
+    sample_activity = _sample_children(demo)[1]
+    assert {"uc-case-HA-900001", "uc-case-HA-900002", "ipr-IPR-E2E-001", sample_activity} <= set(
         ids
     )
     leaks = {}
@@ -301,8 +313,10 @@ def test_the_servers_http_api_shows_no_personal_data(demo: Demo, workload: Workl
     assert "executions" in listing
     pages = {"list": listing}
     for workflow_id in _workflow_ids(demo):
-        pages[workflow_id] = _get(demo, f"{base}/{workflow_id}")
-        for n, page in enumerate(_history_pages(demo, f"{base}/{workflow_id}/history")):
+        # A child's id holds its case's scope after a "/" (domain/child_ids.py).
+        quoted = urllib.parse.quote(workflow_id, safe="")
+        pages[workflow_id] = _get(demo, f"{base}/{quoted}")
+        for n, page in enumerate(_history_pages(demo, f"{base}/{quoted}/history")):
             pages[f"{workflow_id}/history page {n + 1}"] = page
     for where, page in pages.items():
         found = in_json(workload.needles, page)

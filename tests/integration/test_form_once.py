@@ -13,7 +13,7 @@ from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from starter import open_case
 from tests.factories import opening
-from tests.helpers import eventually
+from tests.helpers import arrangement_id, eventually
 from tests.integration.conftest import Processes
 
 
@@ -47,7 +47,7 @@ async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
     slow.send_signal(signal.SIGKILL)  # mid-activity: the form is written, not reported
     await slow.wait()
     await processes.start(sys.executable, "worker.py", env=env, log=log)
-    arrangement = dev_env.client.get_workflow_handle(f"uc-apa-{ref}-1")
+    arrangement = dev_env.client.get_workflow_handle(await arrangement_id(case))
 
     async def status() -> str:
         state = await arrangement.query("arrangement_view", result_type=ArrangementState)

@@ -20,7 +20,7 @@ from activities.policy import PolicyFileError, read_policy
 from domain.case.view import CaseView
 from starter import BadInput, bulk_open, list_query, open_case, read_csv
 from tests.factories import opening
-from tests.helpers import eventually, shared_env
+from tests.helpers import arrangement_id, eventually, shared_env
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +138,7 @@ async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
     await handle.execute_update(
         "request_payment_arrangement", {"by": "officer-2", "kind": "tpd", "deduction_rate": "12"}
     )
-    child = f"uc-apa-{ref}-1"
+    child = await arrangement_id(handle)
 
     async def status() -> str:
         view = await handle.query("case_view", result_type=CaseView)

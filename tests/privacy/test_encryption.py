@@ -37,7 +37,8 @@ from workflows.uc_case import UCCase, case_workflow_id
 def _payloads(history: object) -> list[Payload]:
     """Every payload in a raw history that the SDK encodes: search attributes are
     indexed in plain text by design (and carry no personal data), and a local
-    activity marker's "data" detail is the SDK core's own bookkeeping."""
+    activity marker's "data" detail and a patch marker's "patch-data" (the patch id)
+    are the SDK core's own bookkeeping."""
     found: list[Payload] = []
 
     def walk(message: object) -> None:
@@ -50,7 +51,11 @@ def _payloads(history: object) -> list[Payload]:
             if field.message_type is None:
                 continue
             if field.message_type.GetOptions().map_entry:
-                items = [v for k, v in value.items() if k != "data" or field.name != "details"]
+                items = [
+                    v
+                    for k, v in value.items()
+                    if k not in ("data", "patch-data") or field.name != "details"
+                ]
             elif not isinstance(value, Message):  # a repeated field
                 items = list(value)
             else:

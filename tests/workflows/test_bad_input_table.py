@@ -31,6 +31,7 @@ from activities.db import (
     JournalRecord,
 )
 from domain.dates import add_months, business_date
+from tests import helpers
 from tests.factories import opening
 from tests.helpers import eventually, settled_history_length
 from workflows.ipr import IPR, ipr_workflow_id
@@ -534,8 +535,8 @@ async def targets(
     await case.execute_update(
         "request_payment_arrangement", {**BY, "kind": "tpd", "deduction_rate": "12"}
     )
-    migration = await _started(dev_env, f"uc-migration-{ref}")
-    arrangement = await _started(dev_env, f"uc-apa-{ref}-1")
+    migration = await _started(dev_env, await helpers.migration_id(case))
+    arrangement = await _started(dev_env, await helpers.arrangement_id(case))
     screening = await _referred(dev_env, dev_worker, today)
     assessed = await _referred(dev_env, dev_worker, today)
     for update, payload in (
@@ -559,7 +560,7 @@ async def targets(
         ),
     ):
         await assessed.execute_update(update, payload)
-    activity = await _started(dev_env, f"{assessed.id}-activity-1")
+    activity = await _started(dev_env, await helpers.activity_id(assessed))
     await _quiet([case, migration, arrangement, screening, assessed, activity])
     return {
         "case": Target(case, case_rows(engine, case.id)),

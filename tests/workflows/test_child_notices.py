@@ -24,6 +24,7 @@ from domain.dates import add_months, business_date
 from domain.ipr.activity import ActivityState
 from domain.ipr.model import IprState
 from domain.notices import ONLY_FROM_THE_CHILD
+from tests import helpers
 from tests.factories import opening
 from tests.helpers import eventually
 from worker import WORKFLOWS
@@ -78,7 +79,7 @@ async def _case_with_arrangement(
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
     )
-    arrangement_id = f"uc-apa-{ref}-1"
+    arrangement_id = await helpers.arrangement_id(case)
     await eventually(
         lambda: _view(case),
         lambda v: v.arrangements[0].status == "submitted" and v.arrangements[0].form_sha256,
@@ -164,7 +165,7 @@ async def test_a_forged_migration_notice_changes_nothing_and_is_journalled_as_re
         "record_migration_notice",
         c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
     )
-    migration = ts_env.client.get_workflow_handle(f"uc-migration-{ref}")
+    migration = ts_env.client.get_workflow_handle(await helpers.migration_id(case))
     await eventually(lambda: _exists(migration, "migration_view"), lambda ok: ok)
     before = await _view(case)
     forged = {
@@ -225,7 +226,7 @@ async def test_a_forged_activity_notice_changes_nothing_and_is_journalled_as_ref
             ],
         },
     )
-    activity_id = f"ipr-{ref}-activity-1"
+    activity_id = await helpers.activity_id(handle)
     child = ts_env.client.get_workflow_handle(activity_id)
     await eventually(lambda: _exists(child, "activity_view"), lambda ok: ok)
     forged = {

@@ -48,7 +48,8 @@ async def test_a_command_sent_with_the_start_is_applied_in_the_first_workflow_ta
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
     ]
-    assert markers == ["core_patch"]  # the patch case-opens-in-init; no local activity
+    # Patch markers only (case-opens-in-init among them); no local activity's marker.
+    assert set(markers) == {"core_patch"} and len(markers) >= 1
 
 
 async def test_a_case_from_an_older_client_waits_for_its_policy_instead_of_refusing(

@@ -24,6 +24,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
+from domain import child_ids
 from domain.case import parsing
 from domain.case.parsing import parse
 from domain.dates import business_date
@@ -72,13 +73,13 @@ def _referral(ref: str, received_on: date, **extra: Any) -> dict[str, Any]:
 
 
 async def _start(
-    env: WorkflowEnvironment, task_queue: str, **extra: Any
+    env: WorkflowEnvironment, task_queue: str, ref: str | None = None, **extra: Any
 ) -> tuple[str, WorkflowHandle]:
     """An IPR under a fresh reference, received today. Left running at the end of a
     test, never terminated: on the time-skipping server terminating a workflow with
     work in hand (a failing task, an abandoned child's pending signal) can hold the
     session's clock still for every later test."""
-    ref = f"IPR-{uuid.uuid4().hex[:10]}"
+    ref = ref or f"IPR-{uuid.uuid4().hex[:10]}"
     handle = await env.client.start_workflow(
         IPR.run,
         _referral(ref, await _today(env), **extra),
@@ -151,7 +152,9 @@ async def _agree(
             "activities": activities,
         },
     )
-    ids = [f"ipr-{ref}-activity-{n}" for n in range(1, len(activities) + 1)]
+    # The ids the IPR gave them (unique to this review: domain/child_ids.py).
+    state = await eventually(lambda: _view(handle), lambda s: len(s.activities) >= len(activities))
+    ids = [a.activity_id for a in state.activities[-len(activities) :]]
 
     async def running() -> list[ActivityState | None]:
         return [await _activity(env, activity_id) for activity_id in ids]
@@ -291,7 +294,8 @@ async def test_an_ipr_runs_through_agreed_activities_to_closure_and_projects_ano
             },
         ],
     )
-    assert ids == [f"ipr-{ref}-activity-{n}" for n in (1, 2, 3)]
+    scope = handle.first_execution_run_id
+    assert ids == [child_ids.activity_id(ref, scope, n) for n in (1, 2, 3)]
     for n, activity_id in enumerate(ids):
         shown = await _activity(ts_env, activity_id)
         assert shown is not None and shown.status == "open"
@@ -460,6 +464,69 @@ async def test_closing_with_an_open_activity_is_refused_naming_it(
     await eventually(lambda: _view(handle), lambda s: not s.open_activities)
     await handle.execute_update("close_ipr", {"by": "iprg"})
     assert (await result_or_stuck(ts_env, handle)).stage == "closed"
+
+
+async def test_an_ipr_re_referred_after_termination_gets_new_activities_and_closes(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, first = await _start(ts_env, ts_worker)
+    await _investigate(first)
+    due = await _today(ts_env) + timedelta(days=30)
+    agreed = [{"service_line": "UC", "description": "UC to assure IPRG", "due_on": due.isoformat()}]
+    [earlier] = await _agree(ts_env, first, ref, agreed)
+    # Terminated, then referred again under the same reference (a new run of the same
+    # workflow id). Idle first: the time-skipping clock stalls on a workflow ended
+    # with work in hand.
+    for handle in (ts_env.client.get_workflow_handle(earlier), first):
+        await settled_history_length(handle)
+        await handle.terminate("referred again")
+    _, again = await _start(ts_env, ts_worker, ref=ref)
+    assert again.id == first.id
+    await _investigate(again)
+    [activity_id] = await _agree(ts_env, again, ref, agreed)
+    # Its own activity, started under a new id; nothing refused or swallowed.
+    assert activity_id != earlier
+    assert activity_id == child_ids.activity_id(ref, again.first_execution_run_id, 1)
+    shown = await _activity(ts_env, activity_id)
+    assert shown is not None and shown.status == "open"
+    await _assure(ts_env, activity_id)
+    await eventually(lambda: _view(again), lambda s: not s.open_activities)
+    await again.execute_update("close_ipr", {"by": "iprg"})
+    assert (await result_or_stuck(ts_env, again)).stage == "closed"
+    assert not [j for j in await _journal(again) if "not started" in j.text]
+
+
+async def test_an_activity_whose_id_is_taken_is_journalled_not_swallowed(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, handle = await _start(ts_env, ts_worker)
+    taken = child_ids.activity_id(ref, handle.first_execution_run_id, 1)
+    # Another workflow already used the id and is closed (an IPR started under the
+    # wrong id fails at once); a closed id is never reused.
+    squatter = await ts_env.client.start_workflow(
+        "IPR", _referral(ref, await _today(ts_env)), id=taken, task_queue=ts_worker
+    )
+    with pytest.raises(WorkflowFailureError):
+        await squatter.result()
+    await _investigate(handle)
+    due = await _today(ts_env) + timedelta(days=30)
+    await handle.execute_update(
+        "record_iprg_agreement",
+        {
+            "by": "iprg",
+            "agreed_on": (await _today(ts_env)).isoformat(),
+            "activities": [
+                {"service_line": "UC", "description": "UC to assure", "due_on": due.isoformat()}
+            ],
+        },
+    )
+    journal = await eventually(
+        lambda: _journal(handle), lambda j: any("not started" in e.text for e in j)
+    )
+    [entry] = [e for e in journal if "not started" in e.text]
+    assert entry.kind == "activity" and taken in entry.text and "already taken" in entry.text
+    # Not pretended: the activity is still open, so the IPR cannot close over it.
+    assert [a.activity_id for a in (await _view(handle)).open_activities] == [taken]
 
 
 # --- 6. refused referrals and payloads ------------------------------------------------

@@ -21,7 +21,13 @@ from domain.dates import add_months, business_date, start_of_day
 from domain.migration.model import MigrationState
 from simulator import Scenario, simulate
 from tests.factories import opening
-from tests.helpers import eventually, plain, result_or_stuck
+from tests.helpers import (
+    eventually,
+    migration_id,
+    plain,
+    result_or_stuck,
+    settled_history_length,
+)
 from workflows.managed_migration import ManagedMigration
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -44,9 +50,13 @@ async def _timer_fires(handle: WorkflowHandle) -> list[tuple[datetime, str]]:
 
 
 async def _migrating_case(
-    env: WorkflowEnvironment, task_queue: str, deadline_in_months: int = 3, **notice: Any
+    env: WorkflowEnvironment,
+    task_queue: str,
+    deadline_in_months: int = 3,
+    ref: str | None = None,
+    **notice: Any,
 ) -> tuple[WorkflowHandle, WorkflowHandle, date]:
-    ref = f"M-{uuid.uuid4().hex[:10]}"
+    ref = ref or f"M-{uuid.uuid4().hex[:10]}"
     case = await env.client.start_workflow(
         UCCase.run, opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
@@ -56,7 +66,7 @@ async def _migrating_case(
         "record_migration_notice",
         c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=deadline, **notice),
     )
-    migration = env.client.get_workflow_handle_for(ManagedMigration.run, f"uc-migration-{ref}")
+    migration = env.client.get_workflow_handle_for(ManagedMigration.run, await migration_id(case))
     await eventually(lambda: _exists(env.client, migration.id), lambda ok: ok)
     return case, migration, deadline
 
@@ -311,6 +321,7 @@ async def test_a_migration_keeps_tracking_when_its_case_has_gone(
     ts_env: WorkflowEnvironment, ts_worker: str
 ) -> None:
     case, migration, deadline = await _migrating_case(ts_env, ts_worker)
+    await settled_history_length(case)  # an activity left in flight stalls the clock
     await case.terminate("test: the case is gone")
     today = business_date(await ts_env.get_current_time())
     await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
@@ -345,3 +356,44 @@ async def test_a_death_on_the_case_ends_the_migration_and_its_reminders(
     assert view.migration is not None and not view.migration.active
     assert not [t for t in view.open_tasks if t.kind.startswith("migration")]
     assert not [x for x in await case.query("journal") if x["kind"] == "migration_reminder"]
+
+
+async def test_a_second_case_of_a_tenancy_gets_its_own_migration_which_reminds_and_lets_it_close(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref = f"M-{uuid.uuid4().hex[:10]}"
+    first, first_migration, _ = await _migrating_case(ts_env, ts_worker, ref=ref)
+    # The first case of the tenancy ends, and its migration with it; the tenancy's
+    # case id is then started again for a second case.
+    # (Idle first: the time-skipping server's clock stalls on a workflow ended with
+    # an activity in flight.)
+    for handle in (first_migration, first):
+        await settled_history_length(handle)
+        await handle.terminate("the first case ended")
+    second, migration, _ = await _migrating_case(ts_env, ts_worker, ref=ref)
+    assert second.id == first.id and migration.id != first_migration.id
+    assert migration.id.startswith(f"uc-migration-{ref}/")
+    assert (await _migration(migration)).case_workflow_id == second.id
+    # Its own reminder, 14 days after the notice, reaches the second case.
+    await ts_env.sleep(timedelta(days=15))
+    view = await eventually(
+        lambda: _view(second),
+        lambda v: [t.kind for t in v.open_tasks] == ["migration_outreach"],
+    )
+    today = business_date(await ts_env.get_current_time())
+    await migration.execute_update("record_claim", {"by": "o", "claim_date": today.isoformat()})
+    view = await eventually(
+        lambda: _view(second),
+        lambda v: v.migration is not None and v.migration.status.startswith("claimed"),
+    )
+    for task in view.open_tasks:
+        await second.execute_update(
+            "complete_task", c.CompleteTask(by="o", task_id=task.task_id, outcome="rang")
+        )
+    await second.execute_update(
+        "close_case", c.CloseCase(by="o", outcome="stable_arrears_clearing")
+    )
+    view = await _view(second)
+    assert view.status == "closed"
+    journal = await second.query("journal")
+    assert not [j for j in journal if j["outcome"] in ("not_started", "refused")]

@@ -2,7 +2,7 @@
 generated and submitted once, the objection window, chase and escalation timers
 fire, the outcome schedules reviews, and the case hears each step. Then the rest of
 an arrangement's life: the APA1 pack, every review, a deduction's TPDActive flag,
-withdrawal, a death, a refused submission, renumbering and refused commands."""
+withdrawal, a death, a refused submission, ids per case and refused commands."""
 
 import hashlib
 import io
@@ -27,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.forms import FormStore
 from activities.outbox import FileOutbox, Submission, _folder_name, _receipt_json
+from domain import child_ids
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from domain.case.view import CaseView
@@ -34,10 +35,12 @@ from domain.dates import business_date
 from tests.factories import opening
 from tests.helpers import (
     accepted_updates,
+    arrangement_id,
     eventually,
     search_attributes,
     settled_history_length,
 )
+from workflows.ids import subject_of
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -55,7 +58,7 @@ async def _case_with_request(
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
     )  # type: ignore[arg-type]
-    arrangement = env.client.get_workflow_handle(f"uc-apa-{ref}-1")
+    arrangement = env.client.get_workflow_handle(await arrangement_id(case))
 
     async def submitted() -> str:
         try:
@@ -82,14 +85,14 @@ async def test_a_managed_payment_request_runs_from_uc47_to_reviews(
     mine = [
         p
         for p in pdfs
-        if state.arrangement_id.split("uc-apa-")[1].rsplit("-", 1)[0]
-        in PdfReader(p).pages[0].extract_text()
+        if str(subject_of(state.arrangement_id).ref) in PdfReader(p).pages[0].extract_text()
     ]
     assert len(mine) == 1
     text = PdfReader(mine[0]).pages[0].extract_text()
     assert "£1,200.00" in text and "Morgan Testperson" in text
     receipt = json.loads(
-        next((files / "outbox").glob(f"{state.arrangement_id}*/receipt.json")).read_text()
+        # Keyed by the arrangement's own id (unique per case); '/' is mapped in the path.
+        (files / "outbox" / _folder_name(f"{state.arrangement_id}-1") / "receipt.json").read_text()
     )
     assert receipt["reference"] == state.submission_reference
     # The claimant's objection window (14 days), then the chase, then escalation.
@@ -224,11 +227,12 @@ async def _status(handle: WorkflowHandle) -> str:
 async def _request(
     env: WorkflowEnvironment, case: WorkflowHandle, ref: str, number: int = 1, **request: object
 ) -> WorkflowHandle:
-    """Request an arrangement and wait until its child has submitted the form."""
+    """Request the case's `number`-th arrangement and wait until its child has
+    submitted the form."""
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
     )  # type: ignore[arg-type]
-    arrangement = env.client.get_workflow_handle(f"uc-apa-{ref}-{number}")
+    arrangement = env.client.get_workflow_handle(await arrangement_id(case, number))
     await eventually(lambda: _status(arrangement), lambda s: s == "submitted")
     return arrangement
 
@@ -414,7 +418,9 @@ async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
     ts_env: WorkflowEnvironment, ts_worker: str, files: Path
 ) -> None:
     ref = f"A-{uuid.uuid4().hex[:10]}"
-    submission_id = f"uc-apa-{ref}-1-1"
+    _, case = await _open_case(ts_env, ts_worker, ref=ref)
+    # Keyed by the arrangement's id, which is the case's own.
+    submission_id = f"{child_ids.arrangement_id(ref, case.first_execution_run_id, 1)}-1"
     # Someone else's submission already holds this id in the outbox.
     folder = files / "outbox" / _folder_name(submission_id)
     folder.mkdir(parents=True)
@@ -432,11 +438,10 @@ async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
             )
         )
     )
-    _, case = await _open_case(ts_env, ts_worker, ref=ref)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
     )  # type: ignore[arg-type]
-    arrangement = ts_env.client.get_workflow_handle(f"uc-apa-{ref}-1")
+    arrangement = ts_env.client.get_workflow_handle(submission_id.removesuffix("-1"))
     await eventually(lambda: _status(arrangement), lambda s: s != "not started")
     assert await arrangement.result() == "failed"
     view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status == "failed")
@@ -450,43 +455,59 @@ async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
     assert state.submission_reference is None and state.form_sha256 is None
 
 
-async def test_a_request_takes_the_next_free_id_when_an_earlier_one_holds_it(
+async def test_a_second_case_of_a_tenancy_starts_its_arrangement_under_its_own_id(
     ts_env: WorkflowEnvironment, ts_worker: str
 ) -> None:
     ref = f"A-{uuid.uuid4().hex[:10]}"
-    # An earlier workflow already used the first id and is closed (a case started
-    # under the wrong id fails at once); a closed id is never reused either. (A
-    # squatter left running on an unpolled queue would hold the test server's
-    # clock still for every later test, even once terminated.)
+    _, first = await _open_case(ts_env, ts_worker, ref=ref)
+    earlier = await _request(ts_env, first, ref, kind="mptl")
+    # The first case of the tenancy ends; its case id is started again. (Idle first:
+    # the time-skipping clock stalls on a workflow ended with an activity in flight.)
+    for handle in (earlier, first):
+        await settled_history_length(handle)
+        await handle.terminate("the first case ended")
+    _, second = await _open_case(ts_env, ts_worker, ref=ref)
+    arrangement = await _request(ts_env, second, ref, kind="mptl")
+    # Its own id, straight away: no renumbering past the earlier case's.
+    assert arrangement.id != earlier.id
+    assert arrangement.id == child_ids.arrangement_id(ref, second.first_execution_run_id, 1)
+    [shown] = (await _view(second)).arrangements
+    assert shown.arrangement_id == arrangement.id and shown.status == "submitted"
+    journal = await second.query("journal")
+    assert not [j for j in journal if j["outcome"] in ("renumbered", "not_started", "refused")]
+
+
+async def test_a_request_whose_id_is_taken_is_recorded_withdrawn_and_escalated(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref = f"A-{uuid.uuid4().hex[:10]}"
+    _, case = await _open_case(ts_env, ts_worker, ref=ref)
+    taken = child_ids.arrangement_id(ref, case.first_execution_run_id, 1)
+    # Another workflow already used the id and is closed (a case started under the
+    # wrong id fails at once); a closed id is never reused.
     squatter = await ts_env.client.start_workflow(
-        "UCCase", opening(ref), id=f"uc-apa-{ref}-1", task_queue=ts_worker
+        "UCCase", opening(ref), id=taken, task_queue=ts_worker
     )
     with pytest.raises(WorkflowFailureError):
         await squatter.result()
-    _, case = await _open_case(ts_env, ts_worker, ref=ref)
-    arrangement = await _request(ts_env, case, ref, number=2, kind="mptl")
-    view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status == "submitted")
-    [shown] = view.arrangements
-    assert shown.arrangement_id == f"uc-apa-{ref}-2" == arrangement.id
-    assert shown.form_sha256 == (await _state(arrangement)).form_sha256
-    journal = await case.query("journal")
-    [renumbered] = [j for j in journal if j["outcome"] == "renumbered"]
-    assert f"uc-apa-{ref}-1" in renumbered["text"] and f"uc-apa-{ref}-2" in renumbered["text"]
-    # The earlier workflow is untouched, and the next request numbers after the new id.
-    assert (await squatter.describe()).status == WorkflowExecutionStatus.FAILED
     await case.execute_update(
-        "end_payment_arrangement",
-        {
-            "by": "income-09",
-            "arrangement_id": arrangement.id,
-            "ended_on": await _today(ts_env),
-            "reason": "withdrawn_by_landlord",
-        },
+        "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
     )
-    assert await arrangement.result() == "withdrawn"
-    await _request(ts_env, case, ref, number=3, kind="mptl")
-    ids = [a.arrangement_id for a in (await _view(case)).arrangements]
-    assert ids == [f"uc-apa-{ref}-2", f"uc-apa-{ref}-3"]
+    view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status != "requested")
+    [shown] = view.arrangements
+    assert shown.arrangement_id == taken and shown.status == "withdrawn"
+    [task] = [t for t in view.open_tasks if t.kind == "arrangement_follow_up"]
+    assert task.escalated_at is not None and view.escalated and taken in task.note
+    journal = await case.query("journal")
+    [refused] = [j for j in journal if j["outcome"] == "not_started"]
+    assert refused["kind"] == "payment_arrangement" and taken in refused["text"]
+    assert "already taken" in refused["text"]
+    assert not [j for j in journal if j["outcome"] == "renumbered"]
+    # The other workflow is untouched (no stop was sent to it), and the next request
+    # takes the next number of this case.
+    assert (await squatter.describe()).status == WorkflowExecutionStatus.FAILED
+    arrangement = await _request(ts_env, case, ref, number=2, kind="mptl")
+    assert arrangement.id == child_ids.arrangement_id(ref, case.first_execution_run_id, 2)
 
 
 WORKFLOW_TASK_EVENTS = {
@@ -609,5 +630,5 @@ async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc
         },
     }
     # What went to DWP names the same account as the form.
-    [sent] = list((files / "outbox").glob(f"{state.arrangement_id}*/payload.json"))
+    sent = files / "outbox" / _folder_name(f"{state.arrangement_id}-1") / "payload.json"
     assert json.loads(sent.read_text())["landlord"] == printed
