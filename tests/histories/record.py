@@ -2,10 +2,20 @@
 
     .venv/bin/python -m tests.histories.record [scenario ...]   (all when none named)
     .venv/bin/python -m tests.histories.record --encrypted [scenario ...]
+    .venv/bin/python -m tests.histories.record --encrypted --series B [scenario ...]
 
 Plain histories (recorded before payloads were encrypted) live beside this file;
 encrypted ones in encrypted/, with the test-only key ring and the wrapped data keys
 that replay needs. Files already saved are never overwritten: evidence is added.
+
+A series is one generation of recordings: the first (no --series) used the refs
+REPLAY-1..; a later one, recorded with the code of its day, uses REPLAY-<series><n>
+(REPLAY-B1..), so its files get new names beside the old ones instead of being
+"kept" as already saved. A named series opens cases as clients do today (the policy
+in the input, the first command with the start: update-with-start); the first one as
+the clients of its day did. Child ids are read from their parent (they carry its
+scope since ids-per-case: uc-migration-<ref>/<scope>), and a file name is the id
+with `/` made `_`; ids.json keeps the real workflow id, which replay needs.
 
 Run it when a workflow change is meant to be incompatible (and versioned), or to
 add a scenario; never to make a failing replay pass. Each scenario exercises many
@@ -14,6 +24,7 @@ code paths: commands, refusals, timers, closure, re-opening, continue-as-new.
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -24,12 +35,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import DataKeyRecord, make_engine, migrate
-from devserver import binary, register_search_attributes
+from activities.policy import read_policy
+from domain import child_ids
 from domain.case import commands as c
 from domain.dates import add_months
 from domain.policy import SIX_POINT_PLAN_STEPS
@@ -37,7 +55,8 @@ from infra import keys
 from infra.codec import encrypting_converter
 from infra.keystore import KeyStore
 from tests.factories import claim_status, opening
-from tests.helpers import eventually
+from tests.helpers import activity_id, arrangement_id, eventually, migration_id
+from tools.devserver import binary, register_search_attributes
 from worker import build_worker
 from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
@@ -48,20 +67,67 @@ IDS = HERE / "ids.json"  # saved file -> its workflow id, which replay needs
 TASK_QUEUE = "record-histories"
 
 
-async def _start(client: Client, ref: str, **facts: object) -> WorkflowHandle:
-    handle = await client.start_workflow(
-        UCCase.run, opening(ref, **facts), id=case_workflow_id(ref), task_queue=TASK_QUEUE
+@dataclasses.dataclass(frozen=True)
+class Series:
+    """One generation of recordings. The first ("") keeps the refs and the opening of
+    its day; a later one gets refs of its own and opens cases as clients do today."""
+
+    name: str = ""
+
+    def ref(self, n: int) -> str:
+        return f"REPLAY-{self.name}{n}"
+
+    @property
+    def clients_of_today(self) -> bool:
+        return bool(self.name)
+
+
+async def _start(
+    client: Client,
+    series: Series,
+    ref: str,
+    first: tuple[str, object] | None = None,
+    **facts: object,
+) -> WorkflowHandle:
+    """Open the tenancy's case, and send `first` (an update name and its command).
+
+    The first series started the case without its policy (the case loads it) and sent
+    the first command after; a later one puts the operator's policy in the input and
+    sends the first command with the start (update-with-start), as starter.py does:
+    the case opens in `@workflow.init` (patch case-opens-in-init)."""
+    case = opening(ref, **facts)
+    if not series.clients_of_today:
+        handle = await client.start_workflow(
+            UCCase.run, case, id=case_workflow_id(ref), task_queue=TASK_QUEUE
+        )
+        if first is not None:
+            await handle.execute_update(first[0], first[1])
+        return handle
+    case = dataclasses.replace(case, policy=read_policy())
+    if first is None:
+        return await client.start_workflow(
+            UCCase.run, case, id=case_workflow_id(ref), task_queue=TASK_QUEUE
+        )
+    start = WithStartWorkflowOperation(
+        UCCase.run,
+        case,
+        id=case_workflow_id(ref),
+        task_queue=TASK_QUEUE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
-    return handle
+    await client.execute_update_with_start_workflow(
+        first[0], first[1], start_workflow_operation=start
+    )
+    return await start.workflow_handle()
 
 
-async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:
-    h = await _start(env.client, "REPLAY-1")
-    now = await env.get_current_time()
-    await h.execute_update(
+async def full_lifecycle(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    first = (
         "record_claim_status",
         claim_status("2026-01-30", by="o", housing_element=Decimal("400")),
     )
+    h = await _start(env.client, series, series.ref(1), first)
+    now = await env.get_current_time()
     await h.execute_update(
         "record_vulnerability_assessment",
         c.RecordVulnerabilityAssessment(by="o", factors=("mental_health_condition",)),
@@ -91,16 +157,16 @@ async def full_lifecycle(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     )
     await h.execute_update("complete_task", c.CompleteTask(by="o", task_id="task-2", outcome="ok"))
     await h.execute_update("close_case", c.CloseCase(by="o", outcome="moved_off_uc"))
-    await h.result()  # the watch ends
+    await _watch_ends(env, h)
     return [h]
 
 
-async def continue_as_new(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+async def continue_as_new(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     policy_file = Path(tempfile.mkdtemp()) / "policy.json"
     policy_file.write_text(json.dumps({"continue_as_new_after_events": 40}))
     os.environ["CASEWORK_POLICY_FILE"] = str(policy_file)
     try:
-        h = await _start(env.client, "REPLAY-2")
+        h = await _start(env.client, series, series.ref(2))
         first = (await h.describe()).run_id
         for i in range(12):
             await h.execute_update("add_journal_note", c.AddJournalNote(by="o", text=f"n{i}"))
@@ -109,9 +175,9 @@ async def continue_as_new(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [env.client.get_workflow_handle(h.id, run_id=first)]
 
 
-async def migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+async def migration(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """A case with a migration: notice, reminders, a claim, protection over 2 APs."""
-    case = await _start(env.client, "REPLAY-3")
+    case = await _start(env.client, series, series.ref(3))
     today = (await env.get_current_time()).date()
     await case.execute_update(
         "record_migration_notice",
@@ -119,7 +185,7 @@ async def migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
             by="o", notice_issued=today, deadline_day=add_months(today, 3), tax_credits=True
         ),
     )
-    child = env.client.get_workflow_handle("uc-migration-REPLAY-3")
+    child = env.client.get_workflow_handle(await migration_id(case))
     await env.sleep(timedelta(days=20))  # the first outreach reminder fires
     claim = (await env.get_current_time()).date()
     await child.execute_update("record_claim", {"by": "o", "claim_date": claim.isoformat()})
@@ -143,6 +209,14 @@ async def migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [case, child]
 
 
+async def _watch_ends(env: WorkflowEnvironment, case: WorkflowHandle) -> None:
+    """Sleep past the post-closure watch, then wait for the case to complete. (The
+    time-skipping server here does not skip ahead while a client only awaits the
+    result of a closed case: the result never came.)"""
+    await env.sleep(timedelta(days=200))  # policy watch_months_after_closure: 6
+    await case.result()
+
+
 async def _today(env: WorkflowEnvironment) -> str:
     return (await env.get_current_time()).date().isoformat()
 
@@ -155,19 +229,19 @@ async def _exists(handle: WorkflowHandle) -> bool:
         return False
 
 
-async def arrangement(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+async def arrangement(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """An APA managed payment: forms, submission, objection window, grant, the first
     review reminder, then the resident's death ending it."""
-    case = await _start(env.client, "REPLAY-4", balance=Decimal("1200.00"))
-    await case.execute_update(
+    first = (
         "record_vulnerability_assessment",
         c.RecordVulnerabilityAssessment(by="o", factors=("homeless",)),
     )
+    case = await _start(env.client, series, series.ref(4), first, balance=Decimal("1200.00"))
     await case.execute_update(
         "request_payment_arrangement",
         {"by": "o", "kind": "apa", "apa_type": "managed_payment_to_landlord"},
     )
-    child = env.client.get_workflow_handle("uc-apa-REPLAY-4-1")
+    child = env.client.get_workflow_handle(await arrangement_id(case))
 
     async def status() -> str:
         return (await child.query("arrangement_view"))["status"] if await _exists(child) else ""
@@ -188,15 +262,12 @@ async def arrangement(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [case, child]
 
 
-async def death_during_migration(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+async def death_during_migration(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """A migration notice, then the resident's death: the case stops the migration."""
-    case = await _start(env.client, "REPLAY-5")
     today = (await env.get_current_time()).date()
-    await case.execute_update(
-        "record_migration_notice",
-        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
-    )
-    child = env.client.get_workflow_handle("uc-migration-REPLAY-5")
+    notice = c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3))
+    case = await _start(env.client, series, series.ref(5), ("record_migration_notice", notice))
+    child = env.client.get_workflow_handle(await migration_id(case))
     await eventually(lambda: _exists(child), lambda ok: ok)
     await env.sleep(timedelta(days=20))  # the first outreach reminder fires
     await case.execute_update(
@@ -206,21 +277,24 @@ async def death_during_migration(env: WorkflowEnvironment) -> list[WorkflowHandl
     return [case, child]
 
 
-async def ipr(env: WorkflowEnvironment) -> list[WorkflowHandle]:
+async def ipr(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """An IPR from referral to closure: screening in, investigation, findings, two
     agreed activities (one assured late, after an escalation), a learning outcome."""
-    ref = "REPLAY-6"
+    ref = series.ref(6)
     today = await _today(env)
+    referral: dict[str, object] = {
+        "reference": ref,
+        "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+        "received_on": today,
+        "customer": {"full_name": "Sam Example"},
+        "summary": "Sam Example died; the family says deductions left no money.",
+        "service_lines": ["UC", "PIP"],
+    }
+    if series.clients_of_today:  # the operator's targets in the input (starter.py refer)
+        referral["policy"] = read_policy().ipr
     h = await env.client.start_workflow(
         IPR.run,
-        {
-            "reference": ref,
-            "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
-            "received_on": today,
-            "customer": {"full_name": "Sam Example"},
-            "summary": "Sam Example died; the family says deductions left no money.",
-            "service_lines": ["UC", "PIP"],
-        },
+        referral,
         id=ipr_workflow_id(ref),
         task_queue=TASK_QUEUE,
     )
@@ -246,7 +320,7 @@ async def ipr(env: WorkflowEnvironment) -> list[WorkflowHandle]:
         "record_iprg_agreement",
         {"by": "iprg", "agreed_on": await _today(env), "activities": activities},
     )
-    children = [env.client.get_workflow_handle(f"ipr-{ref}-activity-{n}") for n in (1, 2)]
+    children = [env.client.get_workflow_handle(await activity_id(h, n)) for n in (1, 2)]
     for child in children:
         await eventually(lambda child=child: _exists(child), lambda ok: ok)  # type: ignore[misc]
     assurance = {"by": "lead", "evidence": "guidance reissued"}
@@ -267,9 +341,10 @@ async def ipr(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [h, *children]
 
 
-async def ipr_not_accepted(env: WorkflowEnvironment) -> list[WorkflowHandle]:
-    """An IPR reading its targets from the policy file, screened out: feedback, closed."""
-    ref = "REPLAY-7"
+async def ipr_not_accepted(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """An IPR reading its targets from the policy file (as an older client's referral,
+    without them, does), screened out: feedback, closed."""
+    ref = series.ref(7)
     h = await env.client.start_workflow(
         IPR.run,
         {
@@ -288,6 +363,64 @@ async def ipr_not_accepted(env: WorkflowEnvironment) -> list[WorkflowHandle]:
     return [h]
 
 
+async def second_case(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """A tenancy's second case: the first one closes and completes, `uc-case-<ref>` is
+    started again with a migration notice as its first command, then a payment
+    arrangement is requested. Its children take ids of its own (patch ids-per-case)."""
+    ref = series.ref(8)
+    note = c.AddJournalNote(by="o", text="opened on the phone")
+    first = await _start(env.client, series, ref, ("add_journal_note", note))
+    first_run = (await first.describe()).run_id
+    await first.execute_update("close_case", c.CloseCase(by="o", outcome="moved_off_uc"))
+    await _watch_ends(env, first)  # the first case completes
+    today = (await env.get_current_time()).date()
+    notice = c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3))
+    case = await _start(
+        env.client, series, ref, ("record_migration_notice", notice), balance=Decimal("1200.00")
+    )
+    migration = env.client.get_workflow_handle(await migration_id(case))
+    await eventually(lambda: _exists(migration), lambda ok: ok)
+    await env.sleep(timedelta(days=15))  # the migration's first outreach reminder
+    claim = (await env.get_current_time()).date()
+    await migration.execute_update("record_claim", {"by": "o", "claim_date": claim.isoformat()})
+    await case.execute_update(
+        "request_payment_arrangement", c.RequestPaymentArrangement(by="o", kind="mptl")
+    )
+    apa = env.client.get_workflow_handle(await arrangement_id(case))
+
+    async def status() -> str:
+        return (await apa.query("arrangement_view"))["status"] if await _exists(apa) else ""
+
+    await eventually(status, lambda s: s == "submitted")
+    return [env.client.get_workflow_handle(first.id, run_id=first_run), case, migration, apa]
+
+
+async def refused_migration_start(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """A migration whose id another workflow already took: the refused start is
+    recorded, the migration marked not started and escalated (patch
+    refused-child-start-recorded, taken only on that path)."""
+    ref = series.ref(9)
+    case = await _start(env.client, series, ref)
+    scope = (await case.describe()).run_id
+    taken = child_ids.migration_id(ref, scope if series.clients_of_today else None)
+    # A case started under the wrong id fails at once; a closed id is never reused.
+    squatter = await env.client.start_workflow(
+        UCCase.run, opening(ref), id=taken, task_queue=TASK_QUEUE
+    )
+    with contextlib.suppress(Exception):
+        await squatter.result()
+    today = (await env.get_current_time()).date()
+    await case.execute_update(
+        "record_migration_notice",
+        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
+    )
+    await eventually(
+        lambda: case.query("journal"),
+        lambda journal: any(j["outcome"] == "not_started" for j in journal),
+    )
+    return [case]
+
+
 SCENARIOS = {
     "lifecycle": full_lifecycle,
     "continue_as_new": continue_as_new,
@@ -296,10 +429,28 @@ SCENARIOS = {
     "death_during_migration": death_during_migration,
     "ipr": ipr,
     "ipr_not_accepted": ipr_not_accepted,
+    "second_case": second_case,
+    "refused_migration_start": refused_migration_start,
 }
+# Added after the first series, which never recorded them.
+LATER = {"second_case", "refused_migration_start"}
 
 
-async def main(names: list[str], encrypted: bool) -> None:
+def file_name(workflow_id: str) -> str:
+    """The saved file's name: the id, lower case, its first two hyphens made
+    underscores (as the first series named them), `/` (the scope of a child id since
+    ids-per-case) made `_`. ids.json keeps the id itself."""
+    return f"{workflow_id.replace('-', '_', 2).lower().replace('/', '_')}.json"
+
+
+def _with_additions(saved: dict[str, object], added: dict[str, object]) -> dict[str, object]:
+    """What was saved, line for line, with what is new before it: an entry added
+    after the last one would change that line (its comma), and saved lines never
+    change. Newest first."""
+    return {**dict(sorted(added.items())), **saved}
+
+
+async def main(names: list[str], encrypted: bool, series: Series = Series()) -> None:
     folder = ENCRYPTED if encrypted else HERE
     ids_file = folder / "ids.json"
     with tempfile.TemporaryDirectory() as tmp:
@@ -311,29 +462,45 @@ async def main(names: list[str], encrypted: bool) -> None:
             ring = _test_ring()
             store = KeyStore(engine, ring)
             converter = encrypting_converter(store)
-        env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=binary("temporal-test-server"),
-            data_converter=converter,
-        )
-        await register_search_attributes(env.client)
-        async with env, build_worker(env.client, TASK_QUEUE, engine, files=Path(tmp)):
-            handles = []
-            for name in names:
-                handles += await SCENARIOS[name](env)
-            ids = json.loads(ids_file.read_text()) if ids_file.exists() else {}
-            for handle in handles:
-                history = await handle.fetch_history()
-                name = f"{handle.id.replace('-', '_', 2).lower()}.json"
-                if (folder / name).exists():
-                    print(f"kept {name}: already saved, never overwritten")
-                    continue
-                (folder / name).write_text(history.to_json())
-                ids[name] = handle.id
-                print(f"saved {name}: {len(history.events)} events")
-            ids_file.write_text(json.dumps(dict(sorted(ids.items())), indent=2) + "\n")
-        if encrypted:
-            _save_data_keys(engine)
+            # The worker's activities (the sealed file store) read the ring named in
+            # the environment: the same test-only ring, over the same data keys.
+            os.environ["CASEWORK_KEY_FILE"] = str(ENCRYPTED / "test-keyring.json")
+            os.environ.pop("CASEWORK_KEYS", None)
+        ids = json.loads(ids_file.read_text()) if ids_file.exists() else {}
+        added: dict[str, object] = {}
+        for scenario in names:
+            # A server of its own per scenario: each starts on today's date (the
+            # clock one server shares would carry a scenario past the rates held).
+            env = await WorkflowEnvironment.start_time_skipping(
+                test_server_existing_path=binary("temporal-test-server"),
+                data_converter=converter,
+            )
+            await register_search_attributes(env.client)
+            async with env, build_worker(env.client, TASK_QUEUE, engine, files=Path(tmp)):
+                handles = await SCENARIOS[scenario](env, series)
+                await _save(folder, handles, added)
+            # After each scenario: a file saved is never left without its id and keys.
+            ids_file.write_text(json.dumps(_with_additions(ids, added), indent=2) + "\n")
+            if encrypted:
+                _save_data_keys(engine)
         engine.dispose()
+
+
+async def _save(folder: Path, handles: list[WorkflowHandle], added: dict[str, object]) -> None:
+    for handle in handles:
+        history = await handle.fetch_history()
+        name = file_name(handle.id)
+        # A later run of the same id (a tenancy's second case): its own file.
+        run = 2
+        while name in added:
+            name = file_name(f"{handle.id}-run{run}")
+            run += 1
+        if (folder / name).exists():
+            print(f"kept {name}: already saved, never overwritten")
+            continue
+        (folder / name).write_text(history.to_json())
+        added[name] = handle.id
+        print(f"saved {name}: {len(history.events)} events ({handle.id})")
 
 
 def _test_ring() -> keys.KeyRing:
@@ -348,9 +515,12 @@ def _save_data_keys(engine: Engine) -> None:
     """Add the wrapped data keys the recorded histories were sealed with."""
     path = ENCRYPTED / "data_keys.json"
     saved = {k["key_id"]: k for k in json.loads(path.read_text())} if path.exists() else {}
+    added: dict[str, object] = {}
     with Session(engine) as session:
         for record in session.scalars(select(DataKeyRecord)):
-            saved.setdefault(
+            if record.key_id in saved:
+                continue
+            added.setdefault(
                 record.key_id,
                 {
                     "key_id": record.key_id,
@@ -362,16 +532,26 @@ def _save_data_keys(engine: Engine) -> None:
                     "created_at": record.created_at.isoformat(),
                 },
             )
-    path.write_text(json.dumps(sorted(saved.values(), key=lambda k: k["key_id"]), indent=2) + "\n")
+    keys_now = _with_additions(saved, added)
+    path.write_text(json.dumps(list(keys_now.values()), indent=2) + "\n")
 
 
 if __name__ == "__main__":
     # Name the scenarios to (re)record; histories recorded by older code are
-    # worth keeping, so record only what is new.
+    # worth keeping, so record only what is new: a new series for today's code.
     args = sys.argv[1:]
     encrypted = "--encrypted" in args
-    chosen = [a for a in args if a != "--encrypted"] or list(SCENARIOS)
+    series = Series()
+    if "--series" in args:
+        at = args.index("--series")
+        if at + 1 >= len(args) or not args[at + 1].isalpha():
+            sys.exit("--series takes letters (B, C, ...): the refs become REPLAY-<series><n>")
+        series = Series(args[at + 1].upper())
+        del args[at : at + 2]
+    chosen = [a for a in args if a != "--encrypted"] or [
+        n for n in SCENARIOS if series.clients_of_today or n not in LATER
+    ]
     unknown = set(chosen) - SCENARIOS.keys()
     if unknown:
         sys.exit(f"unknown scenario(s) {sorted(unknown)}; choose from {sorted(SCENARIOS)}")
-    asyncio.run(main(chosen, encrypted))
+    asyncio.run(main(chosen, encrypted, series))
