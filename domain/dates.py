@@ -73,3 +73,8 @@ def business_date(now: datetime) -> date:
 def start_of_day(day: date) -> datetime:
     """The UTC instant at which a UK calendar day begins (00:00 GMT or BST)."""
     return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The UTC instant at which a UK calendar day has ended: the midnight after it."""
+    return start_of_day(day + timedelta(days=1))

@@ -1,9 +1,9 @@
 """The instants a case waits for; the workflow turns the earliest into one timer."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.case.model import CaseState
-from domain.dates import start_of_day
+from domain.dates import end_of_day
 
 
 def watch_end(state: CaseState) -> datetime | None:
@@ -14,7 +14,7 @@ def watch_end(state: CaseState) -> datetime | None:
         return None  # a case does not complete while its migration is still tracked
     if any(a.active for a in state.arrangements):
         return None  # nor while a payment arrangement request is live
-    return start_of_day(state.closure.watch_until + timedelta(days=1))
+    return end_of_day(state.closure.watch_until)
 
 
 def next_action_due(state: CaseState) -> datetime | None:
@@ -36,7 +36,7 @@ def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
     if plan is not None and plan.outcome is None and state.status != "completed":
         candidates.append(
             (
-                start_of_day(plan.by_date + timedelta(days=1)),
+                end_of_day(plan.by_date),
                 f"arrears plan ends {plan.by_date.isoformat()}: met or missed",
             )
         )

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from domain.case.model import ClaimStatus, Rent, RequestFacts, Resident, Tenancy
 from domain.notices import ChildNotStarted, ProgressNoticeRefused
-
-SYSTEM = "system"
+from domain.shared.actors import SYSTEM as SYSTEM
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ from pydantic.dataclasses import dataclass as validated
 from domain.bounds import ACTOR_CHARS, TEXT_CHARS
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
+from domain.shared.actors import SYSTEM as SYSTEM
 from domain.values import ONE_LINE, STORABLE, BusinessDate, at_most_chars
-
-SYSTEM = "system"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain import child_ids
-from domain.dates import business_date, start_of_day
+from domain.dates import business_date, end_of_day
 from domain.errors import DomainError
 from domain.ipr import commands as c
 from domain.ipr import events as e
@@ -26,6 +26,7 @@ from domain.ipr.model import (
     Screening,
 )
 from domain.notices import NotFromTheChild
+from domain.shared.dispatch import handler_for
 from domain.values import birth_rule, check_horizon
 
 INTERNAL_DOMAIN = "@dwp.gov.uk"
@@ -94,9 +95,7 @@ def initial_state(
 def decide(state: IprState, command: Any, now: datetime) -> list[e.IprEvent]:
     if state.finished:
         raise DomainError("ipr", f"this IPR is {state.stage.replace('_', ' ')} and takes no more")
-    handler = _HANDLERS.get(type(command))
-    if handler is None:
-        raise DomainError("command", f"unknown command {type(command).__name__}")
+    handler = handler_for(_HANDLERS, command)
     if type(command) in _FROM_OUTSIDE:
         check_horizon(command, business_date(now))
     return handler(state, command, now)
@@ -329,7 +328,7 @@ def next_wakeup(state: IprState) -> tuple[datetime, str] | None:
     if soonest is None:
         return None
     day, target = soonest
-    return start_of_day(day + timedelta(days=1)), f"{target} target ends {day.isoformat()}"
+    return end_of_day(day), f"{target} target ends {day.isoformat()}"
 
 
 def on_time_passed(state: IprState, now: datetime) -> list[e.IprEvent]:

@@ -6,8 +6,7 @@ from datetime import date, datetime
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.ipr.model import AgreedActivity, Learning
 from domain.notices import ChildNotStarted, ProgressNoticeRefused
-
-SYSTEM = "system"
+from domain.shared.actors import SYSTEM as SYSTEM
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.migration.model import APRecord, Reminder
+from domain.shared.actors import SYSTEM as SYSTEM
 
 
 @dataclass(frozen=True)
