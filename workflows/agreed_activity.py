@@ -13,8 +13,14 @@ with workflow.unsafe.imports_passed_through():
 
     from domain.case.parsing import parse
     from domain.ipr import activity as act
-    from workflows.contracts import ActivityInput, CommandResult
-    from workflows.shell import Alarm, AppliedUpdates, decide_command, parse_command, stored_input
+    from workflows.contracts import ActivityInput
+    from workflows.shell import (
+        Alarm,
+        AppliedUpdates,
+        Commands,
+        history_too_long,
+        stored_input,
+    )
 
 COMMANDS: dict[str, type] = {"record_assurance": act.RecordAssurance}
 # Continue-as-new only once nothing applied is unsent and the activity is not finished.
@@ -39,10 +45,13 @@ class AgreedActivity:
         self._pending: list[act.ActivityEvent] = []
         self._alarm = Alarm()
         self._applied = AppliedUpdates(self._input.applied_updates)
-        for name, command_type in COMMANDS.items():
-            workflow.set_update_handler(
-                name, self._handler(command_type), validator=self._validator(command_type)
-            )
+        Commands(
+            COMMANDS,
+            decide=act.decide,
+            state=lambda: self._state,
+            apply=self._apply,
+            applied=self._applied,
+        )
 
     @workflow.run
     async def run(self, raw: Any) -> str:
@@ -81,28 +90,6 @@ class AgreedActivity:
     def activity_view(self) -> act.ActivityState:
         return self._state
 
-    def _validator(self, command_type: type) -> Any:
-        def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            decide_command(act.decide, self._state, parse_command(command_type, raw))
-
-        return validate
-
-    def _handler(self, command_type: type) -> Any:
-        def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            events = decide_command(
-                act.decide, self._state, parse_command(command_type, raw, stored=True)
-            )
-            self._apply(events)
-            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
-            return self._applied.record(result)
-
-        return handle
-
     def _apply(self, events: list[act.ActivityEvent]) -> None:
         for event in events:
             self._state = act.evolve(self._state, event)
@@ -116,8 +103,7 @@ class AgreedActivity:
         return bool(self._pending) or not workflow.all_handlers_finished() or self._state.finished
 
     def _continue_as_new_due(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+        return history_too_long()
 
     async def _publish(self) -> None:
         events, self._pending = self._pending, []

@@ -17,6 +17,16 @@ import re
 from typing import NamedTuple
 
 
+def case_workflow_id(tenancy_ref: str) -> str:
+    """The workflow id of a tenancy's UC case."""
+    return f"uc-case-{tenancy_ref}"
+
+
+def ipr_workflow_id(reference: str) -> str:
+    """The workflow id of the IPR under a reference."""
+    return f"ipr-{reference}"
+
+
 class Subject(NamedTuple):
     domain: str  # "uc", "ipr" or "ops"
     ref: str | None  # tenancy or IPR reference; None outside a subject

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -37,7 +37,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
     from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
-    from workflows.contracts import ActivityInput, CommandResult, IprInput
+    from workflows.contracts import ActivityInput, IprInput
+    from workflows.ids import ipr_workflow_id as ipr_workflow_id
     from workflows.projector import (
         PROJECTS_IN_BACKGROUND,
         ROUND,
@@ -52,19 +53,16 @@ with workflow.unsafe.imports_passed_through():
         REFUSED_START_RECORDED,
         Alarm,
         AppliedUpdates,
-        decide_command,
+        AttributeMirror,
+        Commands,
+        history_too_long,
         id_scope,
         notice_secret,
-        parse_command,
         refusal,
         stored_input,
     )
 
 _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-
-
-def ipr_workflow_id(reference: str) -> str:
-    return f"ipr-{reference}"
 
 
 @dataclass(frozen=True)
@@ -97,8 +95,7 @@ class IPR:
         self._started = set(self._input.activities_started if self._input else ())
         # What each child sends back in its notices (domain/notices.py), by activity id.
         self._secrets = dict(self._input.activity_secrets if self._input else {})
-        held = workflow.info().typed_search_attributes
-        self._published: dict[str, Any] = {n: held.get(k) for n, k in IPR_KEYS.items()}
+        self._attributes = AttributeMirror(IPR_KEYS)
         # The projector (workflows/projector.py): the version the read model holds, a
         # version it refused for a value (set aside until a newer one or a retry).
         self._lag = Lag("IPR", self._input.projection_failures if self._input else 0)
@@ -108,10 +105,14 @@ class IPR:
         self._retry_at: datetime | None = None
         self._projecting = False
         self._stopping = False
-        for name, command_type in c.COMMANDS.items():
-            workflow.set_update_handler(
-                name, self._handler(command_type), validator=self._validator(command_type)
-            )
+        Commands(
+            c.COMMANDS,
+            decide=decide,
+            state=lambda: self.state,
+            apply=self._apply,
+            applied=self._applied,
+            refuse=self._refuse_if_refused,
+        )
 
     @workflow.run
     async def run(self, raw: Any) -> IprOutcome:
@@ -235,27 +236,9 @@ class IPR:
             raise refusal(self._refused)
         return self._state
 
-    def _validator(self, command_type: type) -> Any:
-        def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            decide_command(decide, self.state, parse_command(command_type, raw))
-
-        return validate
-
-    def _handler(self, command_type: type) -> Any:
-        def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            events = decide_command(
-                decide, self.state, parse_command(command_type, raw, stored=True)
-            )
-            self._apply(events)
-            result = CommandResult(self.state.version, [type(e).__name__ for e in events])
-            return self._applied.record(result)
-
-        return handle
+    def _refuse_if_refused(self) -> None:
+        if self._refused is not None:
+            raise refusal(self._refused)
 
     def _apply(self, events: list[IprEvent]) -> None:
         for event in events:
@@ -263,8 +246,7 @@ class IPR:
             self._changed = True
 
     def _continue_as_new_due(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+        return history_too_long()
 
     async def _start_activity(self, activity: Activity) -> None:
         policy = self.state.policy
@@ -415,13 +397,7 @@ class IPR:
         values = _search_attributes(self.state)
         if not workflow.patched("ipr-target-missed-attribute"):
             del values["IPRTargetsMissed"]  # histories from before it upserted four
-        changed = {k: v for k, v in values.items() if self._published[k] != v}
-        if changed:
-            updates: list[SearchAttributeUpdate[Any]] = [
-                IPR_KEYS[k].value_set(v) for k, v in changed.items()
-            ]
-            workflow.upsert_search_attributes(updates)
-            self._published.update(changed)
+        self._attributes.publish(values)
         workflow.set_current_details(_details(self.state))
 
 

@@ -18,9 +18,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.migration.events import MigrationEvent
     from domain.migration.journal import notice_for
     from domain.migration.model import MigrationState
-    from workflows.contracts import CommandResult, MigrationInput, MigrationOutcome
+    from workflows.contracts import MigrationInput, MigrationOutcome
     from workflows.search_attributes import MIGRATION_KEYS
-    from workflows.shell import Alarm, AppliedUpdates, decide_command, parse_command, stored_input
+    from workflows.shell import (
+        Alarm,
+        AppliedUpdates,
+        AttributeMirror,
+        Commands,
+        decide_command,
+        history_too_long,
+        parse_command,
+        stored_input,
+    )
 
 
 @workflow.defn(name="ManagedMigration")
@@ -43,12 +52,14 @@ class ManagedMigration:
         self._pending: list[MigrationEvent] = []
         self._alarm = Alarm()
         self._applied = AppliedUpdates(self._input.applied_updates)
-        held = workflow.info().typed_search_attributes  # carried over continue-as-new
-        self._published: dict[str, Any] = {n: held.get(k) for n, k in MIGRATION_KEYS.items()}
-        for name, command_type in MIGRATION_COMMANDS.items():
-            workflow.set_update_handler(
-                name, self._handler(command_type), validator=self._validator(command_type)
-            )
+        self._attributes = AttributeMirror(MIGRATION_KEYS)
+        Commands(
+            MIGRATION_COMMANDS,
+            decide=decide,
+            state=lambda: self._state,
+            apply=self._apply,
+            applied=self._applied,
+        )
 
     @workflow.run
     async def run(self, raw: Any) -> MigrationOutcome:
@@ -102,26 +113,6 @@ class ManagedMigration:
     def migration_view(self) -> MigrationState:
         return self._state
 
-    def _validator(self, command_type: type) -> Any:
-        def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            self._decide(parse_command(command_type, raw))
-
-        return validate
-
-    def _handler(self, command_type: type) -> Any:
-        def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            events = self._decide(parse_command(command_type, raw, stored=True))
-            self._apply(events)
-            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
-            return self._applied.record(result)
-
-        return handle
-
     def _decide(self, command: Any) -> list[MigrationEvent]:
         return decide_command(decide, self._state, command)
 
@@ -131,8 +122,7 @@ class ManagedMigration:
             self._pending.append(event)
 
     def _continue_as_new_due(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+        return history_too_long()
 
     async def _publish(self) -> None:
         """Tell the case what it must know, then refresh search attributes."""
@@ -159,17 +149,7 @@ class ManagedMigration:
                     "case unreachable", extra={"notice": notice.kind, "error": type(error).__name__}
                 )
         values = search_attributes(self._state)
-        changed = {k: v for k, v in values.items() if self._published[k] != v}
-        if changed:
-            workflow.upsert_search_attributes(
-                [
-                    MIGRATION_KEYS[k].value_set(v)
-                    if v is not None
-                    else MIGRATION_KEYS[k].value_unset()
-                    for k, v in changed.items()
-                ]
-            )
-            self._published.update(changed)
+        self._attributes.publish(values)
 
 
 def search_attributes(state: MigrationState) -> dict[str, Any]:

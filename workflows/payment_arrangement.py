@@ -18,8 +18,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.arrangements import lifecycle as life
     from domain.case.parsing import parse
     from domain.errors import DomainError
-    from workflows.contracts import ArrangementInput, CommandResult
-    from workflows.shell import Alarm, AppliedUpdates, decide_command, parse_command, stored_input
+    from workflows.contracts import ArrangementInput
+    from workflows.shell import (
+        Alarm,
+        AppliedUpdates,
+        Commands,
+        decide_command,
+        history_too_long,
+        stored_input,
+    )
 
 COMMANDS: dict[str, type] = {
     "record_objection": life.RecordObjection,
@@ -43,10 +50,13 @@ class PaymentArrangement:
         self._stop_waiting: life.StopArrangement | None = None
         self._alarm = Alarm()
         self._applied = AppliedUpdates(self._input.applied_updates)
-        for name, command_type in COMMANDS.items():
-            workflow.set_update_handler(
-                name, self._handler(command_type), validator=self._validator(command_type)
-            )
+        Commands(
+            COMMANDS,
+            decide=life.decide,
+            state=lambda: self._state,
+            apply=self._apply,
+            applied=self._applied,
+        )
 
     @workflow.run
     async def run(self, raw: Any) -> str:
@@ -156,35 +166,13 @@ class PaymentArrangement:
         except (DomainError, ApplicationError) as error:
             workflow.logger.warning("stop not applied", extra={"rule": str(error)})
 
-    def _validator(self, command_type: type) -> Any:
-        def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            decide_command(life.decide, self._state, parse_command(command_type, raw))
-
-        return validate
-
-    def _handler(self, command_type: type) -> Any:
-        def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            command = parse_command(command_type, raw, stored=True)
-            events = decide_command(life.decide, self._state, command)
-            self._apply(events)
-            result = CommandResult(self._state.version, [type(e).__name__ for e in events])
-            return self._applied.record(result)
-
-        return handle
-
     def _apply(self, events: list[life.ArrangementEvent]) -> None:
         for event in events:
             self._state = life.evolve(self._state, event)
             self._pending.append(event)
 
     def _continue_as_new_due(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > 2000
+        return history_too_long()
 
     async def _publish(self) -> None:
         events, self._pending = self._pending, []

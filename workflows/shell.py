@@ -1,5 +1,7 @@
-"""Pieces the workflows share: the one-timer alarm, how refusals look, the secret a
-parent gives each child it starts, and the record of applied update ids."""
+"""The shell every workflow shares: commands as updates (parse, validate, decide,
+apply, idempotent by update id), the one-timer alarm, the search-attribute mirror,
+when to continue as new, how refusals look, and the secret a parent gives each
+child it starts. Each workflow keeps only its own orchestration."""
 
 import asyncio
 from collections.abc import Callable, Iterable
@@ -7,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -146,3 +149,114 @@ class AppliedUpdates:
 
     def carried(self) -> tuple[AppliedUpdate, ...]:
         return tuple(AppliedUpdate(i, r) for i, r in self._results.items())
+
+
+class Commands:
+    """A workflow's commands, one update each, registered the same way everywhere.
+
+    The validator parses the payload at the edge (today's bounds) and decides it
+    against the current state, so a refused command never reaches history; the
+    handler reads the accepted payload as stored, decides again, applies the events
+    and records the result by update id (a retry of the same id, in any run, gets
+    that result back and is not applied twice).
+
+    `refuse`: raises when the workflow cannot take commands at all (a bad input).
+    `ready`: when given, the handler waits for it (a case from an older client still
+    loading its policy); until then the validator checks the shape only.
+    """
+
+    def __init__(
+        self,
+        commands: dict[str, type],
+        *,
+        decide: Callable[[Any, Any, datetime], list[Any]],
+        state: Callable[[], Any],
+        apply: Callable[[list[Any]], None],
+        applied: AppliedUpdates,
+        refuse: Callable[[], None] | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
+        self._decide, self._state, self._apply = decide, state, apply
+        self._applied, self._refuse, self._ready = applied, refuse, ready
+        for name, command_type in commands.items():
+            workflow.set_update_handler(
+                name,
+                self._waiting_handler(command_type) if ready else self._handler(command_type),
+                validator=self._validator(command_type),
+            )
+
+    def _validator(self, command_type: type) -> Callable[[Any], None]:
+        def validate(raw: Any) -> None:
+            if self._applied.earlier_result() is not None:
+                return  # a retry: answered with its first result, not decided again
+            command = parse_command(command_type, raw)
+            if self._refuse is not None:
+                self._refuse()
+            if self._ready is not None and not self._ready():
+                return  # the handler waits, then applies the rules
+            decide_command(self._decide, self._state(), command)
+
+        return validate
+
+    def _handler(self, command_type: type) -> Callable[[Any], CommandResult]:
+        def handle(raw: Any) -> CommandResult:
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            return self._run(command_type, raw)
+
+        return handle
+
+    def _waiting_handler(self, command_type: type) -> Callable[[Any], Any]:
+        async def handle(raw: Any) -> CommandResult:
+            earlier = self._applied.earlier_result()
+            if earlier is not None:
+                return earlier
+            assert self._ready is not None
+            if not self._ready():
+                await workflow.wait_condition(self._ready)
+            # From here synchronous on purpose: no other update may interleave
+            # between the decision and applying it.
+            return self._run(command_type, raw)
+
+        return handle
+
+    def _run(self, command_type: type, raw: Any) -> CommandResult:
+        command = parse_command(command_type, raw, stored=True)
+        events = decide_command(self._decide, self._state(), command)
+        self._apply(events)
+        result = CommandResult(self._state().version, [type(e).__name__ for e in events])
+        return self._applied.record(result)
+
+
+class AttributeMirror:
+    """A workflow's custom search attributes as the server holds them (carried over
+    continue-as-new): only values that changed are upserted, together in one upsert,
+    as each upsert is a billed action."""
+
+    def __init__(self, keys: dict[str, SearchAttributeKey[Any]]) -> None:
+        self._keys = keys
+        held = workflow.info().typed_search_attributes
+        self._published: dict[str, Any] = {n: held.get(k) for n, k in keys.items()}
+
+    def publish(self, values: dict[str, Any]) -> None:
+        changed = {k: v for k, v in values.items() if self._published[k] != v}
+        if not changed:
+            return
+        updates: list[SearchAttributeUpdate[Any]] = [
+            self._keys[k].value_set(v) if v is not None else self._keys[k].value_unset()
+            for k, v in changed.items()
+        ]
+        workflow.upsert_search_attributes(updates)
+        self._published.update(changed)
+
+
+# Every workflow continues as new when the server suggests it or once its history
+# passes this many events (the case policy may set its own: `continue_as_new_after_events`).
+HISTORY_LIMIT = 2000
+
+
+def history_too_long(limit: int = HISTORY_LIMIT) -> bool:
+    """Time to continue as new (after every handler has finished)."""
+    info = workflow.info()
+    return info.is_continue_as_new_suggested() or info.get_current_history_length() > limit

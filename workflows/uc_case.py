@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate, WorkflowIDReusePolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -47,7 +47,8 @@ with workflow.unsafe.imports_passed_through():
         Event,
         JournalNoteAdded,
     )
-    from domain.case.evolve import describe, evolve, initial_state
+    from domain.case.evolve import evolve, initial_state
+    from domain.case.journal import describe
     from domain.case.model import ArrangementSummary, CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import CaseView, search_attributes, view_of
@@ -60,9 +61,9 @@ with workflow.unsafe.imports_passed_through():
         ArrangementInput,
         CaseInput,
         CaseOutcome,
-        CommandResult,
         MigrationInput,
     )
+    from workflows.ids import case_workflow_id as case_workflow_id
     from workflows.projector import (
         BATCH_LIMIT,
         PROJECTS_IN_BACKGROUND,
@@ -77,10 +78,11 @@ with workflow.unsafe.imports_passed_through():
         REFUSED_START_RECORDED,
         Alarm,
         AppliedUpdates,
-        decide_command,
+        AttributeMirror,
+        Commands,
+        history_too_long,
         id_scope,
         notice_secret,
-        parse_command,
         refusal,
         stored_input,
     )
@@ -91,10 +93,6 @@ OPENS_IN_INIT = "case-opens-in-init"
 # Ids an earlier case of the tenancy may have used before this one takes the next:
 # only for arrangement ids from before ids were per case (IDS_PER_CASE).
 _RENUMBER_ATTEMPTS = 100
-
-
-def case_workflow_id(tenancy_ref: str) -> str:
-    return f"uc-case-{tenancy_ref}"
 
 
 @workflow.defn(name="UCCase")
@@ -124,10 +122,7 @@ class UCCase:
         # here until it does.
         self._renumbering: set[str] = set()
         self._early_notices: list[RecordArrangementProgress] = []
-        # What the server holds (carried over continue-as-new); only changes are
-        # upserted, as each upsert is billed.
-        held = workflow.info().typed_search_attributes
-        self._published: dict[str, Any] = {n: held.get(k) for n, k in UC_CASE_KEYS.items()}
+        self._attributes = AttributeMirror(UC_CASE_KEYS)
         # The projector (workflows/projector.py): events wait in the outbox until the
         # read model has them; those it refuses for their values wait in set_aside.
         self._changed = True
@@ -141,10 +136,16 @@ class UCCase:
         if self._state is None and policy is not None and workflow.patched(OPENS_IN_INIT):
             assert self._input is not None
             self._open(self._input, policy)
-        for name, command_type in COMMANDS.items():
-            workflow.set_update_handler(
-                name, self._handler(command_type), validator=self._validator(command_type)
-            )
+        Commands(
+            COMMANDS,
+            decide=decide,
+            state=lambda: self.state,
+            apply=self._apply,
+            applied=self._applied,
+            refuse=self._refuse_if_invalid,
+            # Only while a case from an older client loads its policy.
+            ready=lambda: self._state is not None,
+        )
 
     @workflow.run
     async def run(self, raw: Any) -> CaseOutcome:
@@ -304,42 +305,9 @@ class UCCase:
             raise ApplicationError("the case is still opening; try again", type="CaseOpening")
         return self._state
 
-    def _validator(self, command_type: type) -> Any:
-        def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            command = parse_command(command_type, raw)
-            if self._invalid_input is not None:
-                raise refusal(self._invalid_input)
-            if self._state is None:
-                # Only while a case from an older client loads its policy: the
-                # handler waits for it and applies the rules then.
-                return
-            self._decide(command)
-
-        return validate
-
-    def _handler(self, command_type: type) -> Any:
-        async def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            if self._state is None:
-                await workflow.wait_condition(lambda: self._state is not None)
-            # From here synchronous on purpose: no other update may interleave
-            # between the validator's decision and this one.
-            command = parse_command(command_type, raw, stored=True)
-            events = self._decide(command)
-            self._apply(events)
-            result = CommandResult(
-                version=self.state.version, events=[type(e).__name__ for e in events]
-            )
-            return self._applied.record(result)
-
-        return handle
-
-    def _decide(self, command: Any) -> list[Event]:
-        return decide_command(decide, self.state, command)
+    def _refuse_if_invalid(self) -> None:
+        if self._invalid_input is not None:
+            raise refusal(self._invalid_input)
 
     def _apply(self, events: list[Event]) -> None:
         for event in events:
@@ -581,9 +549,8 @@ class UCCase:
         return case_row(_case_key(), workflow.info().workflow_id, self.state)
 
     def _continue_as_new_due(self) -> bool:
-        info = workflow.info()
-        limit = self.state.policy.continue_as_new_after_events
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+        # The policy's limit counts the event that reaches it.
+        return history_too_long(self.state.policy.continue_as_new_after_events - 1)
 
     async def _project_in_background(self) -> None:
         """Drain the outbox into the read model, in order, for as long as the run lasts.
@@ -704,14 +671,7 @@ class UCCase:
 
     def _refresh_attributes(self) -> None:
         values = search_attributes(self.state)
-        changed = {k: v for k, v in values.items() if self._published[k] != v}
-        if changed:
-            updates: list[SearchAttributeUpdate[Any]] = [
-                UC_CASE_KEYS[k].value_set(v) if v is not None else UC_CASE_KEYS[k].value_unset()
-                for k, v in changed.items()
-            ]
-            workflow.upsert_search_attributes(updates)
-            self._published.update(changed)
+        self._attributes.publish(values)
         workflow.set_current_details(_details(values))  # not billed; kept fresh every run
 
 
