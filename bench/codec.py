@@ -26,13 +26,13 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from devserver import binary
 from domain.case import commands as c
 from domain.case.model import Rent, Resident, Tenancy
 from infra import keys
 from infra.codec import encrypting_converter
 from infra.keystore import KeyStore
-from logs import configure_logging
+from infra.logs import configure_logging
+from tools.devserver import binary
 from worker import build_worker
 from workflows.contracts import CaseInput
 from workflows.search_attributes import ALL_KEYS
