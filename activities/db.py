@@ -12,6 +12,8 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -186,6 +188,39 @@ class CodecAuditRecord(Base):
     outcome: Mapped[str] = mapped_column(String(200))
 
 
+class FileBlobRecord(Base):
+    """A stored file's content, sealed with its subject's data key (activities/files/),
+    once per subject and SHA-256 of the plaintext. The database backend's blobs; with
+    object storage the sealed bytes are objects instead and this table stays empty."""
+
+    __tablename__ = "file_blobs"
+
+    domain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # "" for content that belongs to no subject (sealed with the domain's key).
+    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class FileEntryRecord(Base):
+    """The file store's index: (owner, name) -> content hash, for both backends. An
+    owner is a case id (forms), a submission id (the outbox) or an IPR id (letters)."""
+
+    __tablename__ = "file_entries"
+    __table_args__ = (Index("ix_file_entries_subject", "domain", "subject"),)
+
+    owner: Mapped[str] = mapped_column(String(240), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # form, outbox, letter
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    domain: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         database = url.removeprefix("sqlite:///").split("?", 1)[0]
@@ -214,7 +249,7 @@ def ensure_schema(url: str) -> None:
 
     engine = make_engine(url)
     try:
-        current = inspect(engine).has_table("codec_audit")
+        current = inspect(engine).has_table("file_entries")
     finally:
         engine.dispose()
     if not current:

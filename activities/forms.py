@@ -1,6 +1,7 @@
 """UC47 and APA1 (DOMAIN 1.5) rendered from case data as a PDF and as a structured JSON
-payload, stored once per content hash. The landlord's details on a UC47 are not case
-data: the activity reads them from configuration when it renders. No SQLAlchemy here:
+payload, stored once per content hash in the shared file store (activities/files/). The
+landlord's details on a UC47 are not case data: the activity reads them from
+configuration when it renders. No SQLAlchemy here (the store is imported when used):
 workflows import the request types (through imports_passed_through)."""
 
 import hashlib
@@ -9,13 +10,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict
 from reportlab.lib import colors
@@ -35,12 +35,14 @@ from reportlab.platypus.flowables import ListFlowable
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.owner_only import private_dir
 from activities.policy import PolicyFileError, read_landlord
 from domain.case.model import ArrangementSummary, CaseState, RequestFacts
 from domain.dates import business_date
 from domain.policy import Landlord
 from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
+
+if TYPE_CHECKING:
+    from activities.files.store import FileStore
 
 FORM_VERSION = "1"
 TITLES = {
@@ -416,31 +418,6 @@ def _read_no_follow(path: Path) -> bytes | None:
         return f.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
-def _publish(path: Path, content: bytes) -> bool:
-    """Write content at path unless a file is already there; True if this call created it.
-    The file appears whole or not at all: a temp file (mkstemp: 0600) is fsynced, then
-    hard-linked into place, which fails if another attempt got there first (no clobber,
-    no double)."""
-    if path.exists():
-        return False
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # a filesystem without hard links: same bytes, so replace is safe
-            os.replace(tmp, path)
-        return True
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -465,69 +442,78 @@ class FormFile:
 
 
 class FormStore:
-    """Forms kept once per content hash, 0600 in 0700 folders (activities/owner_only.py).
-    Read back by hash only: a path recorded anywhere else (workflow state, a notice, an
-    activity's input) is never opened, so no one who can write one can redirect a read."""
+    """Forms kept once per content hash in the shared file store (activities/files/):
+    the PDF and its structured JSON as `<form>-<sha16>.pdf` and `.json` of the case,
+    sealed with the tenancy's data key. Read back by hash only, verified on every read:
+    a path recorded anywhere else (workflow state, a notice, an activity's input) is
+    never opened, so no one who can write one can redirect a read."""
 
-    def __init__(self, root: Path) -> None:
-        self._root = root
+    KIND = "form"
+
+    def __init__(self, files: "FileStore") -> None:
+        self._files = files
 
     @property
-    def root(self) -> Path:
-        return self._root
+    def files(self) -> "FileStore":
+        return self._files
 
     def read(
         self, sha256: str | None, field: str = "form_sha256", case_id: str | None = None
     ) -> FormFile:
         """The stored PDF whose content hashes to `sha256`, checked after reading; only
-        in `case_id`'s folder when it is given. Symbolic links are never followed."""
+        among `case_id`'s forms when it is given."""
+        from activities.files.names import FileMissing, SealedFileRefused
+
         if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
             raise StoredFormRefused(field, "must be a SHA-256: 64 lowercase hexadecimal characters")
-        if case_id is not None:
-            folders = [self._root / _case_dir(case_id)]
-        elif self._root.is_dir():
-            folders = sorted(p for p in self._root.iterdir() if not p.is_symlink() and p.is_dir())
-        else:
-            folders = []
+        names = {f"{form}-{sha256[:16]}.pdf" for form in TITLES}
+        found = [e for e in self._files.find(self.KIND, sha256, case_id) if e.name in names]
         mismatched = False
-        for folder in folders:
-            for form in TITLES:
-                content = _read_no_follow(folder / f"{form}-{sha256[:16]}.pdf")
-                if content is None:
-                    continue
-                if hashlib.sha256(content).hexdigest() == sha256:
-                    return FormFile(f"{form}-{sha256[:16]}.pdf", content)
+        for entry in found:
+            try:
+                return FormFile(entry.name, self._files.read(entry))
+            except (SealedFileRefused, FileMissing):
                 mismatched = True
         if mismatched:
             raise StoredFormRefused(field, "the stored form's content does not match its hash")
-        raise FormNotStored(field, f"no form with this hash in the form store {self._root}")
+        raise FormNotStored(
+            field, f"no form with this hash in the form store ({self._files.backend})"
+        )
 
     def save(self, request: FormRequest, landlord: Landlord | None = None) -> StoredForm:
         """Render and store once by content hash. A UC47 prints `landlord`, or if none
         is given the landlord as configured now (activities/policy.py); the JSON beside
         it records the details printed, and other details make another form."""
+        from activities.files.subjects import of_workflow_key
+
         if request.form == "UC47" and landlord is None:
             landlord = read_landlord()
         pdf = render_pdf(request, landlord)
         sha = hashlib.sha256(pdf).hexdigest()
-        folder = private_dir(self._root / _case_dir(request.case_id))
         stem = f"{request.form}-{sha[:16]}"
         body = structured(request, landlord if request.form == "UC47" else None)
         payload = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
-        json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
+        subject = of_workflow_key(request.case_id)
         # JSON first: a worker killed in between leaves no PDF, so the retry writes both.
-        _publish(json_path, payload.encode() + b"\n")
-        created = _publish(pdf_path, pdf)
-        return StoredForm(request.form, sha, str(pdf_path), str(json_path), created)
+        put = self._files.put
+        as_json = put(self.KIND, request.case_id, f"{stem}.json", payload.encode() + b"\n", subject)
+        as_pdf = put(self.KIND, request.case_id, f"{stem}.pdf", pdf, subject)
+        return StoredForm(request.form, sha, as_pdf.locator, as_json.locator, as_pdf.created)
 
     def read_structured(
         self, sha256: str, case_id: str, field: str = "form_sha256"
     ) -> dict[str, Any]:
-        """The structured JSON stored beside the form with this hash in `case_id`'s
-        folder, once the form itself is found and checked against the hash."""
+        """The structured JSON stored beside the form with this hash among `case_id`'s
+        forms, once the form itself is found and checked against the hash."""
+        from activities.files.names import FileMissing, SealedFileRefused
+
         found = self.read(sha256, field, case_id=case_id)
-        path = self._root / _case_dir(case_id) / f"{Path(found.name).stem}.json"
-        content = _read_no_follow(path)
+        try:
+            content = self._files.get(case_id, f"{Path(found.name).stem}.json")
+        except (SealedFileRefused, FileMissing):
+            raise StoredFormRefused(
+                field, "the stored form's JSON does not match its hash"
+            ) from None
         if content is None:
             raise StoredFormRefused(field, "the stored form has no structured JSON beside it")
         body: dict[str, Any] = json.loads(content)

@@ -6,7 +6,6 @@ replayed call leaves the same rows and never writes a second or different letter
 import io
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -20,15 +19,17 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
-from activities.forms import _case_dir, _publish
+from activities.files.names import EntryConflict, Subject
+from activities.files.store import Entry, FileStore
+from activities.files.subjects import of_ipr
 from activities.ipr_records import FeedbackRequest, FeedbackResult, IprProjection
-from activities.owner_only import private_dir
-from logs import get_logger
+from infra.logs import get_logger
 
 log = get_logger(__name__)
 
 FEEDBACK_TITLE = "Internal Process Review referral: feedback"
 ACSSL = "Advanced Customer Support Senior Leaders (ACSSL)"
+LETTER = "letter"
 
 
 def _day(day: date) -> str:
@@ -112,9 +113,10 @@ def feedback_pdf(request: FeedbackRequest) -> bytes:
 
 
 class IprActivities:
-    def __init__(self, engine: Engine, files_root: Path) -> None:
+    def __init__(self, engine: Engine, files: FileStore) -> None:
         self._engine = engine
-        self._feedback = files_root / "ipr" / "feedback"
+        # The referrer's letters, in the shared file store under the IPR's id.
+        self._files = files
         self._insert: Any = (
             postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         )
@@ -155,15 +157,26 @@ class IprActivities:
         )
         return len(narratives) + len(activities)
 
+    def _letter(
+        self, request: FeedbackRequest, name: str, content: bytes, subject: Subject
+    ) -> Entry:
+        """Written once: a letter already sent stays the letter sent, even if today's
+        code would word it differently."""
+        try:
+            return self._files.put(LETTER, request.ipr_id, name, content, subject)
+        except EntryConflict:
+            held = self._files.entry(request.ipr_id, name)
+            assert held is not None
+            return held
+
     @activity.defn(name="send_ipr_feedback")
     def send_ipr_feedback(self, request: FeedbackRequest) -> FeedbackResult:
         """Write the referrer's letter once (PDF and a Markdown copy), then record the
         ACSSL share. A retry finds the letter in place and the share row held."""
-        folder = private_dir(self._feedback / _case_dir(request.ipr_id))
-        pdf_path, md_path = folder / "feedback.pdf", folder / "feedback.md"
+        subject = of_ipr(request.reference)
         # Markdown first: a worker killed in between leaves no PDF, so the retry writes both.
-        _publish(md_path, feedback_markdown(request).encode())
-        created = _publish(pdf_path, feedback_pdf(request))
+        self._letter(request, "feedback.md", feedback_markdown(request).encode(), subject)
+        pdf = self._letter(request, "feedback.pdf", feedback_pdf(request), subject)
         share = {
             "ipr_id": request.ipr_id,
             "shared_on": request.decided_on,
@@ -174,5 +187,5 @@ class IprActivities:
             session.execute(
                 self._insert(IprAcsslShareRecord.__table__).values(**share).on_conflict_do_nothing()
             )
-        log.info("ipr feedback sent and shared with ACSSL", created=created)
-        return FeedbackResult(feedback_path=str(pdf_path), created=created)
+        log.info("ipr feedback sent and shared with ACSSL", created=pdf.created)
+        return FeedbackResult(feedback_path=pdf.locator, created=pdf.created)

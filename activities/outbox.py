@@ -1,26 +1,27 @@
 """Submits a stored UC47 or APA1 (DOMAIN 1.5) through a channel. SubmissionChannel is the
-seam a real DWP online submission implements; FileOutbox, the default, drops the payload,
-the PDF and a receipt under one folder per submission. Idempotent by submission id (the
-workflow passes "<case_id>-<event seq>"), so a retried activity never submits twice."""
+seam a real DWP online submission implements; FileOutbox, the default, keeps the payload,
+the PDF and a receipt in the shared file store (activities/files/) per submission.
+Idempotent by submission id (the workflow passes "<arrangement id>-1"), so a retried
+activity never submits twice."""
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.forms import FormNotStored, FormStore, StoredForm, StoredFormRefused
-from activities.owner_only import private_dir
+
+if TYPE_CHECKING:
+    from activities.files.store import FileStore
 
 FORMS = ("UC47", "APA1")
+RECEIPT = "receipt.json"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 # Case ids may hold '/' (tenancy refs such as T-0042/7) and ':'; both are mapped.
 _MAPPABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}")
@@ -76,33 +77,6 @@ def _folder_name(submission_id: str) -> str:
     )
 
 
-def _write_once(path: Path, content: bytes) -> bool:
-    """Create path with content unless it exists; True if this call created it. The file
-    appears whole or not at all: a fsynced temp file (mkstemp: 0600) is hard-linked into
-    place, which fails if a racing attempt got there first."""
-    if path.exists():
-        return False
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(tmp)
-
-
-def _place(path: Path, content: bytes) -> None:
-    # A file left by an attempt that died before its receipt must be the same bytes.
-    if not _write_once(path, content) and path.read_bytes() != content:
-        raise SubmissionRefused(f"{path} already holds different content")
-
-
 def _receipt_json(s: Submission) -> bytes:
     body = {
         "submission_id": s.submission_id,
@@ -116,42 +90,56 @@ def _receipt_json(s: Submission) -> bytes:
     return json.dumps(body, indent=2, sort_keys=True).encode() + b"\n"
 
 
-def _read_receipt(path: Path) -> Submission:
-    body = json.loads(path.read_text())
+def _read_receipt(content: bytes) -> Submission:
+    body = json.loads(content)
     return Submission(
         **body | {"submitted_at": datetime.fromisoformat(body["submitted_at"])}, created=False
     )
 
 
 class FileOutbox:
+    """Submissions kept in the shared file store (activities/files/) under the
+    submission id: `payload.json`, `<form>.pdf`, then `receipt.json`, each written once
+    and sealed with the tenancy's data key."""
+
     CHANNEL = "file_outbox"
+    KIND = "outbox"
 
     def __init__(
         self,
-        root: Path,
+        files: "FileStore",
         clock: Callable[[], datetime] | None = None,
         forms: FormStore | None = None,
     ) -> None:
-        self._root = root
+        self._files = files
         self._clock = clock or (lambda: datetime.now(UTC))
-        # The worker keeps the form store beside the outbox (<files>/forms, <files>/outbox).
-        self._forms = forms or FormStore(root.parent / "forms")
+        # The forms it sends are read from the same store.
+        self._forms = forms or FormStore(files)
 
     @property
     def forms(self) -> FormStore:
         return self._forms
 
     def submit(self, submission_id: str, stored: StoredForm, payload: dict[str, Any]) -> Submission:
-        folder = self._root / _folder_name(submission_id)
-        receipt = folder / "receipt.json"
-        if receipt.exists():
+        from activities.files.names import EntryConflict
+        from activities.files.subjects import of_workflow_key
+
+        _folder_name(submission_id)  # the id's rules, as when it named a folder
+        receipt = self._files.get(submission_id, RECEIPT)
+        if receipt is not None:
             return self._repeat(receipt, submission_id, stored)
         case_id, form = _check(stored, payload)
         pdf = self._stored_pdf(stored, case_id)
-        private_dir(folder)
+        subject = of_workflow_key(case_id)
         text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)
-        _place(folder / "payload.json", text.encode() + b"\n")
-        _place(folder / f"{form}.pdf", pdf)
+        # A part left by an attempt that died before its receipt must be the same bytes.
+        for name, content in (("payload.json", text.encode() + b"\n"), (f"{form}.pdf", pdf)):
+            try:
+                self._files.put(self.KIND, submission_id, name, content, subject)
+            except EntryConflict:
+                raise SubmissionRefused(
+                    f"submission {submission_id!r}: {name} already holds different content"
+                ) from None
         submission = Submission(
             submission_id=submission_id,
             case_id=case_id,
@@ -162,10 +150,19 @@ class FileOutbox:
             reference=reference_for(submission_id, stored.sha256),
             created=True,
         )
-        # The receipt goes last: it is what makes the submission count as done.
-        if _write_once(receipt, _receipt_json(submission)):
+        # The receipt goes last: it is what makes the submission count as done. Of two
+        # racing attempts one writes it; the other returns the receipt written.
+        try:
+            written = self._files.put(
+                self.KIND, submission_id, RECEIPT, _receipt_json(submission), subject
+            )
+        except EntryConflict:
+            written = None
+        if written is not None and written.created:
             return submission
-        return self._repeat(receipt, submission_id, stored)
+        held = self._files.get(submission_id, RECEIPT)
+        assert held is not None
+        return self._repeat(held, submission_id, stored)
 
     def _stored_pdf(self, stored: StoredForm, case_id: str) -> bytes:
         """The PDF from the form store by its hash, never from `stored.pdf_path`: that
@@ -179,7 +176,7 @@ class FileOutbox:
         except StoredFormRefused as error:
             raise SubmissionRefused(str(error)) from None
 
-    def _repeat(self, receipt: Path, submission_id: str, stored: StoredForm) -> Submission:
+    def _repeat(self, receipt: bytes, submission_id: str, stored: StoredForm) -> Submission:
         first = _read_receipt(receipt)
         if first.submission_id != submission_id or first.form_sha256 != stored.sha256:
             raise SubmissionRefused(

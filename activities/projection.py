@@ -18,7 +18,7 @@ from temporalio import activity
 
 from activities.db import CaseEventRecord, CaseRecord, JournalRecord
 from activities.records import EventRecord, ProjectionBatch, ProjectionResult, SetAside
-from logs import get_logger
+from infra.logs import get_logger
 
 log = get_logger(__name__)
 
