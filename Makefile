@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) demo.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m tools.demo
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "$(CHROMIUM) is missing: install Chromium there" >&2; exit 1; }

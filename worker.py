@@ -18,8 +18,11 @@ from activities.ipr import IprActivities
 from activities.outbox import FileOutbox, OutboxActivities
 from activities.policy import LandlordSource, PolicySource, read_landlord, read_policy
 from activities.projection import Projection
-from config import Settings, connect, json_logging_runtime
-from logs import configure_logging, get_logger
+from infra.config import Settings, connect, json_logging_runtime
+from infra.file_store import open_file_store
+from infra.keys import load as load_key_ring
+from infra.keystore import KeyStore
+from infra.logs import configure_logging, get_logger
 from workflows.agreed_activity import AgreedActivity
 from workflows.ipr import IPR
 from workflows.managed_migration import ManagedMigration
@@ -32,13 +35,17 @@ WORKFLOWS: list[type] = [UCCase, ManagedMigration, PaymentArrangement, IPR, Agre
 def activities_for(
     engine: Engine, policy_file: str | None = None, files: Path | None = None
 ) -> list[Any]:
-    files = files or Settings().data_dir
-    ipr = IprActivities(engine, files)
+    # `files` (the old local folder) is no longer written: forms, submissions and letters
+    # go to the shared file store (activities/files/, docs/files.md).
+    settings = Settings()
+    keys = KeyStore(engine, load_key_ring(settings.data_dir), ttl=settings.key_cache_seconds)
+    shared = open_file_store(engine, keys)
+    ipr = IprActivities(engine, shared)
     return [
         Projection(engine).project_case,
         PolicySource(policy_file).load_policy,
-        FormActivities(FormStore(files / "forms"), LandlordSource(policy_file)).generate_form,
-        OutboxActivities(FileOutbox(files / "outbox")).submit_form,
+        FormActivities(FormStore(shared), LandlordSource(policy_file)).generate_form,
+        OutboxActivities(FileOutbox(shared)).submit_form,
         ipr.project_ipr,
         ipr.send_ipr_feedback,
     ]

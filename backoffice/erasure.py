@@ -25,7 +25,10 @@ from activities.db import (
     IprRecord,
     JournalRecord,
 )
+from activities.files.names import Subject as FileSubject
+from activities.files.store import FileStore
 from domain.dates import add_months
+from infra.file_store import open_file_store
 from infra.keystore import KeyStore
 from workflows.ids import Subject, subject_of, workflow_ids_pattern
 
@@ -112,6 +115,7 @@ async def erase(
     reason: str,
     files: Path | None = None,
     now: datetime | None = None,
+    file_store: FileStore | None = None,
 ) -> Erasure:
     if subject.ref is None or subject.domain not in ("uc", "ipr"):
         raise ErasureRefused("erase takes a tenancy reference (case) or an IPR reference (ipr)")
@@ -126,7 +130,16 @@ async def erase(
             f"refused: {', '.join(sorted(running))} still running; {command} "
             f"(`temporal workflow terminate -w {sorted(running)[0]} --reason ...`) and erase again"
         )
-    return erase_stored(engine, store, subject, by=by, reason=reason, files=files, now=now)
+    return erase_stored(
+        engine,
+        store,
+        subject,
+        by=by,
+        reason=reason,
+        files=files,
+        now=now,
+        file_store=file_store,
+    )
 
 
 def erase_stored(
@@ -138,8 +151,12 @@ def erase_stored(
     reason: str,
     files: Path | None = None,
     now: datetime | None = None,
+    file_store: FileStore | None = None,
 ) -> Erasure:
-    """The part that needs no Temporal: keys, read model, files, audit row."""
+    """The part that needs no Temporal: keys, read model, files, audit row. Files are
+    the subject's entries and blobs in the shared file store (`file_store`, else the
+    one configured over `engine`: infra/file_store.py) and, under `files`, folders
+    written on a worker's disk before the store existed."""
     assert subject.ref is not None
     now = now or datetime.now(UTC)
     _check_held(engine, subject)
@@ -157,7 +174,9 @@ def erase_stored(
                 rows_scrubbed=scrubbed,
             )
         )
-    removed = _remove_files(files, subject) if files else 0
+    shared = file_store or open_file_store(engine, store)
+    removed = shared.erase_subject(FileSubject(subject.domain, subject.ref))
+    removed += _remove_files(files, subject) if files else 0
     return Erasure(subject.domain, subject.ref, destroyed, scrubbed, removed, now)
 
 

@@ -6,18 +6,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-from rich.console import Console
-
-from config import Settings
-from domain.case.model import TenancyRef
-from domain.ipr.model import Reference
-from domain.values import Actor, Text
 from infra import keys
+from infra.config import Settings
 
+# What the commands need is imported when they run: `starter.py --help` builds their
+# parsers and nothing else.
 COMMANDS = ("keys", "codec-token", "erase")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 class PrivacyBadInput(Exception):
@@ -28,6 +22,8 @@ def _checked(option: str, value: str, kind: Any) -> str:
     """An argument that is audited or names a subject, within its rules (who: one line
     of at most 64 characters, as the audit column holds; why: text without control
     characters; a reference: the workflow id's rules)."""
+    from pydantic import TypeAdapter, ValidationError
+
     try:
         checked: str = TypeAdapter(kind).validate_python(value)
     except ValidationError as error:
@@ -66,6 +62,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.cmd == "keys":
         return _keys(args, settings)
     if args.cmd == "codec-token":
+        from domain.values import Actor
         from infra import tokens
 
         domains = sorted(set(args.domain))
@@ -82,6 +79,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from backoffice.render import out
+
     path = keys.default_key_file(settings.data_dir)
     if args.action == "init":
         created = keys.ensure(path)
@@ -104,7 +103,11 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
 async def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from activities.db import make_engine
     from backoffice import erasure
-    from config import connect
+    from backoffice.render import err, out
+    from domain.case.model import TenancyRef
+    from domain.ipr.model import Reference
+    from domain.values import Actor, Text
+    from infra.config import connect
     from workflows.ids import Subject
 
     if args.due:
@@ -174,6 +177,8 @@ async def _erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_due(due: list[Any], as_json: bool) -> None:
+    from backoffice.render import out
+
     if as_json:
         print(
             json.dumps(

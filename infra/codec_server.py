@@ -28,7 +28,7 @@ from infra.codec import ENCODING, META_DOMAIN, CodecError, DomainRefused, Encryp
 from infra.codec_http import MAX_BODY, Refusal, cors, error_response, origin_of, read_payloads
 from infra.keys import DOMAINS
 from infra.keystore import KeyStore, SubjectErased, UnknownDataKey
-from logs import get_logger
+from infra.logs import get_logger
 from workflows.ids import subject_of
 
 COOKIE = "casework_codec"
@@ -319,8 +319,8 @@ def main() -> None:
     CASEWORK_CODEC_UI_ORIGINS (comma-separated, the dev server's UI by default);
     keys and database as for the worker (config.Settings)."""
     from activities.db import make_engine
-    from config import Settings
-    from logs import configure_logging
+    from infra.config import Settings
+    from infra.logs import configure_logging
 
     settings = Settings()
     configure_logging(settings.log_format)

@@ -1,4 +1,4 @@
-"""Masking personal data in log lines: a structlog processor (see logs.py).
+"""Masking personal data in log lines: a structlog processor (see infra/logs.py).
 
 Anything shaped like an NI number, a date, a postcode, an email, a UK phone number,
 bank details or a street address is replaced by a tag ("[NI]", "[DATE]", ...), as are

@@ -14,9 +14,9 @@ from aiohttp import web
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from devserver import binary
 from infra.codec_server import make_app
 from infra.keystore import KeyStore
+from tools.devserver import binary
 
 
 @asynccontextmanager

@@ -16,11 +16,11 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from devserver import binary, register_search_attributes
 from infra import keys
 from infra.codec import encrypting_converter
 from infra.keystore import KeyStore
 from tests.postgres import postgres_server
+from tools.devserver import binary, register_search_attributes
 from worker import build_worker
 from workflows.search_attributes import ALL_KEYS
 

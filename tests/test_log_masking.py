@@ -1,5 +1,5 @@
 """Personal data is masked in every log line: ours (structlog), the Temporal SDK's
-(stdlib logging) and rendered exceptions alike (logs.py, infra/redact.py)."""
+(stdlib logging) and rendered exceptions alike (infra/logs.py, infra/redact.py)."""
 
 import io
 import json
@@ -13,8 +13,8 @@ import pytest
 import structlog
 from temporalio import activity, workflow
 
+from infra.logs import configure_logging, get_logger
 from infra.redact import known_names, mask_text, remember_names
-from logs import configure_logging, get_logger
 
 # (personal data, the tag it must become)
 SAMPLES: list[tuple[str, str]] = [

@@ -1,5 +1,6 @@
-"""`make demo` for real: demo.py as a subprocess on free loopback ports with a data
-folder, key ring and read model of its own, shared by every test in this folder."""
+"""`make demo` for real: `python -m tools.demo` as a subprocess on free loopback ports
+with a data folder, key ring and read model of its own, shared by every test in this
+folder."""
 
 import contextlib
 import os
@@ -143,7 +144,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     output = root / "demo-output.txt"
     with output.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "demo.py"],
+            [sys.executable, "-m", "tools.demo"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -155,12 +156,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         while "Running." not in output.read_text(errors="replace"):
             if proc.poll() is not None:
                 pytest.fail(
-                    f"demo.py exited with {proc.returncode} before it was running:\n"
+                    f"tools/demo.py exited with {proc.returncode} before it was running:\n"
                     + output.read_text(errors="replace")
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"demo.py was not running after {STARTUP_SECONDS} s:\n"
+                    f"tools/demo.py was not running after {STARTUP_SECONDS} s:\n"
                     + output.read_text(errors="replace")
                 )
             time.sleep(0.25)

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from backoffice.samples import IPR_SAMPLES, SAMPLES
 from infra import keys, tokens
-from starter import IPR_SAMPLES, SAMPLES
 from tests.e2e.conftest import Demo
 from tests.e2e.personal_data import (
     case_needles,

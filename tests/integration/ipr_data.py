@@ -16,6 +16,7 @@ from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.decide import check_referral, decide, evolve, initial_state
 from domain.ipr.model import Customer, IprPolicy, IprState, Referrer
+from tests.file_store import store_for
 
 REFERRER = Referrer(name="Robin Referrer", role="Work coach", email="robin.referrer@dwp.gov.uk")
 
@@ -190,7 +191,7 @@ def fresh_engine(folder: Path) -> Engine:
 
 
 def project(engine: Engine, files: Path, plans: list[Plan]) -> None:
-    activities = IprActivities(engine, files)
+    activities = IprActivities(engine, store_for(engine))
     env = ActivityEnvironment()
     for plan in plans:
         env.run(activities.project_ipr, ipr_projection(plan.ipr_id, build(plan)))

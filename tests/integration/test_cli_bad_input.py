@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import starter
 from activities.db import CaseEventRecord, JournalRecord
+from backoffice import cases, iprs
 from domain.case.view import CaseView
 from tests.factories import opening
 from tests.helpers import settled_history_length, shared_env
@@ -523,7 +524,7 @@ def _rows(engine: Engine, handle: WorkflowHandle) -> int:
 
 async def _open(env: WorkflowEnvironment, task_queue: str) -> tuple[str, WorkflowHandle]:
     ref = f"CLI-{uuid.uuid4().hex[:8]}"
-    handle = (await starter.open_case(env.client, task_queue, opening(ref))).handle
+    handle = (await cases.open_case(env.client, task_queue, opening(ref))).handle
     await handle.query("case_view")
     return ref, handle
 
@@ -569,7 +570,7 @@ async def test_a_command_to_a_completed_ipr_says_it_is_completed(
 ) -> None:
     reference = f"IPR-{uuid.uuid4().hex[:8]}"
     referral = json.loads(referral_json(reference=reference))
-    opened = await starter.refer(dev_env.client, dev_worker, starter.parse_referral(referral, "x"))
+    opened = await iprs.refer(dev_env.client, dev_worker, iprs.parse_referral(referral, "x"))
     await opened.handle.execute_update(
         "record_screening", {"by": "screener", "allegation": False, "harm": "none"}
     )

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import JournalRecord
+from backoffice.cases import execute_command, open_case
 from domain.case import commands as c
 from domain.case.view import CaseView
-from starter import execute_command, open_case
 from tests.factories import opening
 from tests.helpers import eventually
 

@@ -14,15 +14,15 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import CaseRecord, JournalRecord
-from devserver import binary
+from backoffice.cases import list_query, open_case
 from domain.case import commands as c
 from domain.case.view import CaseView
 from infra import tokens
 from infra.keystore import KeyStore
-from starter import list_query, open_case
 from tests.codec_server import codec_server
 from tests.factories import claim_status, opening
 from tests.helpers import eventually, settled_history_length
+from tools.devserver import binary
 from workflows.search_attributes import as_dict
 from workflows.uc_case import case_workflow_id
 

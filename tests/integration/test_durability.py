@@ -16,14 +16,14 @@ from temporalio.client import Client
 from temporalio.converter import DataConverter
 
 from activities.db import JournalRecord, make_engine
-from config import Settings
-from devserver import start_dev_command
+from backoffice.cases import open_case
 from domain.case import commands as c
 from domain.case.view import CaseView
-from starter import open_case
+from infra.config import Settings
 from tests.factories import opening
 from tests.helpers import eventually
 from tests.integration.conftest import Processes
+from tools.devserver import start_dev_command
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,18 +7,25 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
 
+from activities.db import FileEntryRecord
+from backoffice.cases import open_case
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
-from starter import open_case
 from tests.factories import opening
 from tests.helpers import arrangement_id, eventually
 from tests.integration.conftest import Processes
 
 
 async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
-    dev_env: WorkflowEnvironment, processes: Processes, tmp_path: Path, database_url: str
+    dev_env: WorkflowEnvironment,
+    processes: Processes,
+    tmp_path: Path,
+    database_url: str,
+    engine: Engine,
 ) -> None:
     queue = f"forms-{uuid.uuid4()}"
     env = {
@@ -40,10 +47,18 @@ async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="o", kind="mptl")
     )
 
-    async def pdfs() -> list[Path]:
-        return sorted((tmp_path / "forms").rglob("UC47-*.pdf"))
+    def stored(pattern: str, owner: str) -> int:
+        """Entries in the shared file store (the session's read model)."""
+        query = select(func.count()).where(
+            FileEntryRecord.name.like(pattern), FileEntryRecord.owner.like(owner)
+        )
+        with Session(engine) as session:
+            return int(session.scalar(query) or 0)
 
-    await eventually(pdfs, lambda found: len(found) == 1, attempts=600, delay=0.1)
+    async def pdfs() -> int:
+        return stored("UC47-%.pdf", f"uc-case-{ref}/%")
+
+    await eventually(pdfs, lambda found: found == 1, attempts=600, delay=0.1)
     slow.send_signal(signal.SIGKILL)  # mid-activity: the form is written, not reported
     await slow.wait()
     await processes.start(sys.executable, "worker.py", env=env, log=log)
@@ -55,6 +70,7 @@ async def test_a_worker_killed_while_generating_a_form_leaves_exactly_one(
 
     # The activity times out (20 s) and is retried on the new worker.
     await eventually(status, lambda s: s == "submitted", attempts=600, delay=0.1)
-    assert len(await pdfs()) == 1
-    assert len(list((tmp_path / "forms").rglob("UC47-*.json"))) == 1
-    assert len(list((tmp_path / "outbox").rglob("receipt.json"))) == 1
+    assert await pdfs() == 1
+    assert stored("UC47-%.json", f"uc-case-{ref}/%") == 1
+    assert stored("receipt.json", f"uc-apa-{ref}%") == 1
+    assert not (tmp_path / "forms").exists() and not (tmp_path / "outbox").exists()

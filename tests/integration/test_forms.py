@@ -1,5 +1,7 @@
-"""UC47 and APA1 rendered to real files under tmp_path and read back with pypdf."""
+"""UC47 and APA1 rendered to real PDFs, kept in a real file store (a SQLite read model
+under tmp_path) and read back with pypdf."""
 
+import fnmatch
 import io
 import json
 import threading
@@ -12,10 +14,13 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.db import FileEntryRecord
 from activities.forms import (
     Apa1Data,
     FormActivities,
@@ -35,6 +40,7 @@ from domain.case.model import CaseState
 from domain.case.parsing import parse
 from domain.policy import CasePolicy, Landlord
 from tests.factories import opening
+from tests.file_store import store_in, stored_bytes
 
 UC47 = Uc47Data(
     tenancy_ref="T-0042/7",
@@ -78,18 +84,28 @@ APA1_REQUEST = FormRequest(case_id="uc-case-T-0042/7", form="APA1", data=APA1)
 
 
 def pdf_text(path: str | bytes) -> str:
-    source = io.BytesIO(path) if isinstance(path, bytes) else path
+    """The text of a PDF given as bytes, or as what an activity recorded for it."""
+    source = io.BytesIO(path if isinstance(path, bytes) else stored_bytes(path))
     reader = PdfReader(source)
     # Table cells and wrapped lines come back split by newlines; compare words.
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-def files(root: Path, pattern: str) -> list[Path]:
-    return sorted(root.rglob(pattern))
+def files(root: Path, pattern: str) -> list[str]:
+    """What the store made for `root` holds under names matching `pattern`: each as
+    the locator an activity records."""
+    store = store_in(root)
+    with Session(store.engine) as session:
+        rows = session.scalars(select(FileEntryRecord)).all()
+        return sorted(
+            f"casework-files:{r.kind}/{r.owner}/{r.name}"
+            for r in rows
+            if fnmatch.fnmatch(r.name, pattern)
+        )
 
 
 def test_uc47_pdf_carries_the_residents_identifiers_figures_and_evidence(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
+    stored = FormStore(store_in(tmp_path)).save(UC47_REQUEST, LANDLORD)
     text = pdf_text(stored.pdf_path)
     assert "UC47 – Landlord request for a managed payment and/or rent arrears deduction" in text
     for expected in [
@@ -107,12 +123,14 @@ def test_uc47_pdf_carries_the_residents_identifiers_figures_and_evidence(tmp_pat
         "J. Patel, Income Officer",
     ]:
         assert expected in text, expected
-    assert Path(stored.pdf_path).read_bytes().startswith(b"%PDF-")
-    assert PdfReader(stored.pdf_path).pages[0].mediabox.height == pytest.approx(841.89, abs=0.1)
+    assert stored_bytes(stored.pdf_path).startswith(b"%PDF-")
+    assert PdfReader(io.BytesIO(stored_bytes(stored.pdf_path))).pages[
+        0
+    ].mediabox.height == pytest.approx(841.89, abs=0.1)
 
 
 def test_apa1_pdf_carries_the_type_tier_factors_evidence_and_assessor(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(APA1_REQUEST)
+    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST)
     text = pdf_text(stored.pdf_path)
     assert "APA1 – Alternative Payment Arrangement request pack" in text
     for expected in [
@@ -130,8 +148,8 @@ def test_apa1_pdf_carries_the_type_tier_factors_evidence_and_assessor(tmp_path: 
 
 
 def test_uc47_json_payload_round_trips_with_plain_json_types(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
-    payload = json.loads(Path(stored.json_path).read_text())
+    stored = FormStore(store_in(tmp_path)).save(UC47_REQUEST, LANDLORD)
+    payload = json.loads(stored_bytes(stored.json_path).decode())
     assert payload == structured(UC47_REQUEST, LANDLORD)
     assert payload["form"] == "UC47"
     assert payload["form_version"] == "1"
@@ -158,8 +176,8 @@ def test_uc47_json_payload_round_trips_with_plain_json_types(tmp_path: Path) -> 
 
 
 def test_apa1_json_payload_round_trips(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path).save(APA1_REQUEST)
-    payload = json.loads(Path(stored.json_path).read_text())
+    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST)
+    payload = json.loads(stored_bytes(stored.json_path).decode())
     assert payload["form"] == "APA1"
     assert payload["form_version"] == "1"
     assert payload["apa_type"] == "managed_payment_to_landlord"
@@ -172,11 +190,11 @@ def test_a_managed_payment_only_uc47_shows_no_deduction_and_may_omit_the_ni_numb
     tmp_path: Path,
 ) -> None:
     data = replace(UC47, request="managed_payment", deduction_rate_percent=None, ni_number=None)
-    stored = FormStore(tmp_path).save(replace(UC47_REQUEST, data=data), LANDLORD)
+    stored = FormStore(store_in(tmp_path)).save(replace(UC47_REQUEST, data=data), LANDLORD)
     text = pdf_text(stored.pdf_path)
     assert "Deduction rate None" in text
     assert "National Insurance number Not known" in text
-    assert json.loads(Path(stored.json_path).read_text())["deduction_rate_percent"] is None
+    assert json.loads(stored_bytes(stored.json_path).decode())["deduction_rate_percent"] is None
 
 
 def test_uc47_needs_an_ni_number_or_a_date_of_birth() -> None:
@@ -197,19 +215,19 @@ def test_the_same_request_renders_byte_identical_pdfs() -> None:
 
 
 def test_saving_the_same_request_twice_stores_one_file_pair(tmp_path: Path) -> None:
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     first = store.save(UC47_REQUEST, LANDLORD)
     second = store.save(UC47_REQUEST, LANDLORD)
     assert first.created and not second.created
     assert replace(first, created=False) == second
-    assert files(tmp_path, "*.pdf") == [Path(first.pdf_path)]
-    assert files(tmp_path, "*.json") == [Path(first.json_path)]
+    assert files(tmp_path, "*.pdf") == [first.pdf_path]
+    assert files(tmp_path, "*.json") == [first.json_path]
     assert Path(first.pdf_path).name == f"UC47-{first.sha256[:16]}.pdf"
     assert not files(tmp_path, "*.tmp")
 
 
 def test_a_different_request_is_stored_as_a_different_file(tmp_path: Path) -> None:
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     first = store.save(UC47_REQUEST, LANDLORD)
     later = store.save(
         replace(UC47_REQUEST, data=replace(UC47, arrears=Decimal("1361.06"))), LANDLORD
@@ -220,24 +238,30 @@ def test_a_different_request_is_stored_as_a_different_file(tmp_path: Path) -> No
 
 
 def test_two_stores_render_the_same_hash(tmp_path: Path) -> None:
-    one = FormStore(tmp_path / "one").save(UC47_REQUEST, LANDLORD)
-    two = FormStore(tmp_path / "two").save(UC47_REQUEST, LANDLORD)
+    one = FormStore(store_in(tmp_path / "one")).save(UC47_REQUEST, LANDLORD)
+    two = FormStore(store_in(tmp_path / "two")).save(UC47_REQUEST, LANDLORD)
     assert one.sha256 == two.sha256
-    assert Path(one.pdf_path).read_bytes() == Path(two.pdf_path).read_bytes()
-    assert Path(one.json_path).read_bytes() == Path(two.json_path).read_bytes()
+    stores = store_in(tmp_path / "one"), store_in(tmp_path / "two")
+    assert stored_bytes(one.pdf_path, stores[0]) == stored_bytes(two.pdf_path, stores[1])
+    assert stored_bytes(one.json_path, stores[0]) == stored_bytes(two.json_path, stores[1])
 
 
-def test_unsafe_case_ids_stay_inside_the_root_and_do_not_collide(tmp_path: Path) -> None:
-    store = FormStore(tmp_path / "forms")
+def test_unsafe_case_ids_name_no_path_and_do_not_collide(tmp_path: Path) -> None:
+    files_ = store_in(tmp_path / "forms")
+    store = FormStore(files_)
     slashed = store.save(replace(APA1_REQUEST, case_id="../a/b"))
     underscored = store.save(replace(APA1_REQUEST, case_id=".._a_b"))
     for stored in (slashed, underscored):
-        assert Path(stored.pdf_path).resolve().is_relative_to((tmp_path / "forms").resolve())
-    assert Path(slashed.pdf_path).parent != Path(underscored.pdf_path).parent
+        assert stored.pdf_path.startswith("casework-files:form/")  # a name, not a path
+        assert not (tmp_path / "a").exists() and not (tmp_path.parent / "a").exists()
+    assert slashed.created and underscored.created  # one case's form is not the other's
+    assert [e.owner for e in files_.find("form", slashed.sha256)] != [
+        e.owner for e in files_.find("form", underscored.sha256)
+    ]
 
 
 def test_a_retried_save_racing_the_first_leaves_one_pdf_and_one_json(tmp_path: Path) -> None:
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     start = threading.Barrier(2)
     results: list[StoredForm] = []
 
@@ -258,9 +282,11 @@ def test_a_retried_save_racing_the_first_leaves_one_pdf_and_one_json(tmp_path: P
 
 
 def test_a_worker_killed_after_the_json_completes_the_pair_on_retry(tmp_path: Path) -> None:
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     first = store.save(UC47_REQUEST, LANDLORD)
-    Path(first.pdf_path).unlink()  # as if the worker died between the two writes
+    with Session(store.files.engine) as session, session.begin():
+        # As if the worker died between the two writes: the JSON is there, the PDF not.
+        session.execute(delete(FileEntryRecord).where(FileEntryRecord.name.like("%.pdf")))
     retried = store.save(UC47_REQUEST, LANDLORD)
     assert retried.created and retried.sha256 == first.sha256
     assert len(files(tmp_path, "*.pdf")) == 1
@@ -268,7 +294,7 @@ def test_a_worker_killed_after_the_json_completes_the_pair_on_retry(tmp_path: Pa
 
 
 def test_generate_form_activity_stores_the_form(tmp_path: Path) -> None:
-    activities = FormActivities(FormStore(tmp_path))
+    activities = FormActivities(FormStore(store_in(tmp_path)))
     stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
     assert stored.form == "UC47" and stored.created
     assert "QQ123456C" in pdf_text(stored.pdf_path)
@@ -282,7 +308,7 @@ def test_request_and_result_survive_the_workers_data_converter(tmp_path: Path) -
         [decoded] = converter.from_payloads(converter.to_payloads([request]), [FormRequest])
         assert decoded == request
         assert render_pdf(decoded, LANDLORD) == render_pdf(request, LANDLORD)
-    stored = FormStore(tmp_path).save(UC47_REQUEST, LANDLORD)
+    stored = FormStore(store_in(tmp_path)).save(UC47_REQUEST, LANDLORD)
     [back] = converter.from_payloads(converter.to_payloads([stored]), [StoredForm])
     assert back == stored
 
@@ -330,12 +356,12 @@ def _forms(state: CaseState, index: int = -1) -> tuple[FormRequest, ...]:
 
 def _saved(tmp_path: Path, forms: tuple[FormRequest, ...]) -> dict[str, tuple[str, dict[str, Any]]]:
     """Each form stored under tmp_path: its PDF text and its JSON payload, by form name."""
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for request in forms:
         stored = store.save(request, LANDLORD)
         assert stored.created and Path(stored.pdf_path).name.startswith(f"{request.form}-")
-        payload = json.loads(Path(stored.json_path).read_text())
+        payload = json.loads(stored_bytes(stored.json_path).decode())
         assert payload == structured(request, LANDLORD if request.form == "UC47" else None)
         out[request.form] = (pdf_text(stored.pdf_path), payload)
     return out
@@ -792,7 +818,7 @@ MOVED = replace(LANDLORD, name="Northfield Homes Ltd", account_number="80012345"
 def test_a_uc47_prints_the_landlord_it_is_given_and_records_it_beside_the_pdf(
     tmp_path: Path,
 ) -> None:
-    store = FormStore(tmp_path)
+    store = FormStore(store_in(tmp_path))
     first = store.save(UC47_REQUEST, LANDLORD)
     moved = store.save(UC47_REQUEST, MOVED)
     # Same request, other bank details: another form, stored once by its own hash.
@@ -800,7 +826,7 @@ def test_a_uc47_prints_the_landlord_it_is_given_and_records_it_beside_the_pdf(
     assert not store.save(UC47_REQUEST, MOVED).created
     text = pdf_text(moved.pdf_path)
     assert "Northfield Homes Ltd" in text and "80012345" in text and "71234568" not in text
-    assert json.loads(Path(moved.json_path).read_text())["landlord"] == {
+    assert json.loads(stored_bytes(moved.json_path).decode())["landlord"] == {
         "name": "Northfield Homes Ltd",
         "reference": "NH-LL-55021",
         "payment": {
@@ -813,13 +839,13 @@ def test_a_uc47_prints_the_landlord_it_is_given_and_records_it_beside_the_pdf(
 
 def test_generate_form_reads_the_landlord_each_time_it_renders(tmp_path: Path) -> None:
     configured = [LANDLORD]
-    activities = FormActivities(FormStore(tmp_path), lambda: configured[0])
+    activities = FormActivities(FormStore(store_in(tmp_path)), lambda: configured[0])
     before = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
     configured[0] = MOVED
     after = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
     assert after.created and after.sha256 != before.sha256
     assert "80012345" in pdf_text(after.pdf_path)
-    assert json.loads(Path(after.json_path).read_text())["landlord"]["name"] == MOVED.name
+    assert json.loads(stored_bytes(after.json_path).decode())["landlord"]["name"] == MOVED.name
 
 
 def test_generate_form_reads_the_policy_files_landlord_section_and_the_environment(
@@ -828,14 +854,14 @@ def test_generate_form_reads_the_policy_files_landlord_section_and_the_environme
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"watch_months_after_closure": 9, "landlord": {"name": "Ash HA"}}))
     monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
-    activities = FormActivities(FormStore(tmp_path / "forms"))
+    activities = FormActivities(FormStore(store_in(tmp_path / "forms")))
     stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
-    printed = json.loads(Path(stored.json_path).read_text())["landlord"]
+    printed = json.loads(stored_bytes(stored.json_path).decode())["landlord"]
     # The rest keep their defaults.
     assert (printed["name"], printed["payment"]["account_number"]) == ("Ash HA", "00000000")
     monkeypatch.setenv("CASEWORK_LANDLORD_ACCOUNT_NUMBER", "44556677")
     stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
-    printed = json.loads(Path(stored.json_path).read_text())["landlord"]
+    printed = json.loads(stored_bytes(stored.json_path).decode())["landlord"]
     assert (printed["name"], printed["payment"]["account_number"]) == ("Ash HA", "44556677")
 
 
@@ -849,7 +875,7 @@ def test_a_bad_landlord_configuration_is_named_and_retried_not_printed(
     assert "landlord.sort_code: String should match pattern" in str(refused.value)
     assert "landlord.iban: Unexpected keyword argument" in str(refused.value)
     monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
-    activities = FormActivities(FormStore(tmp_path / "forms"))
+    activities = FormActivities(FormStore(store_in(tmp_path / "forms")))
     with pytest.raises(ApplicationError, match="landlord.sort_code") as info:
         ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
     assert not info.value.non_retryable and info.value.type == "PolicyFileError"
@@ -864,7 +890,7 @@ def test_an_apa1_needs_no_landlord_configuration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CASEWORK_LANDLORD_SORT_CODE", "bad")
-    activities = FormActivities(FormStore(tmp_path))
+    activities = FormActivities(FormStore(store_in(tmp_path)))
     assert ActivityEnvironment().run(activities.generate_form, APA1_REQUEST).created
 
 
@@ -907,7 +933,7 @@ def test_a_request_carrying_the_landlord_from_before_still_parses_and_prints_tod
         },
     )
     assert arrangement.form == UC47_REQUEST
-    activities = FormActivities(FormStore(tmp_path), lambda: MOVED)
+    activities = FormActivities(FormStore(store_in(tmp_path)), lambda: MOVED)
     stored = ActivityEnvironment().run(activities.generate_form, decoded)
     text = pdf_text(stored.pdf_path)
     assert "80012345" in text and "99999999" not in text and "Old Landlord" not in text

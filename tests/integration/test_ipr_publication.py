@@ -18,9 +18,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.db import IprRecord
 from activities.ipr import IprActivities
 from activities.ipr_records import IprProjection, IprRow, NarrativeRow
-from domain.errors import DomainError
-from domain.ipr.model import Customer
-from publication import (
+from backoffice.publication import (
     Narrative,
     ServiceLineFigures,
     build_publication,
@@ -29,6 +27,9 @@ from publication import (
     write_csv,
     write_publication,
 )
+from domain.errors import DomainError
+from domain.ipr.model import Customer
+from tests.file_store import store_for
 from tests.integration.ipr_data import Plan, fresh_engine, project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -580,7 +581,7 @@ def test_narratives_are_scrubbed_again_even_if_the_read_model_held_personal_data
     )
     engine = fresh_engine(tmp_path)
     try:
-        ActivityEnvironment().run(IprActivities(engine, tmp_path).project_ipr, projection)
+        ActivityEnvironment().run(IprActivities(engine, store_for(engine)).project_ipr, projection)
         pub = build_publication(engine, "2021-22")
     finally:
         engine.dispose()

@@ -1,6 +1,7 @@
 """The IPR read model and the feedback letter, on a real SQLite file (and PostgreSQL
 when TEST_DATABASE_URL names one). Retries and replays never duplicate or regress."""
 
+import io
 import uuid
 from datetime import date
 from pathlib import Path
@@ -9,12 +10,13 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pypdf import PdfReader
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 from temporalio.testing import ActivityEnvironment
 
 from activities.db import (
     Base,
+    FileEntryRecord,
     IprAcsslShareRecord,
     IprActivityRecord,
     IprNarrativeRecord,
@@ -23,6 +25,7 @@ from activities.db import (
 from activities.ipr import IprActivities
 from activities.ipr_records import FeedbackRequest, ipr_projection
 from domain.ipr.criteria import ScreeningFacts, screen
+from tests.file_store import store_for, stored_bytes
 from tests.integration.ipr_data import Plan, build
 
 IPR_TABLES = {"iprs", "ipr_narratives", "ipr_activities", "ipr_acssl_shares"}
@@ -90,7 +93,7 @@ def test_projecting_an_ipr_twice_or_out_of_order_leaves_the_newest_rows(db: Engi
     older = ipr_projection(ipr_id, build(plan_open))
     newer = ipr_projection(ipr_id, build(plan))
     assert older.row.version < newer.row.version
-    project = IprActivities(db, Path("unused")).project_ipr
+    project = IprActivities(db, store_for(db)).project_ipr
     env = ActivityEnvironment()
 
     # Narratives (2 learning, 3 activities) and 3 activity rows.
@@ -151,29 +154,30 @@ def test_feedback_is_written_once_as_a_pdf_and_shared_with_acssl(
 ) -> None:
     ipr_id = f"ipr-IPR-2021-0099/{uuid.uuid4()}"
     request = _feedback_request(ipr_id)
-    send = IprActivities(db, tmp_path).send_ipr_feedback
+    files = store_for(db)
+    send = IprActivities(db, files).send_ipr_feedback
     env = ActivityEnvironment()
 
     first = env.run(send, request)
-    pdf = Path(first.feedback_path)
-    assert first.created and pdf.is_file()
-    assert pdf.parent.parent == tmp_path / "ipr" / "feedback"
-    assert "/" not in pdf.parent.name  # the ipr id's "/" never makes a folder
-    content = pdf.read_bytes()
+    assert first.created
+    assert first.feedback_path == f"casework-files:letter/{ipr_id}/feedback.pdf"
+    content = stored_bytes(first.feedback_path, files)
     assert content.startswith(b"%PDF")
 
     again = env.run(send, request)  # a retry
     assert again.feedback_path == first.feedback_path and not again.created
-    assert pdf.read_bytes() == content
-    assert sorted(p.name for p in pdf.parent.iterdir()) == ["feedback.md", "feedback.pdf"]
+    assert stored_bytes(again.feedback_path, files) == content
+    assert [e.name for e in files.entries(ipr_id)] == ["feedback.md", "feedback.pdf"]
+    assert {e.subject for e in files.entries(ipr_id)} == {("ipr", "IPR-2021-0099")}
 
-    text = _words("\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    reader = PdfReader(io.BytesIO(content))
+    text = _words("\n".join(page.extract_text() for page in reader.pages))
     assert "Dear Morwenna Tregarthen" in text
     assert "will not be conducted" in text
     assert "Advanced Customer Support Senior Leaders" in text
     for reason in request.reasons:
         assert _words(reason) in text
-    markdown = (pdf.parent / "feedback.md").read_text()
+    markdown = (files.get(ipr_id, "feedback.md") or b"").decode()
     assert "Dear Morwenna Tregarthen" in markdown
     assert all(f"- {reason}" in markdown for reason in request.reasons)
 
@@ -192,13 +196,21 @@ def test_a_retry_after_a_crash_between_the_files_writes_the_missing_one(
 ) -> None:
     ipr_id = f"ipr-IPR-2021-0099/{uuid.uuid4()}"
     request = _feedback_request(ipr_id)
-    send = IprActivities(db, tmp_path).send_ipr_feedback
+    files = store_for(db)
+    send = IprActivities(db, files).send_ipr_feedback
     env = ActivityEnvironment()
-    pdf = Path(env.run(send, request).feedback_path)
-    content = pdf.read_bytes()
-    pdf.unlink()  # as if the worker died after the Markdown copy, before the PDF
+    pdf = env.run(send, request).feedback_path
+    content = stored_bytes(pdf, files)
+    with Session(db) as s, s.begin():
+        # As if the worker died after the Markdown copy, before the PDF.
+        s.execute(
+            delete(FileEntryRecord).where(
+                FileEntryRecord.owner == ipr_id, FileEntryRecord.name == "feedback.pdf"
+            )
+        )
     retried = env.run(send, request)
-    assert retried.created and pdf.read_bytes() == content
+    assert retried.created and stored_bytes(pdf, files) == content
+    assert [e.name for e in files.entries(ipr_id)] == ["feedback.md", "feedback.pdf"]
     with Session(db) as s:
         assert (
             len(

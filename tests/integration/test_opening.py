@@ -10,9 +10,9 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from backoffice.cases import open_case
 from domain.case.view import CaseView
 from domain.policy import CasePolicy
-from starter import open_case
 from tests.factories import opening
 from worker import WORKFLOWS, activities_for
 

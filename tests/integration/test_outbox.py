@@ -1,4 +1,5 @@
-"""The file outbox writes real files under tmp_path, from forms rendered by the real FormStore."""
+"""The file outbox keeps real submissions in a real file store (a SQLite read model under
+tmp_path), from forms rendered by the real FormStore."""
 
 import json
 import threading
@@ -9,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.db import FileEntryRecord
 from activities.forms import (
     FormRequest,
     FormStore,
@@ -29,6 +33,23 @@ from activities.outbox import (
     SubmitFormRequest,
 )
 from domain.policy import Landlord
+from tests.file_store import count_entries, store_in, stored_bytes
+
+
+def parts(tmp_path: Path, submission_id: str) -> dict[str, bytes]:
+    """A submission's parts in the store, by name."""
+    store = store_in(tmp_path)
+    return {e.name: store.read(e) for e in store.entries(submission_id)}
+
+
+def submissions(tmp_path: Path) -> list[str]:
+    store = store_in(tmp_path)
+    with Session(store.engine) as session:
+        owners = session.scalars(
+            select(FileEntryRecord.owner).where(FileEntryRecord.kind == "outbox").distinct()
+        )
+        return sorted(owners)
+
 
 NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
 UC47 = Uc47Data(
@@ -60,7 +81,7 @@ LANDLORD = Landlord(
 
 @pytest.fixture
 def stored(tmp_path: Path) -> StoredForm:
-    return FormStore(tmp_path / "forms").save(REQUEST, LANDLORD)
+    return FormStore(store_in(tmp_path)).save(REQUEST, LANDLORD)
 
 
 @pytest.fixture
@@ -69,17 +90,17 @@ def payload() -> dict[str, Any]:
 
 
 def outbox(tmp_path: Path, now: datetime = NOW) -> FileOutbox:
-    return FileOutbox(tmp_path / "outbox", clock=lambda: now)
+    return FileOutbox(store_in(tmp_path), clock=lambda: now)
 
 
 def test_a_submission_writes_the_payload_the_pdf_and_a_receipt(
     tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
 ) -> None:
     submission = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
-    folder = tmp_path / "outbox" / "uc-case-T-0117-12"
-    assert sorted(p.name for p in folder.iterdir()) == ["UC47.pdf", "payload.json", "receipt.json"]
-    assert json.loads((folder / "payload.json").read_text()) == payload
-    assert (folder / "UC47.pdf").read_bytes() == Path(stored.pdf_path).read_bytes()
+    held = parts(tmp_path, "uc-case-T-0117-12")
+    assert sorted(held) == ["UC47.pdf", "payload.json", "receipt.json"]
+    assert json.loads(held["payload.json"]) == payload
+    assert held["UC47.pdf"] == stored_bytes(stored.pdf_path)
     assert submission == Submission(
         submission_id="uc-case-T-0117-12",
         case_id="uc-case-T-0117",
@@ -91,7 +112,7 @@ def test_a_submission_writes_the_payload_the_pdf_and_a_receipt(
         created=True,
     )
     assert submission.reference.startswith("OUTBOX-") and len(submission.reference) == 19
-    assert json.loads((folder / "receipt.json").read_text()) == {
+    assert json.loads(held["receipt.json"]) == {
         "submission_id": "uc-case-T-0117-12",
         "case_id": "uc-case-T-0117",
         "form": "UC47",
@@ -114,12 +135,11 @@ def test_submitting_the_same_id_again_returns_the_first_receipt_and_writes_nothi
     tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
 ) -> None:
     first = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
-    folder = tmp_path / "outbox" / "uc-case-T-0117-12"
-    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    before = store_in(tmp_path).entries("uc-case-T-0117-12")
     later = outbox(tmp_path, NOW + timedelta(days=3)).submit("uc-case-T-0117-12", stored, payload)
     assert later == replace(first, created=False)
     assert later.submitted_at == NOW
-    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    assert store_in(tmp_path).entries("uc-case-T-0117-12") == before
 
 
 def test_two_attempts_racing_on_one_id_leave_one_receipt_and_one_creation(
@@ -140,8 +160,7 @@ def test_two_attempts_racing_on_one_id_leave_one_receipt_and_one_creation(
         t.join()
     assert [r.created for r in sorted(results, key=lambda r: r.created)] == [False, True]
     assert len({(r.reference, r.submitted_at) for r in results}) == 1
-    assert len(list((tmp_path / "outbox").rglob("receipt.json"))) == 1
-    assert not list((tmp_path / "outbox").rglob("*.tmp"))
+    assert count_entries(store_in(tmp_path).engine, "receipt.json") == 1
 
 
 def test_a_different_id_is_a_separate_submission(
@@ -151,17 +170,15 @@ def test_a_different_id_is_a_separate_submission(
     first = box.submit("uc-case-T-0117-12", stored, payload)
     second = box.submit("uc-case-T-0117-19", stored, payload)
     assert first.created and second.created and first.reference != second.reference
-    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [
-        "uc-case-T-0117-12",
-        "uc-case-T-0117-19",
-    ]
+    assert submissions(tmp_path) == ["uc-case-T-0117-12", "uc-case-T-0117-19"]
 
 
 def test_a_retry_after_a_crash_before_the_receipt_completes_the_submission(
     tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
 ) -> None:
     first = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
-    (tmp_path / "outbox" / "uc-case-T-0117-12" / "receipt.json").unlink()
+    with Session(store_in(tmp_path).engine) as session, session.begin():
+        session.execute(delete(FileEntryRecord).where(FileEntryRecord.name == "receipt.json"))
     retried = outbox(tmp_path).submit("uc-case-T-0117-12", stored, payload)
     assert retried == first
 
@@ -174,20 +191,19 @@ def test_an_unsafe_submission_id_is_refused(
 ) -> None:
     with pytest.raises(SubmissionRefused, match="submission_id"):
         outbox(tmp_path).submit(unsafe, stored, payload)
-    assert not (tmp_path / "outbox").exists()
+    assert submissions(tmp_path) == []
 
 
-def test_ids_with_slashes_and_colons_stay_inside_the_root_and_do_not_collide(
+def test_ids_with_slashes_and_colons_do_not_collide(
     tmp_path: Path, stored: StoredForm, payload: dict[str, Any]
 ) -> None:
     box = outbox(tmp_path)
     ids = ["uc-case-T-0042/7-12", "uc-case-T-0042_7-12", "uc-case:T-0042/../7-12"]
-    submissions = [box.submit(i, stored, payload) for i in ids]
-    assert all(s.created for s in submissions)
-    receipts = sorted((tmp_path / "outbox").rglob("receipt.json"))
-    assert len(receipts) == 3
-    assert all(r.parent.parent == tmp_path / "outbox" for r in receipts)
-    assert box.submit(ids[0], stored, payload) == replace(submissions[0], created=False)
+    made = [box.submit(i, stored, payload) for i in ids]
+    assert all(s.created for s in made)
+    assert count_entries(store_in(tmp_path).engine, "receipt.json") == 3
+    assert submissions(tmp_path) == sorted(ids)
+    assert box.submit(ids[0], stored, payload) == replace(made[0], created=False)
 
 
 def test_reusing_an_id_for_a_different_form_is_refused(
@@ -195,7 +211,7 @@ def test_reusing_an_id_for_a_different_form_is_refused(
 ) -> None:
     box = outbox(tmp_path)
     box.submit("uc-case-T-0117-12", stored, payload)
-    other = FormStore(tmp_path / "forms").save(
+    other = FormStore(store_in(tmp_path)).save(
         replace(REQUEST, data=replace(UC47, arrears=Decimal("1440.00")))
     )
     with pytest.raises(SubmissionRefused, match="already used"):
@@ -242,7 +258,7 @@ def test_submit_form_activity_submits_once(
     first = ActivityEnvironment().run(activities.submit_form, request)
     again = ActivityEnvironment().run(activities.submit_form, request)
     assert first.created and again == replace(first, created=False)
-    assert (tmp_path / "outbox" / "uc-case-T-0117-12" / "receipt.json").exists()
+    assert "receipt.json" in parts(tmp_path, "uc-case-T-0117-12")
 
 
 def test_submit_form_activity_refuses_an_unsafe_id_without_retrying(
@@ -273,7 +289,7 @@ def test_the_activity_sends_the_landlord_its_stored_uc47_printed(
     # The workflow builds the payload from case data alone (no landlord), or, from a
     # request made before the landlord was read at rendering, with an old copy.
     channel = RecordingChannel()
-    activities = OutboxActivities(channel, FormStore(tmp_path / "forms"))
+    activities = OutboxActivities(channel, FormStore(store_in(tmp_path)))
     for n, landlord in enumerate((None, {"name": "Old HA", "payment": {}}), start=1):
         payload = structured(REQUEST) | {"landlord": landlord}
         request = SubmitFormRequest(f"uc-case-T-0117-{n}", stored, payload)
@@ -283,16 +299,17 @@ def test_the_activity_sends_the_landlord_its_stored_uc47_printed(
     activities = OutboxActivities(outbox(tmp_path))
     request = SubmitFormRequest("uc-case-T-0117-3", stored, structured(REQUEST))
     ActivityEnvironment().run(activities.submit_form, request)
-    sent = json.loads((tmp_path / "outbox" / "uc-case-T-0117-3" / "payload.json").read_text())
+    sent = json.loads(parts(tmp_path, "uc-case-T-0117-3")["payload.json"])
     assert sent["landlord"]["payment"]["account_number"] == "33445566"
 
 
 def test_a_uc47_with_no_structured_json_beside_it_is_refused_for_good(
     tmp_path: Path, stored: StoredForm
 ) -> None:
-    Path(stored.json_path).unlink()
+    with Session(store_in(tmp_path).engine) as session, session.begin():
+        session.execute(delete(FileEntryRecord).where(FileEntryRecord.name.like("%.json")))
     activities = OutboxActivities(outbox(tmp_path))
     request = SubmitFormRequest("uc-case-T-0117-12", stored, structured(REQUEST))
     with pytest.raises(ApplicationError, match="no structured JSON") as info:
         ActivityEnvironment().run(activities.submit_form, request)
-    assert info.value.non_retryable and not (tmp_path / "outbox").exists()
+    assert info.value.non_retryable and submissions(tmp_path) == []

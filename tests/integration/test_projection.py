@@ -14,7 +14,8 @@ from activities.projection import Projection
 from activities.records import EventRecord, ProjectionBatch, case_row
 from domain.case import commands as c
 from domain.case.decide import decide, open_case
-from domain.case.evolve import describe, evolve, initial_state
+from domain.case.evolve import evolve, initial_state
+from domain.case.journal import describe
 from domain.policy import CasePolicy
 from tests.factories import opening
 

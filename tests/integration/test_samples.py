@@ -7,18 +7,17 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import commands as c
-from domain.ipr.model import IprState
-from starter import (
+from backoffice.inputs import BadInput, resolve_relative
+from backoffice.samples import (
     IPR_SAMPLES,
     SAMPLES,
-    BadInput,
     load_ipr_samples,
     load_samples,
     read_ipr_samples,
     read_samples,
-    resolve_relative,
 )
+from domain.case import commands as c
+from domain.ipr.model import IprState
 from tests.helpers import eventually
 from workflows.ipr import ipr_workflow_id
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from simulator import ScenarioError, load_scenario, simulate
+from tools.simulator import ScenarioError, load_scenario, simulate
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 UK = ZoneInfo("Europe/London")

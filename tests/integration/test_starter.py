@@ -17,8 +17,10 @@ from temporalio.testing import WorkflowEnvironment
 
 import starter
 from activities.policy import PolicyFileError, read_policy
+from backoffice.cases import list_query, open_case
+from backoffice.imports import bulk_open, read_csv
+from backoffice.inputs import BadInput
 from domain.case.view import CaseView
-from starter import BadInput, bulk_open, list_query, open_case, read_csv
 from tests.factories import opening
 from tests.helpers import arrangement_id, eventually, shared_env
 from workflows.uc_case import case_workflow_id

@@ -1,8 +1,8 @@
 """Stored forms are read back from the form store by content hash only, checked against
 it; a path recorded in workflow state is never opened, so a forged state cannot send
-/etc/passwd to `starter.py form --out` or to DWP. And what the worker writes (forms,
-submissions, letters, the SQLite read model, the folders they sit in) is readable by
-its owner only, whatever the umask."""
+/etc/passwd to `starter.py form --out` or to DWP. And what the worker writes (the
+SQLite read model that holds the file store, the folders it sits in) is readable by
+its owner only, whatever the umask; forms, submissions and letters go to no disk."""
 
 import hashlib
 import os
@@ -14,16 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 from temporalio.testing import ActivityEnvironment
 
+import backoffice.forms
 import starter
-from activities.db import make_engine, migrate
+from activities.db import FileBlobRecord, make_engine, migrate
+from activities.files.store import FileStore
 from activities.forms import FormNotStored, FormStore, StoredFormRefused, structured
 from activities.ipr import IprActivities
 from activities.ipr_records import FeedbackRequest
 from activities.outbox import FileOutbox, SubmissionRefused
 from domain.case.model import ArrangementSummary
+from tests.file_store import store_for, store_in, stored_bytes
 from tests.integration.test_outbox import REQUEST
 
 NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
@@ -41,14 +45,20 @@ def permissive_umask() -> Iterator[None]:
         os.umask(before)
 
 
+@pytest.fixture
+def shared(engine: Engine) -> FileStore:
+    """The store `starter.py form` reads: the session's read model (DATABASE_URL)."""
+    return store_for(engine)
+
+
 # --- B. files no one can redirect ----------------------------------------------------
 
 
 def test_a_stored_form_is_read_back_by_its_hash(tmp_path: Path) -> None:
-    store = FormStore(tmp_path / "forms")
+    store = FormStore(store_in(tmp_path))
     stored = store.save(REQUEST)
     found = store.read(stored.sha256)
-    assert found.content == Path(stored.pdf_path).read_bytes()
+    assert found.content == stored_bytes(stored.pdf_path)
     assert found.name == Path(stored.pdf_path).name
     assert store.read(stored.sha256, case_id=REQUEST.case_id) == found
 
@@ -60,7 +70,7 @@ def test_a_stored_form_is_read_back_by_its_hash(tmp_path: Path) -> None:
 def test_a_hash_that_is_not_a_sha256_is_refused_naming_the_field(
     tmp_path: Path, made_up: str | None
 ) -> None:
-    store = FormStore(tmp_path / "forms")
+    store = FormStore(store_in(tmp_path))
     store.save(REQUEST)
     with pytest.raises(StoredFormRefused) as refused:
         store.read(made_up, "form_sha256")
@@ -70,14 +80,17 @@ def test_a_hash_that_is_not_a_sha256_is_refused_naming_the_field(
 
 
 def test_a_stored_form_whose_bytes_do_not_match_its_hash_is_refused(tmp_path: Path) -> None:
-    store = FormStore(tmp_path / "forms")
+    store = FormStore(store_in(tmp_path))
     stored = store.save(REQUEST)
-    Path(stored.pdf_path).write_bytes(b"%PDF- not what was generated")
+    with Session(store.files.engine) as session, session.begin():
+        blob = session.get(FileBlobRecord, ("uc", "T-0117", stored.sha256))
+        assert blob is not None
+        blob.sealed = blob.sealed[:-8] + b"%PDF-not"  # altered where it is kept
     with pytest.raises(StoredFormRefused, match="form_sha256: the stored form's content does"):
         store.read(stored.sha256)
 
 
-def test_a_link_planted_in_the_store_is_never_followed(tmp_path: Path) -> None:
+def test_a_file_or_link_planted_on_disk_is_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "outside.txt"
     secret.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
     sha = hashlib.sha256(secret.read_bytes()).hexdigest()
@@ -86,16 +99,17 @@ def test_a_link_planted_in_the_store_is_never_followed(tmp_path: Path) -> None:
     (folder / f"UC47-{sha[:16]}.pdf").symlink_to(secret)
     (tmp_path / "forms" / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
     with pytest.raises(FormNotStored, match="no form with this hash"):
-        FormStore(tmp_path / "forms").read(sha)
+        FormStore(store_in(tmp_path)).read(sha)
 
 
 def test_the_outbox_sends_the_stored_form_never_the_path_it_is_handed(tmp_path: Path) -> None:
-    stored = FormStore(tmp_path / "forms").save(REQUEST)
-    box = FileOutbox(tmp_path / "outbox", clock=lambda: NOW)
+    files = store_in(tmp_path)
+    stored = FormStore(files).save(REQUEST)
+    box = FileOutbox(files, clock=lambda: NOW)
     redirected = replace(stored, pdf_path=str(OUTSIDE))
     box.submit("uc-case-T-0117-12", redirected, structured(REQUEST))
-    sent = (tmp_path / "outbox" / "uc-case-T-0117-12" / "UC47.pdf").read_bytes()
-    assert sent == Path(stored.pdf_path).read_bytes()
+    sent = files.get("uc-case-T-0117-12", "UC47.pdf")
+    assert sent == stored_bytes(stored.pdf_path)
     # Pointed at a file outside the store, with its real hash: not in the store, not read.
     outside = hashlib.sha256(OUTSIDE.read_bytes()).hexdigest()
     forged = replace(stored, pdf_path=str(OUTSIDE), sha256=outside)
@@ -103,7 +117,8 @@ def test_the_outbox_sends_the_stored_form_never_the_path_it_is_handed(tmp_path: 
         box.submit("uc-case-T-0117-13", forged, structured(REQUEST))
     with pytest.raises(SubmissionRefused, match="stored.sha256: must be a SHA-256"):
         box.submit("uc-case-T-0117-14", replace(stored, sha256="00"), structured(REQUEST))
-    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["uc-case-T-0117-12"]
+    assert [e.name for e in files.entries("uc-case-T-0117-13")] == []
+    assert [e.name for e in files.entries("uc-case-T-0117-14")] == []
 
 
 class _Handle:
@@ -125,10 +140,10 @@ class _Client:
 
 
 def _form_command(
-    monkeypatch: pytest.MonkeyPatch, store: Path, out: Path, *flags: str, **arrangement: Any
+    monkeypatch: pytest.MonkeyPatch, out: Path, *flags: str, **arrangement: Any
 ) -> int:
-    """`starter.py form HA-100626 1 --out OUT --store STORE` against a case whose state
-    says `arrangement`."""
+    """`starter.py form HA-100626 1 --out OUT` against a case whose state says
+    `arrangement`; the form store is the shared one (DATABASE_URL: the session's)."""
     summary = ArrangementSummary(
         arrangement_id="uc-apa-HA-100626-2",
         kind="tpd",
@@ -141,19 +156,19 @@ def _form_command(
     async def connect(*_: Any, **__: Any) -> _Client:
         return _Client(summary)
 
-    monkeypatch.setattr(starter, "connect", connect)
-    args = ["form", "HA-100626", "1", "--out", str(out), "--store", str(store), *flags]
+    monkeypatch.setattr(backoffice.forms, "connect", connect)
+    args = ["form", "HA-100626", "1", "--out", str(out), *flags]
     return starter.main(args)
 
 
 def test_form_refuses_a_forged_state_and_writes_nothing(
     tmp_path: Path,
+    shared: FileStore,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     permissive_umask: None,
 ) -> None:
-    store = tmp_path / "forms"
-    FormStore(store).save(REQUEST)
+    FormStore(shared).save(REQUEST)
     out = tmp_path / "out.pdf"
     # The state a forged notice could once write: a path outside the store, made-up hashes.
     for made_up, rule in (
@@ -161,31 +176,29 @@ def test_form_refuses_a_forged_state_and_writes_nothing(
         ("ab" * 32, "form_sha256: no form with this hash in the form store"),
         (hashlib.sha256(OUTSIDE.read_bytes()).hexdigest(), "no form with this hash"),
     ):
-        code = _form_command(monkeypatch, store, out, form_path=str(OUTSIDE), form_sha256=made_up)
+        code = _form_command(monkeypatch, out, form_path=str(OUTSIDE), form_sha256=made_up)
         captured = capsys.readouterr()
         assert code == 1, captured.err
         assert captured.err.startswith("refused: ") and rule in captured.err
         assert "Traceback" not in captured.err and not captured.out
         assert not out.exists()
-    code = _form_command(
-        monkeypatch, store, out, "--pack", pack_path=str(OUTSIDE), pack_sha256="0" * 63
-    )
+    code = _form_command(monkeypatch, out, "--pack", pack_path=str(OUTSIDE), pack_sha256="0" * 63)
     assert code == 1 and not out.exists()
     assert "refused: pack_sha256: must be a SHA-256" in capsys.readouterr().err
 
 
 def test_form_copies_the_stored_form_by_its_hash(
     tmp_path: Path,
+    shared: FileStore,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     permissive_umask: None,
 ) -> None:
-    store = tmp_path / "forms"
-    stored = FormStore(store).save(REQUEST)
+    stored = FormStore(shared).save(REQUEST)
     out = tmp_path / "copy.pdf"
-    code = _form_command(monkeypatch, store, out, form_path=str(OUTSIDE), form_sha256=stored.sha256)
+    code = _form_command(monkeypatch, out, form_path=str(OUTSIDE), form_sha256=stored.sha256)
     assert code == 0, capsys.readouterr().err
-    assert out.read_bytes() == Path(stored.pdf_path).read_bytes()
+    assert out.read_bytes() == stored_bytes(stored.pdf_path, shared)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
@@ -202,12 +215,13 @@ def test_forms_submissions_letters_and_the_database_are_their_owners_only(
     try:
         with engine.connect() as connection:  # WAL: its -wal and -shm files, if there, too
             connection.execute(text("SELECT 1"))
-            stored = FormStore(data / "forms").save(REQUEST)
-            FileOutbox(data / "outbox", clock=lambda: NOW).submit(
+            files_ = store_for(engine)
+            stored = FormStore(files_).save(REQUEST)
+            FileOutbox(files_, clock=lambda: NOW).submit(
                 "uc-case-T-0117-12", stored, structured(REQUEST)
             )
             letter = ActivityEnvironment().run(
-                IprActivities(engine, data).send_ipr_feedback,
+                IprActivities(engine, files_).send_ipr_feedback,
                 FeedbackRequest(
                     ipr_id="ipr-IPR-2026-0001/run-1",
                     reference="IPR-2026-0001",
@@ -225,12 +239,13 @@ def test_forms_submissions_letters_and_the_database_are_their_owners_only(
             }
     finally:
         engine.dispose()
-    assert Path(letter.feedback_path).is_file()
+    # Forms, submissions and letters are in the store, in the 0600 read model: on no disk.
+    assert stored_bytes(letter.feedback_path, files_).startswith(b"%PDF-")
+    assert files_.get("uc-case-T-0117-12", "UC47.pdf") == stored_bytes(stored.pdf_path, files_)
     files = {p: m for p, m in modes.items() if (tmp_path / p).is_file()}
     folders = {p: m for p, m in modes.items() if (tmp_path / p).is_dir()}
-    assert {"data/db/casework.db", "data/outbox/uc-case-T-0117-12/UC47.pdf"} <= files.keys()
-    assert any(p.endswith("feedback.pdf") for p in files)
-    assert any(p.endswith(".json") and p.startswith("data/forms/") for p in files)
+    assert "data/db/casework.db" in files
+    assert not [p for p in files if p.endswith((".pdf", ".json", ".md"))]
     assert {p: m for p, m in files.items() if m != 0o600} == {}
     assert {p: m for p, m in folders.items() if m != 0o700} == {}
     assert "data" in folders

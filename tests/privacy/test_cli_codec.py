@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import CodecAuditRecord
+from backoffice.cases import open_case
 from infra import tokens
 from infra.keystore import KeyStore
-from starter import open_case
 from tests.codec_server import codec_server, readable, temporal_cli, unique_ref
 from tests.factories import opening
 from tests.helpers import settled_history_length

@@ -3,6 +3,8 @@ decodes nowhere, the read model keeps only anonymous facts, reports are unchange
 and the audit says who, when and why. Retention says when it is due."""
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +15,19 @@ from sqlalchemy.orm import Session
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import CaseEventRecord, CaseRecord, ErasureRecord, JournalRecord
+from activities.db import (
+    CaseEventRecord,
+    CaseRecord,
+    ErasureRecord,
+    FileEntryRecord,
+    JournalRecord,
+)
+from activities.files.blobs import Blobs, DatabaseBlobs
+from activities.files.names import Subject as FileSubject
+from activities.files.s3 import S3Blobs, subject_token
+from activities.files.store import FileStore
+from activities.forms import FormNotStored, FormStore, structured
+from activities.outbox import FileOutbox
 from backoffice.erasure import (
     ErasureRefused,
     due_for_erasure,
@@ -21,14 +35,17 @@ from backoffice.erasure import (
     erase_stored,
     scrub,
 )
+from backoffice.publication import build_publication, to_markdown
 from domain.case import commands as c
 from infra.codec import EncryptionCodec
 from infra.keystore import KeyStore, SubjectErased
-from publication import build_publication, to_markdown
+from tests import s3
 from tests.factories import opening
 from tests.helpers import eventually
 from tests.integration.ipr_data import fresh_engine, project
 from tests.integration.test_ipr_publication import PLANS
+from tests.integration.test_outbox import LANDLORD
+from tests.integration.test_outbox import REQUEST as FORM
 from workflows.ids import Subject
 from workflows.uc_case import UCCase, case_workflow_id
 
@@ -263,3 +280,63 @@ def test_the_erase_command_refuses_bad_input_before_anything(tmp_path: Path) -> 
     done = run("--due", "--json")
     assert done.returncode == 0, done.stderr
     assert isinstance(__import__("json").loads(done.stdout), list)
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[str]:
+    with s3.moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.mark.parametrize("backend", ["database", "s3"])
+def test_erasing_a_case_removes_its_forms_and_submissions_from_the_store_and_the_disk(
+    tmp_path: Path,
+    key_store: KeyStore,
+    backend: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = fresh_engine(tmp_path)
+    keys = KeyStore(engine, key_store.ring)
+    blobs: Blobs = DatabaseBlobs(engine)
+    if backend == "s3":
+        endpoint = request.getfixturevalue("moto")
+        for name, value in s3.CREDENTIALS.items():
+            monkeypatch.setenv(name, value)
+        bucket = s3.new_bucket(endpoint)
+        blobs = S3Blobs(bucket, endpoint_url=endpoint)
+    files = FileStore(engine, keys, blobs)
+    ref, other = f"ERA-{uuid.uuid4().hex[:6]}", f"KEEP-{uuid.uuid4().hex[:6]}"
+    mine = replace(FORM, case_id=f"uc-case-{ref}/run-1")
+    stored = FormStore(files).save(mine, LANDLORD)
+    FileOutbox(files, clock=lambda: datetime(2026, 2, 2, tzinfo=UTC)).submit(
+        f"uc-apa-{ref}/run-1-1-1", stored, structured(mine, LANDLORD)
+    )
+    kept = FormStore(files).save(replace(FORM, case_id=f"uc-case-{other}/run-1"), LANDLORD)
+    # A folder a worker wrote on its disk before the shared store: removed too.
+    legacy = tmp_path / "data" / "forms" / f"uc-case-{ref}_run-1-0a1b2c3d"
+    legacy.mkdir(parents=True)
+    (legacy / "UC47-0000000000000000.pdf").write_bytes(b"%PDF- old")
+
+    result = erase_stored(
+        engine,
+        keys,
+        Subject("uc", ref),
+        by="dpo",
+        reason="request",
+        files=tmp_path / "data",
+        file_store=files,
+    )
+    assert result.files_removed == 2 + 3 + 1  # the form's PDF and JSON, the submission, disk
+    assert not legacy.exists()
+    with Session(engine) as s:
+        subjects = set(s.scalars(select(FileEntryRecord.subject)))
+    assert subjects == {other}
+    assert files.entries(f"uc-apa-{ref}/run-1-1-1") == []
+    assert FormStore(files).read(kept.sha256).content  # another tenancy's form stays
+    with pytest.raises(FormNotStored):
+        FormStore(files).read(stored.sha256)
+    if backend == "s3":
+        held = s3.objects(request.getfixturevalue("moto"), bucket)
+        assert len(held) == 2  # the other tenancy's PDF and JSON
+        assert all(subject_token(FileSubject("uc", other)) in key for key in held)

@@ -8,8 +8,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
+from backoffice.cases import open_case_with
 from domain.case import commands as c
-from starter import open_case_with
 from tests.factories import opening
 from workflows.contracts import CommandResult
 from workflows.uc_case import UCCase, case_workflow_id

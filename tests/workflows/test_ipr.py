@@ -4,6 +4,7 @@ activities (children) to closure with an anonymised read model, weekly escalatio
 an overdue activity, a refused early closure, refused referrals and payloads, and the
 screening target."""
 
+import io
 import json
 import uuid
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
+from backoffice.iprs import refer
 from domain import child_ids
 from domain.case import parsing
 from domain.case.parsing import parse
@@ -32,7 +34,7 @@ from domain.ipr.activity import ActivityState
 from domain.ipr.commands import Referral
 from domain.ipr.model import IprState, JournalEntry
 from domain.ipr.reporting import reporting_year
-from starter import refer
+from tests.file_store import store_for, stored_bytes
 from tests.helpers import (
     accepted_updates,
     eventually,
@@ -198,8 +200,9 @@ async def test_a_referral_not_meeting_the_criteria_gets_feedback_and_an_acssl_sh
     state = await _view(handle)
     assert state.stage == "not_accepted" and state.shared_with_acssl
     assert state.feedback_path is not None
-    pdf = Path(state.feedback_path)
-    assert pdf.is_file() and pdf.suffix == ".pdf"
+    # The letter is in the shared file store (the session's read model), not on a disk.
+    assert Path(state.feedback_path).suffix == ".pdf"
+    pdf = io.BytesIO(stored_bytes(state.feedback_path, store_for(engine)))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert f"Dear {REFERRER['name']}," in text
     assert "Criterion (A) is not met" in text and "did not suffer serious harm" in text

@@ -18,8 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import commands as c
 from domain.case.view import CaseView
 from domain.dates import add_months, business_date, start_of_day
+from domain.migration.deadlines import earliest_deadline_day
 from domain.migration.model import MigrationState
-from simulator import Scenario, simulate
 from tests.factories import opening
 from tests.helpers import (
     eventually,
@@ -28,6 +28,7 @@ from tests.helpers import (
     result_or_stuck,
     settled_history_length,
 )
+from tools.simulator import Scenario, simulate
 from workflows.managed_migration import ManagedMigration
 from workflows.search_attributes import as_dict
 from workflows.uc_case import UCCase, case_workflow_id
@@ -62,6 +63,10 @@ async def _migrating_case(
     )
     today = business_date(await env.get_current_time())
     deadline = add_months(today, deadline_in_months)
+    if not notice.get("reissued") and deadline_in_months >= 3:
+        # Three calendar months on is a day short of the rule's earliest from the
+        # 29th to the 31st (31 January + 3 months is 30 April; the earliest, 1 May).
+        deadline = max(deadline, earliest_deadline_day(today))
     await case.execute_update(
         "record_migration_notice",
         c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=deadline, **notice),

@@ -4,6 +4,7 @@ fire, the outcome schedules reviews, and the case hears each step. Then the rest
 an arrangement's life: the APA1 pack, every review, a deduction's TPDActive flag,
 withdrawal, a death, a refused submission, ids per case and refused commands."""
 
+import fnmatch
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import Engine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     WorkflowExecutionStatus,
@@ -25,14 +27,17 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.files.names import Subject
+from activities.files.store import FileStore
 from activities.forms import FormStore
-from activities.outbox import FileOutbox, Submission, _folder_name, _receipt_json
+from activities.outbox import FileOutbox, Submission, _receipt_json
 from domain import child_ids
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from domain.case.view import CaseView
 from domain.dates import business_date
 from tests.factories import opening
+from tests.file_store import store_for, stored_bytes
 from tests.helpers import (
     accepted_updates,
     arrangement_id,
@@ -42,6 +47,12 @@ from tests.helpers import (
 )
 from workflows.ids import subject_of
 from workflows.uc_case import UCCase, case_workflow_id
+
+
+@pytest.fixture
+def shared(engine: Engine) -> FileStore:
+    """The file store the session's workers write: the session's read model."""
+    return store_for(engine)
 
 
 async def _case_with_request(
@@ -76,24 +87,19 @@ async def _state(handle: WorkflowHandle) -> ArrangementState:
 
 
 async def test_a_managed_payment_request_runs_from_uc47_to_reviews(
-    ts_env: WorkflowEnvironment, ts_worker: str, files: Path
+    ts_env: WorkflowEnvironment, ts_worker: str, shared: FileStore
 ) -> None:
     case, arrangement = await _case_with_request(ts_env, ts_worker, kind="mptl")
     state = await _state(arrangement)
     # The UC47 exists once, as a real PDF carrying the case's figures, and was submitted.
-    pdfs = list((files / "forms").rglob("UC47-*.pdf"))
-    mine = [
-        p
-        for p in pdfs
-        if str(subject_of(state.arrangement_id).ref) in PdfReader(p).pages[0].extract_text()
-    ]
-    assert len(mine) == 1
-    text = PdfReader(mine[0]).pages[0].extract_text()
+    [entry] = [e for e in shared.find("form", state.form_sha256) if e.name.endswith(".pdf")]
+    mine = [e for e in shared.entries(entry.owner) if fnmatch.fnmatch(e.name, "UC47-*.pdf")]
+    assert len(mine) == 1 and entry.subject == ("uc", subject_of(state.arrangement_id).ref)
+    text = PdfReader(io.BytesIO(shared.read(mine[0]))).pages[0].extract_text()
+    assert str(subject_of(state.arrangement_id).ref) in text
     assert "£1,200.00" in text and "Morgan Testperson" in text
-    receipt = json.loads(
-        # Keyed by the arrangement's own id (unique per case); '/' is mapped in the path.
-        (files / "outbox" / _folder_name(f"{state.arrangement_id}-1") / "receipt.json").read_text()
-    )
+    # Keyed by the arrangement's own id (unique per case).
+    receipt = json.loads(shared.get(f"{state.arrangement_id}-1", "receipt.json") or b"")
     assert receipt["reference"] == state.submission_reference
     # The claimant's objection window (14 days), then the chase, then escalation.
     await ts_env.sleep(timedelta(days=15))
@@ -271,7 +277,7 @@ def _open_tasks(view: CaseView, kind: str) -> list[str]:
 
 
 async def test_an_apa_managed_payment_submits_the_uc47_and_keeps_the_apa1_pack(
-    ts_env: WorkflowEnvironment, ts_worker: str, files: Path
+    ts_env: WorkflowEnvironment, ts_worker: str, shared: FileStore
 ) -> None:
     ref, case = await _open_case(ts_env, ts_worker, factors=("homeless",))
     arrangement = await _request(
@@ -289,13 +295,15 @@ async def test_an_apa_managed_payment_submits_the_uc47_and_keeps_the_apa1_pack(
     assert shown.form_path and shown.pack_path
     form, pack = Path(shown.form_path), Path(shown.pack_path)
     assert form.name.startswith("UC47") and pack.name.startswith("APA1")
-    assert hashlib.sha256(form.read_bytes()).hexdigest() == shown.form_sha256
-    assert hashlib.sha256(pack.read_bytes()).hexdigest() == shown.pack_sha256
+    form_bytes = stored_bytes(shown.form_path, shared)
+    assert hashlib.sha256(form_bytes).hexdigest() == shown.form_sha256
+    pack_bytes = stored_bytes(shown.pack_path, shared)
+    assert hashlib.sha256(pack_bytes).hexdigest() == shown.pack_sha256
     # Only the UC47 went to DWP.
-    folder = files / "outbox" / _folder_name(f"{state.arrangement_id}-1")
-    receipt = json.loads((folder / "receipt.json").read_text())
+    submission_id = f"{state.arrangement_id}-1"
+    receipt = json.loads(shared.get(submission_id, "receipt.json") or b"")
     assert receipt["form"] == "UC47" and receipt["form_sha256"] == shown.form_sha256
-    assert not list(folder.glob("APA1*"))
+    assert not [e for e in shared.entries(submission_id) if e.name.startswith("APA1")]
     journal = [j["text"] for j in await case.query("journal")]
     assert any(f"APA1 pack {shown.pack_sha256[:12]} kept" in t for t in journal)
 
@@ -415,16 +423,17 @@ async def test_a_death_ends_a_granted_apa_and_its_reviews(
 
 
 async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
-    ts_env: WorkflowEnvironment, ts_worker: str, files: Path
+    ts_env: WorkflowEnvironment, ts_worker: str, shared: FileStore
 ) -> None:
     ref = f"A-{uuid.uuid4().hex[:10]}"
     _, case = await _open_case(ts_env, ts_worker, ref=ref)
     # Keyed by the arrangement's id, which is the case's own.
     submission_id = f"{child_ids.arrangement_id(ref, case.first_execution_run_id, 1)}-1"
     # Someone else's submission already holds this id in the outbox.
-    folder = files / "outbox" / _folder_name(submission_id)
-    folder.mkdir(parents=True)
-    (folder / "receipt.json").write_bytes(
+    shared.put(
+        "outbox",
+        submission_id,
+        "receipt.json",
         _receipt_json(
             Submission(
                 submission_id=submission_id,
@@ -436,7 +445,8 @@ async def test_a_refused_submission_fails_the_request_and_escalates_the_case(
                 reference="OUTBOX-000000000000",
                 created=True,
             )
-        )
+        ),
+        Subject("uc", ref),
     )
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", kind="mptl")
@@ -592,7 +602,7 @@ async def _answers(case: WorkflowHandle) -> bool:
 async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc47(
     ts_env: WorkflowEnvironment,
     ts_worker: str,
-    files: Path,
+    shared: FileStore,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -614,12 +624,12 @@ async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc
     arrangement = await _request(ts_env, case, ref, kind="mptl")
     state = await _state(arrangement)
     assert state.form_sha256
-    pdf = FormStore(files / "forms").read(state.form_sha256).content
+    pdf = FormStore(shared).read(state.form_sha256).content
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "Ridings Homes Ltd" in text and "22222222" in text and "11111111" not in text
-    printed = json.loads(
-        next((files / "forms").rglob(f"UC47-{state.form_sha256[:16]}.json")).read_text()
-    )["landlord"]
+    [owner] = {e.owner for e in shared.find("form", state.form_sha256)}
+    stem = f"UC47-{state.form_sha256[:16]}"
+    printed = json.loads(shared.get(owner, f"{stem}.json") or b"")["landlord"]
     assert printed == {
         "name": "Ridings Homes Ltd",
         "reference": "RH-0042",
@@ -630,5 +640,5 @@ async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc
         },
     }
     # What went to DWP names the same account as the form.
-    sent = files / "outbox" / _folder_name(f"{state.arrangement_id}-1") / "payload.json"
-    assert json.loads(sent.read_text())["landlord"] == printed
+    sent = shared.get(f"{state.arrangement_id}-1", "payload.json") or b""
+    assert json.loads(sent)["landlord"] == printed

@@ -34,6 +34,7 @@ from domain.case.model import JournalEntry
 from domain.case.view import CaseView
 from domain.ipr.model import IprState
 from tests.factories import opening
+from tests.file_store import store_for
 from tests.helpers import arrangement_id, eventually, migration_id, search_attributes
 from worker import WORKFLOWS, activities_for
 from workflows.ipr import IPR, ipr_workflow_id
@@ -48,7 +49,7 @@ class FlakyReadModel:
 
     def __init__(self, engine: Engine, files: Path | None = None) -> None:
         self._real = Projection(engine)
-        self._ipr = IprActivities(engine, files or Path("."))
+        self._ipr = IprActivities(engine, store_for(engine))
         self.down = False
         self.failed = 0
         self.stored: Counter[tuple[str, int]] = Counter()

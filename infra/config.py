@@ -5,27 +5,22 @@ TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE) are
 read by the SDK's own environment configuration.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from temporalio.client import Client
-from temporalio.converter import DataConverter
-from temporalio.envconfig import ClientConfig
-from temporalio.runtime import (
-    LogForwardingConfig,
-    LoggingConfig,
-    Runtime,
-    TelemetryConfig,
-    TelemetryFilter,
-)
+if TYPE_CHECKING:  # the SDK is imported when a client or runtime is made: not to read settings
+    from temporalio.client import Client
+    from temporalio.converter import DataConverter
+    from temporalio.runtime import Runtime
 
-if TYPE_CHECKING:
     from infra.keystore import KeyStore
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ADDRESS = "localhost:7233"
 
 
@@ -55,7 +50,7 @@ class Settings:
         default_factory=lambda: float(os.environ.get("CASEWORK_KEY_CACHE_SECONDS", "60"))
     )
 
-    def key_store(self) -> "KeyStore":
+    def key_store(self) -> KeyStore:
         """The key ring (environment or key file) over the data keys in the read-model
         database, which is brought to the current schema first if it lacks the store."""
         from activities.db import ensure_schema, make_engine
@@ -75,6 +70,14 @@ class Settings:
 def json_logging_runtime() -> Runtime:
     """A Temporal runtime whose core (Rust) log lines are forwarded into Python
     logging, so they come out as JSON lines with everything else."""
+    from temporalio.runtime import (
+        LogForwardingConfig,
+        LoggingConfig,
+        Runtime,
+        TelemetryConfig,
+        TelemetryFilter,
+    )
+
     forwarding = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
     logging_config = LoggingConfig(
         filter=TelemetryFilter(core_level="WARN", other_level="ERROR"), forwarding=forwarding
@@ -86,6 +89,9 @@ async def connect(
     runtime: Runtime | None = None, data_converter: DataConverter | None = None
 ) -> Client:
     """A client whose payloads are encrypted by the codec (infra/codec.py)."""
+    from temporalio.client import Client
+    from temporalio.envconfig import ClientConfig
+
     connect_config = ClientConfig.load_client_connect_config()
     connect_config.setdefault("target_host", DEFAULT_ADDRESS)
     return await Client.connect(

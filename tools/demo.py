@@ -26,9 +26,10 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from config import DEFAULT_ADDRESS, ROOT, Settings, connect
-from devserver import register_search_attributes, start_dev_command
-from starter import IPR_SAMPLES, SAMPLES, list_query, load_ipr_samples, load_samples
+from backoffice.cases import list_query
+from backoffice.samples import IPR_SAMPLES, SAMPLES, load_ipr_samples, load_samples
+from infra.config import DEFAULT_ADDRESS, ROOT, Settings, connect
+from tools.devserver import register_search_attributes, start_dev_command
 from workflows.search_attributes import ALL_KEYS, as_dict
 
 console = Console()

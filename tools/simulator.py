@@ -36,7 +36,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from devserver import binary, register_search_attributes
 from domain.bounds import LATEST_DATE, RECORDS_START, SCENARIO_YEARS
 from domain.case.commands import COMMANDS
 from domain.case.parsing import InvalidCommand, parse
@@ -44,6 +43,7 @@ from domain.case.view import CaseView
 from domain.dates import UK, add_months, business_date
 from domain.migration.commands import MIGRATION_COMMANDS
 from domain.migration.model import MigrationState
+from tools.devserver import binary, register_search_attributes
 from worker import build_worker
 from workflows.contracts import CaseInput
 from workflows.uc_case import case_workflow_id

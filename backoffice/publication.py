@@ -8,6 +8,7 @@ date-like thing printed is the year label ("2021-22"). As defence in depth, ever
 narrative is scrubbed again of anything shaped like an NI number, a postcode or a date.
 """
 
+import argparse
 import csv
 import re
 from collections import Counter
@@ -16,12 +17,16 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from activities.db import IprActivityRecord, IprNarrativeRecord, IprRecord
+from activities.db import IprActivityRecord, IprNarrativeRecord, IprRecord, make_engine
+from backoffice.inputs import BadInput
+from backoffice.render import out
+from domain.errors import DomainError
 from domain.ipr.anonymise import _DATES, _NINO, _POSTCODE, REMOVED
 from domain.ipr.reporting import year_bounds
+from infra.config import Settings
 
 KINDS = ("learning", "activity", "outcome")
 KIND_TITLES = {
@@ -212,3 +217,39 @@ def write_publication(pub: Publication, folder: Path) -> list[Path]:
     markdown = folder / "publication.md"
     markdown.write_text(to_markdown(pub), encoding="utf-8")
     return [markdown, *write_csv(pub, folder)]
+
+
+def ipr_publication(database_url: str, year: str, out_dir: str | None) -> list[Path]:
+    """Write the year's IPR publication (publication.md and its CSVs) from the read model.
+    Needs no Temporal server."""
+    missing = BadInput(
+        "DATABASE_URL: the database holds no IPR read model; start the worker once "
+        "(it migrates the database) or point DATABASE_URL at the worker's database"
+    )
+    if (
+        database_url.startswith("sqlite:///")
+        and not Path(database_url.removeprefix("sqlite:///")).exists()
+    ):
+        raise missing
+    engine = make_engine(database_url)
+    try:
+        if not inspect(engine).has_table(IprRecord.__tablename__):
+            raise missing
+        try:
+            publication = build_publication(engine, year)
+        except DomainError as error:
+            raise BadInput(f"--year: {error.rule}") from None
+    finally:
+        engine.dispose()
+    return write_publication(publication, Path(out_dir or f"ipr-publication-{year}"))
+
+
+async def run_publication(args: argparse.Namespace) -> int:
+    """`starter.py ipr-publication`: reads the SQL read model only, no Temporal server."""
+    try:
+        year_bounds(args.year)
+    except DomainError as error:
+        raise BadInput(f"--year: {error.rule}") from None
+    for path in ipr_publication(Settings().database_url, args.year, args.out):
+        out.print(str(path), highlight=False, markup=False)
+    return 0
