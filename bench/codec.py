@@ -20,13 +20,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
-from domain.case import commands as c
+from bench.common import standard_commands
 from domain.case.model import Rent, Resident, Tenancy
 from infra import keys
 from infra.codec import encrypting_converter
@@ -58,27 +58,9 @@ async def _lifecycle(client: Client, task_queue: str, ref: str) -> int:
     handle = await client.start_workflow(
         UCCase.run, _opening(ref), id=case_workflow_id(ref), task_queue=task_queue
     )
-    commands: list[tuple[str, object]] = [
-        (
-            "record_claim_status",
-            c.RecordClaimStatus(
-                by="o",
-                claim_stage="in_payment",
-                first_ap_start=date(2026, 1, 30),
-                housing_element=Decimal("420.00"),
-                conditionality_regime="work_preparation",
-            ),
-        ),
-        ("add_journal_note", c.AddJournalNote(by="o", text="rang about the arrears")),
-        ("add_journal_note", c.AddJournalNote(by="o", text="agreed to pay £10 a week")),
-        ("close_case", c.CloseCase(by="o", outcome="stable_arrears_clearing")),
-    ]
-    for _ in range(500):  # a case refuses commands while it loads its policy
-        try:
-            await handle.query("case_view")
-            break
-        except WorkflowQueryFailedError:
-            await asyncio.sleep(0.02)
+    # The opening input carries no policy: the case loads it (a local activity) and
+    # its handlers wait meanwhile, so nothing is refused.
+    commands = standard_commands()
     for name, command in commands:
         await handle.execute_update(name, command)
     history = await handle.fetch_history()

@@ -75,6 +75,8 @@ class AgreedActivity:
                         await self._publish()
                     if self._state.finished:
                         continue
+                # Billed (a new run): history would otherwise grow without bound over years of
+                # reminders.
                 workflow.continue_as_new(
                     replace(
                         self._input,
@@ -116,6 +118,8 @@ class AgreedActivity:
             if self._input.notice_secret is not None:
                 payload["notice_secret"] = self._input.notice_secret
             try:
+                # Billed (sent and received): the IPR must know each reminder, escalation and
+                # assurance to close.
                 await ipr.signal("activity_progress", payload)
             except Exception as error:  # the IPR has gone: the activity keeps its record
                 workflow.logger.warning(

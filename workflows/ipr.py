@@ -126,6 +126,7 @@ class IPR:
         ):
             # The operator's targets, as a local activity so replay never re-reads a
             # file that may have changed since; a bad file fails the referral at once.
+            # Billed once: only reviews whose client sent no policy (older clients) read the file.
             policy = await workflow.execute_local_activity(
                 "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
@@ -172,6 +173,7 @@ class IPR:
                     self._refresh_attributes()
                 else:
                     await self._publish()
+                # Billed (a new run): keeps a long review under the history limits.
                 workflow.continue_as_new(
                     replace(
                         self._input,
@@ -268,6 +270,8 @@ class IPR:
         try:
             # Abandon: it outlives any run of the IPR (continue-as-new); an IPR never
             # closes while one is open. Reject duplicates: never started twice.
+            # Billed (2): each agreed activity has its own owner, reminders and escalations
+            # (DOMAIN.md 3).
             await workflow.start_child_workflow(
                 "AgreedActivity",
                 activity_input,
@@ -289,6 +293,8 @@ class IPR:
     async def _send_feedback(self) -> None:
         state = self.state
         assert state.screening is not None
+        # Billed: the referrer's feedback letter and the ACSSL share are required when criteria are
+        # not met.
         result: FeedbackResult = await workflow.execute_activity(
             "send_ipr_feedback",
             FeedbackRequest(
@@ -328,6 +334,8 @@ class IPR:
             version = self.state.version
             self._projecting = True
             try:
+                # Billed per version: the anonymised read model is what reporting and the
+                # publication read.
                 await workflow.execute_activity(
                     "project_ipr",
                     ipr_projection(_ipr_id(), self.state),
@@ -356,6 +364,7 @@ class IPR:
                         "follow-ups go on, and it catches up when it can"
                     )
                 self._lag.publish(self.state.version - self._projected)
+                # Billed only while the read model is down: the pause between projection rounds.
                 await workflow.sleep(self._lag.pause(), summary="read model unavailable")
                 continue
             self._projecting = False

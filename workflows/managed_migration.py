@@ -84,6 +84,7 @@ class ManagedMigration:
                 while self._pending or not workflow.all_handlers_finished():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     await self._publish()
+                # Billed (a new run): protection is followed for years; history stays bounded.
                 workflow.continue_as_new(
                     replace(
                         self._input,
@@ -141,6 +142,8 @@ class ManagedMigration:
             if self._input.notice_secret is not None:
                 payload["notice_secret"] = self._input.notice_secret
             try:
+                # Billed (sent and received): the case journals, escalates or asks for outreach on
+                # each step.
                 await case.signal("migration_progress", payload)
             except Exception as error:
                 # The case may have completed (or been terminated): protection is

@@ -77,6 +77,7 @@ class PaymentArrangement:
                 while self._pending or not workflow.all_handlers_finished():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     await self._publish()
+                # Billed (a new run): reviews run for years; history stays bounded.
                 workflow.continue_as_new(
                     replace(
                         self._input,
@@ -101,6 +102,7 @@ class PaymentArrangement:
         form = self._input.form
         stored = await self._generate(form)
         try:
+            # Billed: the form must reach DWP; the outbox makes a retry submit nothing twice.
             submission: Submission = await workflow.execute_activity(
                 "submit_form",
                 SubmitFormRequest(
@@ -132,6 +134,7 @@ class PaymentArrangement:
         self._apply(decide_command(life.decide, self._state, command))
 
     async def _generate(self, form: FormRequest) -> StoredForm:
+        # Billed: the UC47/APA1 is rendered and stored once, from the facts in the request.
         stored: StoredForm = await workflow.execute_activity(
             "generate_form",
             form,
@@ -191,6 +194,7 @@ class PaymentArrangement:
             if self._input.notice_secret is not None:
                 payload["notice_secret"] = self._input.notice_secret
             try:
+                # Billed (sent and received): the case journals and escalates on each step.
                 await case.signal("arrangement_progress", payload)
             except Exception as error:
                 workflow.logger.warning(

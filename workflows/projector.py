@@ -104,5 +104,6 @@ class Lag:
         round, never in normal running."""
         if self._published == behind or (self._published is None and behind == 0):
             return
+        # Billed only when the lag changes: never in normal running.
         workflow.upsert_search_attributes([PROJECTION_BEHIND.value_set(behind)])
         self._published = behind

@@ -81,6 +81,7 @@ class Alarm:
         self._task, self._at = None, at
         if wake is not None:
             delay = max(wake[0] - workflow.now(), timedelta(seconds=1))
+            # Billed: one timer per deadline instant, re-armed only when that instant changes.
             self._task = asyncio.create_task(workflow.sleep(delay, summary=wake[1]))
 
     @property
@@ -247,6 +248,7 @@ class AttributeMirror:
             self._keys[k].value_set(v) if v is not None else self._keys[k].value_unset()
             for k, v in changed.items()
         ]
+        # Billed: one upsert per workflow task that changes what operators search by.
         workflow.upsert_search_attributes(updates)
         self._published.update(changed)
 

@@ -156,6 +156,7 @@ class UCCase:
         if self._state is None:
             # An input without a policy (an older client): the case loads it, and
             # commands sent meanwhile wait in their handlers.
+            # Billed once: only cases whose client sent no policy (older clients) read the file.
             policy = await workflow.execute_local_activity(
                 "load_policy", start_to_close_timeout=timedelta(seconds=10), result_type=CasePolicy
             )
@@ -207,6 +208,7 @@ class UCCase:
                     self._stopping = True
                     await workflow.wait_condition(lambda: not self._projecting)
                     projector.cancel()
+                # Billed (a new run): a case lives for years; history stays bounded.
                 workflow.continue_as_new(
                     replace(
                         opening,
@@ -394,6 +396,7 @@ class UCCase:
             # Before the start: the child's first notice may reach this case in the
             # same activation as the start's result, and signals are handled first.
             self._arrangement_secrets[child_id] = secret
+        # Billed (2): each request has its own form, submission, timers and reviews.
         await workflow.start_child_workflow(
             "PaymentArrangement",
             arrangement_input,
@@ -477,6 +480,7 @@ class UCCase:
             child = workflow.get_external_workflow_handle(ended.arrangement_id)
             stop = {"by": ended.by, "reason": ended.reason, "stopped_on": ended.ended_on}
             try:
+                # Billed: an ended arrangement must stop its chases and reviews (DOMAIN.md 4).
                 await child.signal("stop", stop)
             except Exception as error:  # already finished: nothing left to stop
                 workflow.logger.info(
@@ -497,6 +501,7 @@ class UCCase:
         child = workflow.get_external_workflow_handle(self.state.migration.workflow_id)
         stop = {"by": died.by, "date_of_death": died.date_of_death}
         try:
+            # Billed: after a death no migration reminder may chase the estate (DOMAIN.md 4).
             await child.signal("stop", stop)
         except Exception as error:  # already finished: nothing left to stop
             workflow.logger.info("migration not running", extra={"error": type(error).__name__})
@@ -524,6 +529,8 @@ class UCCase:
         # Tried once, started or not: the loop never starts it again.
         self._migration_started = True
         try:
+            # Billed (2): the migration outlives the case (protection is followed after
+            # it closes: tested), so it is a workflow of its own, not the case's timers.
             # Abandon: the migration outlives any run of the case (continue-as-new);
             # reject duplicates: a later run must never start a second one.
             await workflow.start_child_workflow(
@@ -571,17 +578,11 @@ class UCCase:
             batch = sorted([*self._set_aside, *fresh] if retrying else fresh, key=lambda r: r.seq)
             self._projecting = True
             try:
+                # Billed per batch (events since the last): the read model operators and reports
+                # use.
                 result: ProjectionResult = await workflow.execute_activity(
                     "project_case",
-                    ProjectionBatch(
-                        case=case_row(
-                            _case_key(),
-                            workflow.info().workflow_id,
-                            self.state,
-                            with_identity=any(e.type == "CaseOpened" for e in batch),
-                        ),
-                        events=batch,
-                    ),
+                    self._batch(batch),
                     result_type=ProjectionResult,
                     start_to_close_timeout=ROUND_TIMEOUT,
                     retry_policy=ROUND,
@@ -596,6 +597,7 @@ class UCCase:
                         "deadlines and escalations go on, and it catches up when it can",
                     )
                 self._lag.publish(len(self._outbox) + len(self._set_aside))
+                # Billed only while the read model is down: the pause between projection rounds.
                 await workflow.sleep(self._lag.pause(), summary="read model unavailable")
                 continue
             self._projecting = False
@@ -629,6 +631,17 @@ class UCCase:
             self._retry_at = workflow.now() + SET_ASIDE_RETRY
         return max(self._retry_at - workflow.now(), timedelta(seconds=1))
 
+    def _batch(self, events: list[EventRecord]) -> ProjectionBatch:
+        """The events with the case row as it stands; the resident's identity only in
+        the batch that opens the case (DOMAIN.md 5)."""
+        row = case_row(
+            _case_key(),
+            workflow.info().workflow_id,
+            self.state,
+            with_identity=any(e.type == "CaseOpened" for e in events),
+        )
+        return ProjectionBatch(case=row, events=events)
+
     def _note(self, outcome: str, text: str) -> None:
         """A journal entry about the read model (the case's own record of its lag)."""
         self._apply(
@@ -652,17 +665,10 @@ class UCCase:
                     "events": [e.type for e in batch],
                 },
             )
+            # Billed per batch (runs from before the projector only).
             await workflow.execute_activity(
                 "project_case",
-                ProjectionBatch(
-                    case=case_row(
-                        _case_key(),
-                        workflow.info().workflow_id,
-                        self.state,
-                        with_identity=any(e.type == "CaseOpened" for e in batch),
-                    ),
-                    events=batch,
-                ),
+                self._batch(batch),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
                 summary=f"project events {batch[0].seq}-{batch[-1].seq}",
