@@ -1,6 +1,6 @@
 """The names starter.py's help lists, kept here so `starter.py --help` imports no
 model, workflow or SDK. tests/test_backoffice_names.py checks each against the
-registry it copies (domain/case/model.py, domain/ipr/commands.py, the workflows)."""
+registry it copies (domain/case/model/, domain/ipr/commands.py, the workflows)."""
 
 STAGES: tuple[str, ...] = (
     "logged",

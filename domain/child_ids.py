@@ -7,7 +7,7 @@ of its chain (stable across continue-as-new), so they never meet an id an earlie
 case used, and a submission keyed by an arrangement id never repeats either.
 
 `/` separates the scope: tenancy refs and IPR references are letters, digits and
-hyphens (domain/case/model.py, domain/ipr/model.py), so the subject before it is
+hyphens (domain/case/model/tenancy.py, domain/ipr/model.py), so the subject before it is
 read back exactly (workflows/ids.py). Nothing here identifies a person: the refs are
 pseudonyms and the scope is a server-made uuid.
 

@@ -101,7 +101,7 @@ def build(plan: Plan) -> IprState:
             plan.on,
         )
         assert state.stage == "not_accepted"
-        # What domain.ipr.decide._feedback emits once the workflow's feedback activity
+        # What domain.ipr.rules.closure.record_feedback emits once the workflow's feedback activity
         # has run; evolved directly because decide refuses every command at this stage.
         for event in (
             e.FeedbackSent(at=at(plan.on), by=e.SYSTEM, feedback_path="feedback.pdf"),

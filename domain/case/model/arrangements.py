@@ -1,0 +1,54 @@
+"""Payment arrangements the case requested, and the facts each rests on."""
+
+from dataclasses import dataclass as record
+from datetime import date, datetime
+from decimal import Decimal
+
+from domain.case.model.arrears import RentLine
+from domain.case.model.contact import Representative
+
+
+@record(frozen=True)
+class RequestFacts:
+    """What a payment arrangement request rests on, fixed when it is decided: the
+    forms are rendered from these, never from the case as it is later."""
+
+    requested_by: str
+    requested_on: date
+    balance: Decimal
+    monthly_rent: Decimal
+    rent_extract: tuple[RentLine, ...]
+    factors: tuple[str, ...]
+    grounds: tuple[str, ...]
+    assessed_on: date | None = None
+    assessed_by: str | None = None
+    # The forms it produces in order; the last goes to DWP, the others are kept.
+    forms: tuple[str, ...] = ()
+    standard_allowance: Decimal | None = None
+    deduction_amount: Decimal | None = None
+    correspondent: Representative | None = None
+
+
+@record(frozen=True)
+class ArrangementSummary:
+    arrangement_id: str
+    kind: str
+    apa_type: str | None
+    requested_at: datetime
+    status: str = "requested"
+    deduction_rate: Decimal | None = None
+    # The form submitted for it, stored once by content hash.
+    form_sha256: str | None = None
+    form_path: str | None = None
+    active: bool = True
+    # Once DWP has decided: when it starts, the rate granted, the review dates.
+    start_date: date | None = None
+    granted_rate: Decimal | None = None
+    review_dates: tuple[date, ...] = ()
+    facts: RequestFacts | None = None
+    # Ended by the case (a death, arrears cleared, DWP stopped it): the date and why.
+    ended_on: date | None = None
+    ended_reason: str | None = None
+    # Forms kept with the request but not sent (the APA1 pack beside a UC47).
+    pack_sha256: str | None = None
+    pack_path: str | None = None

@@ -1,0 +1,146 @@
+"""evolve(state, event) -> state; each event also writes its journal entry
+(its prose comes from domain/ipr/journal.py)."""
+
+from dataclasses import replace
+from datetime import datetime
+
+from domain.dates import business_date
+from domain.ipr import commands as c
+from domain.ipr import events as e
+from domain.ipr.criteria import counted_reviews
+from domain.ipr.journal import describe
+from domain.ipr.model import (
+    ActivityStatus,
+    EvidenceItem,
+    FactFinding,
+    IprPolicy,
+    IprState,
+    JournalEntry,
+    LearningOutcome,
+    Screening,
+)
+
+
+def initial_state(
+    referral: c.Referral, now: datetime, policy: IprPolicy, id_scope: str | None = None
+) -> IprState:
+    state = IprState(
+        reference=referral.reference,
+        referred_on=referral.received_on,
+        received_at=now,
+        referrer=referral.referrer,
+        source=referral.source,
+        customer=referral.customer,
+        summary=referral.summary,
+        service_lines=tuple(dict.fromkeys(referral.service_lines)),
+        policy=policy,
+        id_scope=id_scope,
+    )
+    source = (
+        "" if referral.source == "dwp" else f" (raised by: {referral.source.replace('_', ' ')})"
+    )
+    return _journal(state, now, referral.referrer.name, "referral", f"referred{source}")
+
+
+def evolve(s: IprState, ev: e.IprEvent) -> IprState:
+    return _journal(_apply(s, ev), ev.at, ev.by, *describe(ev))
+
+
+def _apply(s: IprState, ev: e.IprEvent) -> IprState:
+    match ev:
+        case e.Screened():
+            screening = Screening(ev.facts, ev.decision, ev.by, business_date(ev.at))
+            # The facts hold every review recorded before screening too; what counts
+            # depends on the nation (an SCR outside Scotland goes).
+            scrutiny = counted_reviews(ev.facts)
+            if ev.decision.met:
+                return replace(
+                    s,
+                    screening=screening,
+                    stage="investigation",
+                    investigation_started_on=business_date(ev.at),
+                    external_scrutiny=scrutiny,
+                )
+            return replace(s, screening=screening, stage="not_accepted", external_scrutiny=scrutiny)
+        case e.InvestigatorAssigned():
+            return replace(s, investigator=ev.investigator)
+        case e.EvidenceRecorded():
+            item = EvidenceItem(ev.service_line, ev.description, ev.by, ev.at)
+            return _touch(replace(s, evidence=(*s.evidence, item)), ev.service_line)
+        case e.FactFindingRecorded():
+            talk = FactFinding(ev.service_line, ev.stakeholder_role, ev.held_on, ev.summary, ev.by)
+            return _touch(replace(s, discussions=(*s.discussions, talk)), ev.service_line)
+        case e.FindingsRecorded():
+            state = replace(
+                s,
+                stage="findings",
+                learning_identified=ev.learning_identified,
+                learning=ev.learning,
+            )
+            for learnt in ev.learning:
+                state = _touch(state, learnt.service_line)
+            return state
+        case e.ActivitiesAgreed():
+            state = replace(
+                s, stage="agreed_activities", activities=(*s.activities, *ev.activities)
+            )
+            for activity in ev.activities:
+                state = _touch(state, activity.service_line)
+            return state
+        case e.ActivityProgressed():
+            status: ActivityStatus | None = {
+                "reminder": None,
+                "overdue": "overdue",
+                "assured": "assured",
+            }[ev.kind]
+            activities = tuple(
+                replace(
+                    a,
+                    status=status or a.status,
+                    escalations=max(a.escalations, ev.escalations),
+                    evidence=ev.evidence or a.evidence,
+                    assured_on=ev.assured_on or a.assured_on,
+                )
+                if a.activity_id == ev.activity_id
+                else a
+                for a in s.activities
+            )
+            return replace(s, activities=activities)
+        case e.LearningOutcomeRecorded():
+            outcome = LearningOutcome(ev.service_line, ev.text, ev.recorded_on)
+            return _touch(
+                replace(s, outcomes=(*s.outcomes, outcome), stage="learning_outcomes"),
+                ev.service_line,
+            )
+        case e.ExternalScrutinyRecorded():
+            return replace(s, external_scrutiny=(*s.external_scrutiny, ev.kind))
+        case e.TargetBreached():
+            if ev.target == "screening":
+                return replace(s, screening_escalated=True)
+            return replace(s, investigation_escalated=True)
+        case e.FeedbackSent():
+            return replace(s, feedback_path=ev.feedback_path, shared_with_acssl=True)
+        case e.ReadModelNoted():
+            return s
+        case e.Closed():
+            return replace(
+                s, closed_on=ev.closed_on, stage="closed" if ev.accepted else "not_accepted"
+            )
+        case e.ProgressNoticeRefused() | e.ChildNotStarted():
+            # Not started: the activity stays open (it is not assured) and the journal
+            # says why nothing reminds anyone of it.
+            return s
+    raise TypeError(f"evolve: no rule for {type(ev).__name__}")
+
+
+def _touch(s: IprState, service_line: str) -> IprState:
+    """A service line the investigation reached is one of the IPR's."""
+    if service_line in s.service_lines:
+        return s
+    return replace(s, service_lines=(*s.service_lines, service_line))
+
+
+def _journal(s: IprState, at: datetime, by: str, kind: str, text: str) -> IprState:
+    seq = s.version + 1
+    entry = JournalEntry(seq=seq, at=at, author=by, kind=kind, text=text)
+    return replace(s, journal=(*s.journal, entry), version=seq)

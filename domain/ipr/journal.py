@@ -1,0 +1,75 @@
+"""The journal prose of an IPR: what each event says, as (kind, text).
+A projection of the events, the same for the journal in state and the read model."""
+
+from domain.ipr import events as e
+
+
+def describe(ev: e.IprEvent) -> tuple[str, str]:
+    """(kind, text) of the journal entry an event writes."""
+    match ev:
+        case e.Screened():
+            verdict = "criteria met" if ev.decision.met else "criteria not met"
+            return ("screening", f"{verdict}: {' '.join(ev.decision.reasons)}")
+        case e.InvestigatorAssigned():
+            return ("investigation", f"investigator assigned: {ev.investigator}")
+        case e.EvidenceRecorded():
+            return ("evidence", f"{ev.service_line}: {ev.description}")
+        case e.FactFindingRecorded():
+            return (
+                "fact_finding",
+                f"{ev.service_line}, {ev.stakeholder_role}, {ev.held_on.isoformat()}: {ev.summary}",
+            )
+        case e.FindingsRecorded():
+            if not ev.learning_identified:
+                return ("findings", "no learning identified")
+            return (
+                "findings",
+                "learning identified: "
+                + "; ".join(f"{x.service_line}: {x.text}" for x in ev.learning),
+            )
+        case e.ActivitiesAgreed():
+            return (
+                "iprg_agreement",
+                "; ".join(
+                    f"{a.activity_id} ({a.service_line}, due {a.due_on.isoformat()}): "
+                    f"{a.description}"
+                    for a in ev.activities
+                ),
+            )
+        case e.ActivityProgressed():
+            if ev.kind == "assured":
+                return ("activity", f"{ev.activity_id} assured: {ev.evidence}")
+            if ev.kind == "overdue":
+                return (
+                    "activity",
+                    f"{ev.activity_id} overdue: escalated to the IPRG "
+                    f"(escalation {ev.escalations})",
+                )
+            return ("activity", f"{ev.activity_id} due soon: its owner to be reminded")
+        case e.LearningOutcomeRecorded():
+            return ("learning_outcome", f"{ev.service_line}: {ev.text}")
+        case e.ExternalScrutinyRecorded():
+            return ("external_scrutiny", ev.kind.replace("_", " "))
+        case e.TargetBreached():
+            return (
+                "target_breached",
+                f"{ev.target} target of {ev.due_on.isoformat()} missed: escalated",
+            )
+        case e.ReadModelNoted():
+            return ("read_model", ev.text)
+        case e.FeedbackSent():
+            return (
+                "feedback",
+                "feedback sent to the referrer and the case shared with the ACSSL list",
+            )
+        case e.Closed():
+            return ("closed", "closed" if ev.accepted else "closed: not accepted")
+        case e.ProgressNoticeRefused():
+            return ("progress_notice", f"{ev.notice} refused: {ev.rule}")
+        case e.ChildNotStarted():
+            return (
+                "activity",
+                f"{ev.workflow_id} not started: {ev.reason}; nothing reminds its owner "
+                "or escalates it: the IPRG to follow it up",
+            )
+    raise TypeError(f"describe: no rule for {type(ev).__name__}")
