@@ -4,6 +4,7 @@ when to continue as new, how refusals look, and the secret a parent gives each
 child it starts. Each workflow keeps only its own orchestration."""
 
 import asyncio
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -164,6 +165,8 @@ class Commands:
     `refuse`: raises when the workflow cannot take commands at all (a bad input).
     `ready`: when given, the handler waits for it (a case from an older client still
     loading its policy); until then the validator checks the shape only.
+    `register`: False when the workflow class inherits its handlers from
+    `command_updates` (declared once per worker, not once per workflow instance).
     """
 
     def __init__(
@@ -176,9 +179,12 @@ class Commands:
         applied: AppliedUpdates,
         refuse: Callable[[], None] | None = None,
         ready: Callable[[], bool] | None = None,
+        register: bool = True,
     ) -> None:
         self._decide, self._state, self._apply = decide, state, apply
         self._applied, self._refuse, self._ready = applied, refuse, ready
+        if not register:
+            return
         for name, command_type in commands.items():
             workflow.set_update_handler(
                 name,
@@ -186,39 +192,48 @@ class Commands:
                 validator=self._validator(command_type),
             )
 
+    def validate(self, command_type: type, raw: Any) -> None:
+        if self._applied.earlier_result() is not None:
+            return  # a retry: answered with its first result, not decided again
+        command = parse_command(command_type, raw)
+        if self._refuse is not None:
+            self._refuse()
+        if self._ready is not None and not self._ready():
+            return  # the handler waits, then applies the rules
+        decide_command(self._decide, self._state(), command)
+
+    def handle(self, command_type: type, raw: Any) -> CommandResult:
+        earlier = self._applied.earlier_result()
+        if earlier is not None:
+            return earlier
+        return self._run(command_type, raw)
+
+    async def handle_when_ready(self, command_type: type, raw: Any) -> CommandResult:
+        earlier = self._applied.earlier_result()
+        if earlier is not None:
+            return earlier
+        assert self._ready is not None
+        if not self._ready():
+            await workflow.wait_condition(self._ready)
+        # From here synchronous on purpose: no other update may interleave
+        # between the decision and applying it.
+        return self._run(command_type, raw)
+
     def _validator(self, command_type: type) -> Callable[[Any], None]:
         def validate(raw: Any) -> None:
-            if self._applied.earlier_result() is not None:
-                return  # a retry: answered with its first result, not decided again
-            command = parse_command(command_type, raw)
-            if self._refuse is not None:
-                self._refuse()
-            if self._ready is not None and not self._ready():
-                return  # the handler waits, then applies the rules
-            decide_command(self._decide, self._state(), command)
+            self.validate(command_type, raw)
 
         return validate
 
     def _handler(self, command_type: type) -> Callable[[Any], CommandResult]:
         def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            return self._run(command_type, raw)
+            return self.handle(command_type, raw)
 
         return handle
 
     def _waiting_handler(self, command_type: type) -> Callable[[Any], Any]:
         async def handle(raw: Any) -> CommandResult:
-            earlier = self._applied.earlier_result()
-            if earlier is not None:
-                return earlier
-            assert self._ready is not None
-            if not self._ready():
-                await workflow.wait_condition(self._ready)
-            # From here synchronous on purpose: no other update may interleave
-            # between the decision and applying it.
-            return self._run(command_type, raw)
+            return await self.handle_when_ready(command_type, raw)
 
         return handle
 
@@ -228,6 +243,48 @@ class Commands:
         self._apply(events)
         result = CommandResult(self._state().version, [type(e).__name__ for e in events])
         return self._applied.record(result)
+
+
+def command_updates(commands: dict[str, type], *, waiting: bool) -> type:
+    """A base class declaring one update per command (with its validator), for a
+    workflow class to inherit: the SDK then reads the handlers once per class, where
+    `Commands` registering them costs two closures and an update definition (with
+    `inspect.signature`) per command on every workflow instance. Call it from a module
+    imported through `imports_passed_through` (once per worker: the sandbox re-imports
+    the workflow's own module per instance). The workflow sets `self._commands`, a
+    `Commands(..., register=False)`, in its `@workflow.init`; `waiting` as `ready` is
+    given to it. Same names, payloads and results as `Commands` registering them."""
+    members: dict[str, Any] = {}
+    for name, command_type in commands.items():
+        members[f"_update_{name}"] = _command_update(name, command_type, waiting)
+    return type("CommandUpdates", (), members)
+
+
+def _command_update(name: str, command_type: type, waiting: bool) -> Any:
+    # `self` unannotated: the SDK leaves it out of the update's argument types only then.
+    def validate(self, raw: Any) -> None:
+        self._commands.validate(command_type, raw)
+
+    if waiting:
+
+        async def handle_when_ready(self, raw: Any) -> CommandResult:
+            result: CommandResult = await self._commands.handle_when_ready(command_type, raw)
+            return result
+
+        update: Any = workflow.update(name=name)(handle_when_ready)
+    else:
+
+        def handle(self, raw: Any) -> CommandResult:
+            result: CommandResult = self._commands.handle(command_type, raw)
+            return result
+
+        update = workflow.update(name=name)(handle)
+    # The SDK compares the two signatures each time it reads the class, which the
+    # sandbox does once per workflow instance: computed here, once per worker.
+    for fn in (update, validate):
+        fn.__signature__ = inspect.signature(fn)  # type: ignore[union-attr]
+    update.validator(validate)
+    return update
 
 
 class AttributeMirror:

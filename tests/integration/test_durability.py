@@ -86,7 +86,9 @@ async def test_case_survives_killed_worker_and_restarted_server(
     handle = client.get_workflow_handle(handle.id)
     await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="after"))
     view = await handle.query("case_view", result_type=CaseView)
-    assert view.version == 4 and [t.kind for t in view.open_tasks] == ["call_back"]
+    # Opened, call-back, both notes; on a loaded machine the call-back (due 12 s after
+    # it was asked for) may already have been escalated in the same task: a fifth.
+    assert view.version in (4, 5) and [t.kind for t in view.open_tasks] == ["call_back"]
 
     async def escalated() -> bool:
         return (await handle.query("case_view", result_type=CaseView)).escalated
