@@ -171,7 +171,17 @@ async def test_an_hour_long_outage_delays_only_the_read_model(
         )  # type: ignore[arg-type]
         arrangement = ts_env.client.get_workflow_handle(await arrangement_id(case))
         migration = ts_env.client.get_workflow_handle(await migration_id(case))
-        before = _rows(engine, _case_id(case))
+        # Settled before the outage: the request submitted and the case told, and
+        # every event so far in SQL.
+        view = await _until(
+            lambda: _view(case),
+            lambda v: bool(v.arrangements) and v.arrangements[0].status == "submitted",
+        )
+        version = view.version
+        before = await _until(
+            lambda: _async(_rows, engine, _case_id(case)),
+            lambda rows: rows == (list(range(1, version + 1)), list(range(1, version + 1))),
+        )
 
         # The read model goes down; a call-back falls due ten minutes later.
         read_model.down = True
