@@ -9,7 +9,7 @@ ACSSL list and the IPR closes as not accepted. Agreed activities run as children
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -43,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
         PROJECTS_IN_BACKGROUND,
         ROUND,
         ROUND_TIMEOUT,
-        SET_ASIDE_RETRY,
         Lag,
         refused_value,
     )
@@ -102,7 +101,6 @@ class IPR:
         self._projected = 0
         self._refused_version: int | None = None
         self._retry_set_aside = False
-        self._retry_at: datetime | None = None
         self._projecting = False
         self._stopping = False
         Commands(
@@ -325,11 +323,11 @@ class IPR:
                         (self.state.version > self._projected or self._retry_set_aside)
                         and not self._stopping
                     ),
-                    timeout=self._until_retry(),
+                    timeout=self._lag.retry_timeout(self._refused_version is not None),
                 )
             except TimeoutError:
                 self._retry_set_aside = True  # a day on: perhaps a fix is deployed
-                self._retry_at = None
+                self._lag.retry_due()
                 continue
             version = self.state.version
             self._projecting = True
@@ -358,14 +356,14 @@ class IPR:
                     self._refused_version = version
                     self._lag.publish(1)
                     continue
-                if self._lag.failed(error):
-                    self._note(
+                await self._lag.wait_out(
+                    error,
+                    lambda: self._note(
                         "the read model is not taking this review; targets and "
                         "follow-ups go on, and it catches up when it can"
-                    )
-                self._lag.publish(self.state.version - self._projected)
-                # Billed only while the read model is down: the pause between projection rounds.
-                await workflow.sleep(self._lag.pause(), summary="read model unavailable")
+                    ),
+                    behind=self.state.version - self._projected,
+                )
                 continue
             self._projecting = False
             self._projected, self._refused_version, self._retry_set_aside = version, None, False
@@ -373,16 +371,6 @@ class IPR:
             if rounds:
                 self._note(f"the read model caught up after {rounds} failed rounds")
             self._lag.publish(0 if self._projected >= self.state.version else 1)
-
-    def _until_retry(self) -> timedelta | None:
-        """How long until what is set aside is tried again: a day after it was first
-        set aside (or last tried), however busy the case is meanwhile."""
-        if not (self._refused_version is not None):
-            self._retry_at = None
-            return None
-        if self._retry_at is None:
-            self._retry_at = workflow.now() + SET_ASIDE_RETRY
-        return max(self._retry_at - workflow.now(), timedelta(seconds=1))
 
     def _note(self, text: str) -> None:
         self._apply([ReadModelNoted(at=workflow.now(), by=SYSTEM, text=text)])

@@ -14,7 +14,8 @@ round, the pause between rounds, and the lag record that is carried across
 continue-as-new.
 """
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -65,6 +66,7 @@ class Lag:
     def __init__(self, workflow_type: str, failed_rounds: int = 0) -> None:
         self._workflow_type = workflow_type
         self.failed_rounds = failed_rounds
+        self._retry_at: datetime | None = None
         held = workflow.info().typed_search_attributes.get(PROJECTION_BEHIND)
         self._published: int | None = held
 
@@ -81,6 +83,29 @@ class Lag:
             "Projection rounds (a few activity attempts each) that failed",
         ).add(1, {"workflow_type": self._workflow_type})
         return self.failed_rounds == 1
+
+    async def wait_out(self, error: ActivityError, report: Callable[[], None], behind: int) -> None:
+        """After a failed round: report the first (`report` journals it), show what the
+        read model lacks, then pause before the next round."""
+        if self.failed(error):
+            report()
+        self.publish(behind)
+        # Billed only while the read model is down: the pause between projection rounds.
+        await workflow.sleep(self.pause(), summary="read model unavailable")
+
+    def retry_timeout(self, anything_set_aside: bool) -> timedelta | None:
+        """How long until what is set aside is tried again: a day after it was first
+        set aside (or last tried), however busy the workflow is meanwhile."""
+        if not anything_set_aside:
+            self._retry_at = None
+            return None
+        if self._retry_at is None:
+            self._retry_at = workflow.now() + SET_ASIDE_RETRY
+        return max(self._retry_at - workflow.now(), timedelta(seconds=1))
+
+    def retry_due(self) -> None:
+        """The day is up: the next round takes what is set aside."""
+        self._retry_at = None
 
     def pause(self) -> timedelta:
         doublings = min(self.failed_rounds - 1, 6)  # 2**n minutes would overflow timedelta

@@ -15,7 +15,7 @@ search attributes. The only timer is the case's next deadline.
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -76,7 +76,6 @@ with workflow.unsafe.imports_passed_through():
         PROJECTS_IN_BACKGROUND,
         ROUND,
         ROUND_TIMEOUT,
-        SET_ASIDE_RETRY,
         Lag,
     )
     from workflows.search_attributes import UC_CASE_KEYS
@@ -138,7 +137,6 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
         self._set_aside: list[EventRecord] = list(self._input.set_aside if self._input else ())
         self._lag = Lag("UCCase", self._input.projection_failures if self._input else 0)
         self._retry_set_aside = False
-        self._retry_at: datetime | None = None
         self._projecting = False
         self._stopping = False
         policy = self._input.policy if self._input else None
@@ -567,11 +565,11 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             try:
                 await workflow.wait_condition(
                     lambda: (bool(self._outbox) or self._retry_set_aside) and not self._stopping,
-                    timeout=self._until_retry(),
+                    timeout=self._lag.retry_timeout(bool(self._set_aside)),
                 )
             except TimeoutError:
                 self._retry_set_aside = True  # a day on: perhaps a fix is deployed
-                self._retry_at = None
+                self._lag.retry_due()
                 continue
             retrying = self._retry_set_aside and bool(self._set_aside)
             fresh = self._outbox[:BATCH_LIMIT]
@@ -590,15 +588,15 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
                 )
             except ActivityError as error:
                 self._projecting = False
-                if self._lag.failed(error):
-                    self._note(
+                await self._lag.wait_out(
+                    error,
+                    lambda: self._note(
                         "behind",
                         "the read model is not taking this case's events; "
                         "deadlines and escalations go on, and it catches up when it can",
-                    )
-                self._lag.publish(len(self._outbox) + len(self._set_aside))
-                # Billed only while the read model is down: the pause between projection rounds.
-                await workflow.sleep(self._lag.pause(), summary="read model unavailable")
+                    ),
+                    behind=len(self._outbox) + len(self._set_aside),
+                )
                 continue
             self._projecting = False
             del self._outbox[: len(fresh)]
@@ -620,16 +618,6 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             if rounds:
                 self._note("caught_up", f"the read model caught up after {rounds} failed rounds")
             self._lag.publish(len(self._outbox) + len(self._set_aside))
-
-    def _until_retry(self) -> timedelta | None:
-        """How long until what is set aside is tried again: a day after it was first
-        set aside (or last tried), however busy the case is meanwhile."""
-        if not (self._set_aside):
-            self._retry_at = None
-            return None
-        if self._retry_at is None:
-            self._retry_at = workflow.now() + SET_ASIDE_RETRY
-        return max(self._retry_at - workflow.now(), timedelta(seconds=1))
 
     def _batch(self, events: list[EventRecord]) -> ProjectionBatch:
         """The events with the case row as it stands; the resident's identity only in
