@@ -2,30 +2,21 @@
 opens, if any."""
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Literal
 
 from domain.arrangements import events as e
 from domain.arrangements.model import ArrangementState
+from domain.arrangements.progress import ArrangementProgress, ArrangementTask
 
 
 @dataclass(frozen=True)
-class CaseNotice:
-    """What the case hears: a journal line, and the task it opens, if any."""
+class CaseNotice(ArrangementProgress):
+    """What the case hears: a journal line, and the task it opens, if any; with the
+    progress it records (the forms, and on an outcome what was decided)."""
 
     kind: str
     text: str
-    task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
+    task: ArrangementTask | None = None
     escalate: bool = False
-    form_sha256: str | None = None
-    form_path: str | None = None
-    pack_sha256: str | None = None
-    pack_path: str | None = None
-    # On an outcome: what was decided, for the case's own record.
-    start_date: date | None = None
-    granted_rate: Decimal | None = None
-    review_dates: tuple[date, ...] = ()
 
 
 def notice_for(state: ArrangementState, ev: e.ArrangementEvent) -> CaseNotice | None:

@@ -1,12 +1,11 @@
 """Progress notices the case's own children send (not a back office)."""
 
-from datetime import date
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from domain.arrangements.progress import ArrangementProgress, ArrangementTask
 from domain.case.model import STRICT
 from domain.migration.model import MigrationStatus, ProtectionStatus
 
@@ -35,28 +34,22 @@ class RecordMigrationProgress:
 
 
 @dataclass(frozen=True, config=STRICT)
-class RecordArrangementProgress:
-    """Sent by the case's PaymentArrangement workflows, not by a back office."""
+class RecordArrangementProgress(ArrangementProgress):
+    """Sent by the case's PaymentArrangement workflows, not by a back office: the
+    child's notice (domain/arrangements/case_notice.py) with the request's status and
+    its envelope. The progress it records (forms, decision) is inherited, flat."""
 
     arrangement_id: NoticeShort
     kind: NoticeShort
     text: NoticeText
     status: NoticeShort
-    task: Literal["arrangement_chase", "arrangement_follow_up", "arrangement_review"] | None = None
+    task: ArrangementTask | None = None
     escalate: bool = False
-    form_sha256: Annotated[str, Field(max_length=64)] | None = None
-    form_path: Annotated[str, Field(max_length=1000)] | None = None
     # The read-model key of the case the request belongs to (a later case for the
     # same tenancy must not take an earlier case's notices).
     case_key: Annotated[str, Field(max_length=200)] | None = None
     # False once the request is finished (the case may then complete).
     active: bool = True
-    start_date: date | None = None
-    granted_rate: Annotated[Decimal, Field(max_digits=5, decimal_places=2)] | None = None
-    review_dates: tuple[date, ...] = ()
-    # The APA1 pack kept beside a UC47 (not sent to DWP).
-    pack_sha256: Annotated[str, Field(max_length=64)] | None = None
-    pack_path: Annotated[str, Field(max_length=1000)] | None = None
     # The secret the case gave the arrangement it started (domain/notices.py); none
     # from an arrangement started before secrets existed.
     notice_secret: Secret | None = None

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from domain.arrangements.progress import ArrangementProgress
 from domain.case.model import RequestFacts
 
 
@@ -43,18 +44,13 @@ class ArrangementRenumbered:
 
 
 @dataclass(frozen=True)
-class ArrangementProgressed:
+class ArrangementProgressed(ArrangementProgress):
+    """A notice from the request's child, with the progress it records (inherited)."""
+
     at: datetime
     by: str
     arrangement_id: str
     kind: str
     text: str
     status: str
-    form_sha256: str | None = None
-    form_path: str | None = None
     active: bool = True
-    start_date: date | None = None
-    granted_rate: Decimal | None = None
-    review_dates: tuple[date, ...] = ()
-    pack_sha256: str | None = None
-    pack_path: str | None = None

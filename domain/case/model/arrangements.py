@@ -4,6 +4,7 @@ from dataclasses import dataclass as record
 from datetime import date, datetime
 from decimal import Decimal
 
+from domain.arrangements.progress import ArrangementProgress
 from domain.case.model.arrears import RentLine
 from domain.case.model.contact import Representative
 
@@ -30,25 +31,18 @@ class RequestFacts:
 
 
 @record(frozen=True)
-class ArrangementSummary:
+class ArrangementSummary(ArrangementProgress):
+    """A request as the case knows it; the progress its child last reported (its
+    forms, DWP's decision) is inherited."""
+
     arrangement_id: str
     kind: str
     apa_type: str | None
     requested_at: datetime
     status: str = "requested"
     deduction_rate: Decimal | None = None
-    # The form submitted for it, stored once by content hash.
-    form_sha256: str | None = None
-    form_path: str | None = None
     active: bool = True
-    # Once DWP has decided: when it starts, the rate granted, the review dates.
-    start_date: date | None = None
-    granted_rate: Decimal | None = None
-    review_dates: tuple[date, ...] = ()
     facts: RequestFacts | None = None
     # Ended by the case (a death, arrears cleared, DWP stopped it): the date and why.
     ended_on: date | None = None
     ended_reason: str | None = None
-    # Forms kept with the request but not sent (the APA1 pack beside a UC47).
-    pack_sha256: str | None = None
-    pack_path: str | None = None
