@@ -119,7 +119,7 @@ def parse_command(name: str, raw: Any, where: str, today: date | None = None) ->
     return parse(COMMANDS[name], raw, where, today)
 
 
-# Per case since 2026-12-02 (domain/child_ids.py): uc-apa-<ref>/<case scope>-<n>.
+# Per case since 2026-12-02 (workflows/ids.py): uc-apa-<ref>/<case scope>-<n>.
 _ARRANGEMENT_ID = re.compile(r"^uc-apa-[A-Za-z0-9][A-Za-z0-9-]{2,39}(/[A-Za-z0-9-]{1,64})?-\d+$")
 
 

@@ -138,7 +138,7 @@ async def result_or_stuck(
 
 async def arrangement_id(case: WorkflowHandle, n: int = 1) -> str:
     """The id of the case's n-th payment arrangement, as the case recorded it (unique
-    to the case: domain/child_ids.py)."""
+    to the case: workflows/ids.py)."""
     view = await eventually(
         lambda: case.query("case_view", result_type=CaseView), lambda v: len(v.arrangements) >= n
     )

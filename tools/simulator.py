@@ -301,7 +301,7 @@ async def _run(
 
 
 async def _migration(case: WorkflowHandle) -> str | None:
-    """The id of the case's managed migration, unique to the case (domain/child_ids.py):
+    """The id of the case's managed migration, unique to the case (workflows/ids.py):
     read from the case once the notice is recorded."""
     view = await case.query("case_view", result_type=CaseView)
     return None if view.migration is None else view.migration.workflow_id

@@ -1,6 +1,7 @@
 """Payload types of the workflows that are not domain commands."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from pydantic.dataclasses import dataclass as validated
@@ -15,6 +16,9 @@ from domain.ipr import commands as c
 from domain.ipr.model import IprPolicy, IprState
 from domain.migration.model import MigrationState
 from domain.policy import CasePolicy
+from domain.shared.children import ChildNames
+from domain.upcast import Raw, upcaster
+from workflows.ids import case_children, ipr_children
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,9 @@ class CaseInput(OpenCase):
     migration_secret: str | None = None
     applied_updates: tuple[AppliedUpdate, ...] = ()
     # The shape's version of this input and all it carries (domain/upcast.py): bump
-    # it, with an upcaster, when a field is renamed or reshaped.
-    schema_version: int = 1
+    # it, with an upcaster, when a field is renamed or reshaped. 2: the carried
+    # state names its children (`children`, was `id_scope`).
+    schema_version: int = 2
     # The projector's carried state (workflows/projector.py): events the read model
     # refused for their values, and the rounds failed in an outage still going on.
     set_aside: tuple[EventRecord, ...] = ()
@@ -140,8 +145,32 @@ class IprInput(c.Referral):
     # Rounds failed in a read-model outage still going on (workflows/projector.py).
     projection_failures: int = 0
     # The shape's version of this input and all it carries (domain/upcast.py): bump
-    # it, with an upcaster, when a field is renamed or reshaped.
-    schema_version: int = 1
+    # it, with an upcaster, when a field is renamed or reshaped. 2: the carried
+    # state names its children (`children`, was `id_scope`).
+    schema_version: int = 2
+
+
+def _children_named(raw: Raw, subject: str, names: Callable[[str, str | None], ChildNames]) -> Raw:
+    """A carried state from before states named their children: its `id_scope` (None
+    before ids were per case) becomes the names its children had (workflows/ids.py)."""
+    carried = raw.get("carried")
+    if not isinstance(carried, dict) or "children" in carried:
+        return raw
+    scope, ref = carried.get("id_scope"), carried.get(subject)
+    if not isinstance(ref, str) or not (scope is None or isinstance(scope, str)):
+        return raw  # not a state: refused as it is
+    shaped = {k: v for k, v in carried.items() if k != "id_scope"}
+    return {**raw, "carried": {**shaped, "children": asdict(names(ref, scope))}}
+
+
+@upcaster(CaseInput, 1)
+def _case_children_named(raw: Raw) -> Raw:
+    return _children_named(raw, "tenancy_ref", case_children)
+
+
+@upcaster(IprInput, 1)
+def _ipr_children_named(raw: Raw) -> Raw:
+    return _children_named(raw, "reference", ipr_children)
 
 
 @validated(frozen=True)

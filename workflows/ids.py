@@ -8,13 +8,18 @@ is a tenancy (all of its cases, migrations and payment arrangements) in the
 Ids are pseudonyms (DOMAIN.md 5): neither form carries a name.
 
 Children of a case or IPR opened since ids were per case carry its scope after a
-``/`` (domain/child_ids.py): ``uc-migration-<ref>/<scope>``,
-``uc-apa-<ref>/<scope>-<n>``, ``ipr-<reference>/<scope>-activity-<n>``. A ref holds
-no ``/``, so the subject is what comes before it; older ids keep their old shapes.
+``/``: ``uc-migration-<ref>/<scope>``, ``uc-apa-<ref>/<scope>-<n>``,
+``ipr-<reference>/<scope>-activity-<n>``. A ref holds no ``/``, so the subject is
+what comes before it; older ids keep their old shapes. The ids are made here too:
+the workflow gives the case or IPR its children's names (`case_children`,
+`ipr_children`) when it builds the state, and the domain takes them from there
+(domain/shared/children.py), never knowing these shapes.
 """
 
 import re
 from typing import NamedTuple
+
+from domain.shared.children import ChildNames
 
 
 def case_workflow_id(tenancy_ref: str) -> str:
@@ -25,6 +30,66 @@ def case_workflow_id(tenancy_ref: str) -> str:
 def ipr_workflow_id(reference: str) -> str:
     """The workflow id of the IPR under a reference."""
     return f"ipr-{reference}"
+
+
+# Child ids: unique per case, not per subject.
+#
+# A tenancy may have a second case (the first one completed, `uc-case-<ref>` started
+# again) and an IPR reference may be referred again after termination (a new run of
+# `ipr-<reference>`). Their children's ids carry the parent's scope, the first run id
+# of its chain (stable across continue-as-new: workflows/shell.py `id_scope`), so they
+# never meet an id an earlier case used, and a submission keyed by an arrangement id
+# never repeats either. `/` separates the scope: tenancy refs and IPR references are
+# letters, digits and hyphens (domain/case/model/tenancy.py, domain/ipr/model.py), so
+# the subject before it is read back exactly (`subject_of`). Nothing here identifies
+# a person: the refs are pseudonyms and the scope is a server-made uuid. A parent
+# opened before this (scope None) keeps the old, per-subject shapes.
+
+SCOPE_SEPARATOR = "/"
+
+
+def migration_id(tenancy_ref: str, scope: str | None) -> str:
+    if scope is None:
+        return f"uc-migration-{tenancy_ref}"
+    return f"uc-migration-{tenancy_ref}{SCOPE_SEPARATOR}{scope}"
+
+
+def _arrangement_prefix(tenancy_ref: str, scope: str | None) -> str:
+    if scope is None:
+        return f"uc-apa-{tenancy_ref}-"
+    return f"uc-apa-{tenancy_ref}{SCOPE_SEPARATOR}{scope}-"
+
+
+def _activity_prefix(reference: str, scope: str | None) -> str:
+    if scope is None:
+        return f"ipr-{reference}-activity-"
+    return f"ipr-{reference}{SCOPE_SEPARATOR}{scope}-activity-"
+
+
+def arrangement_id(tenancy_ref: str, scope: str | None, number: int) -> str:
+    return f"{_arrangement_prefix(tenancy_ref, scope)}{number}"
+
+
+def activity_id(reference: str, scope: str | None, number: int) -> str:
+    return f"{_activity_prefix(reference, scope)}{number}"
+
+
+def case_children(tenancy_ref: str, scope: str | None) -> ChildNames:
+    """What a case's children are called: its migration, its payment arrangements."""
+    return ChildNames(
+        single=migration_id(tenancy_ref, scope),
+        numbered=_arrangement_prefix(tenancy_ref, scope),
+    )
+
+
+def ipr_children(reference: str, scope: str | None) -> ChildNames:
+    """What an IPR's children are called: its agreed activities."""
+    return ChildNames(numbered=_activity_prefix(reference, scope))
+
+
+def is_scoped(child_id: str) -> bool:
+    """Whether a child id is unique per case (else an earlier case may hold it)."""
+    return SCOPE_SEPARATOR in child_id
 
 
 class Subject(NamedTuple):

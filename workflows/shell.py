@@ -38,7 +38,7 @@ def notice_secret() -> str | None:
     return str(workflow.uuid4())
 
 
-# Child ids carry their parent's scope (domain/child_ids.py), so they are unique per
+# Child ids carry their parent's scope (workflows/ids.py), so they are unique per
 # case or IPR, not per tenancy or reference.
 IDS_PER_CASE = "ids-per-case"
 # A child start refused as a duplicate is recorded in the parent, never swallowed.

@@ -59,7 +59,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.model import ArrangementSummary, CaseState
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import search_attributes
-    from domain.child_ids import is_scoped
     from domain.dates import business_date
     from domain.errors import DomainError
     from domain.notices import NotFromTheChild, must_come_from_the_child
@@ -70,7 +69,7 @@ with workflow.unsafe.imports_passed_through():
         CaseOutcome,
         MigrationInput,
     )
-    from workflows.ids import case_workflow_id
+    from workflows.ids import case_children, case_workflow_id, is_scoped
     from workflows.projector import (
         BATCH_LIMIT,
         PROJECTS_IN_BACKGROUND,
@@ -296,7 +295,8 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
     def _open(self, opening: CaseInput, policy: CasePolicy) -> None:
         [opened] = open_case(opening, workflow.now())
         assert isinstance(opened, CaseOpened)
-        self._state = initial_state(opened, policy, id_scope())
+        children = case_children(opened.tenancy_ref, id_scope())
+        self._state = initial_state(opened, policy, children)
         self._record(opened, self._state)
 
     @property

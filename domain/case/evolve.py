@@ -4,6 +4,7 @@
 from dataclasses import replace
 from typing import TypeVar
 
+from domain.arrangements.progress import progress_fields
 from domain.case import events as e
 from domain.case.journal import describe
 from domain.case.model import (
@@ -24,13 +25,13 @@ from domain.case.model import (
     VulnerabilityRecord,
 )
 from domain.policy import CasePolicy
+from domain.shared.children import ChildNames
 
 T = TypeVar("T")
 
 
-def initial_state(
-    event: e.CaseOpened, policy: CasePolicy, id_scope: str | None = None
-) -> CaseState:
+def initial_state(event: e.CaseOpened, policy: CasePolicy, children: ChildNames) -> CaseState:
+    """`children`: what the case's child workflows are called (workflows/ids.py)."""
     state = CaseState(
         tenancy_ref=event.tenancy_ref,
         opening_reason=event.opening_reason,  # type: ignore[arg-type]
@@ -42,7 +43,7 @@ def initial_state(
         monthly_rent=event.monthly_rent,
         balance=event.balance,
         policy=policy,
-        id_scope=id_scope,
+        children=children,
     )
     return _journal(state, event)
 
@@ -165,14 +166,8 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
                 "arrangement_id",
                 ev.arrangement_id,
                 status=ev.status,
-                form_sha256=ev.form_sha256,
-                form_path=ev.form_path,
                 active=ev.active,
-                start_date=ev.start_date,
-                granted_rate=ev.granted_rate,
-                review_dates=ev.review_dates,
-                pack_sha256=ev.pack_sha256,
-                pack_path=ev.pack_path,
+                **progress_fields(ev),
             )
             return replace(s, arrangements=arrangements)
         case e.ArrangementEnded():

@@ -19,11 +19,13 @@ from domain.ipr.model import (
     LearningOutcome,
     Screening,
 )
+from domain.shared.children import ChildNames
 
 
 def initial_state(
-    referral: c.Referral, now: datetime, policy: IprPolicy, id_scope: str | None = None
+    referral: c.Referral, now: datetime, policy: IprPolicy, children: ChildNames
 ) -> IprState:
+    """`children`: what the review's agreed activities are called (workflows/ids.py)."""
     state = IprState(
         reference=referral.reference,
         referred_on=referral.received_on,
@@ -34,7 +36,7 @@ def initial_state(
         summary=referral.summary,
         service_lines=tuple(dict.fromkeys(referral.service_lines)),
         policy=policy,
-        id_scope=id_scope,
+        children=children,
     )
     source = (
         "" if referral.source == "dwp" else f" (raised by: {referral.source.replace('_', ' ')})"

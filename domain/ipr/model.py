@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.dataclasses import dataclass as validated
 
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
+from domain.shared.children import ChildNames
 from domain.values import ONE_LINE, STORABLE, CustomerBirthDate, Label
 from domain.values import Actor as Actor
 from domain.values import Short as Short
@@ -191,9 +192,9 @@ class IprState:
     shared_with_acssl: bool = False
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
-    # What makes this review's activity ids its own (domain/ids.py); None in a review
-    # referred before ids were per review, whose activities keep the old ids.
-    id_scope: str | None = None
+    # The ids of its agreed activities, as the workflow names them (workflows/ids.py);
+    # set when the review is built.
+    children: ChildNames = ChildNames()
 
     @property
     def accepted(self) -> bool | None:

@@ -25,6 +25,7 @@ from domain.case.model import (
 from domain.errors import DomainError
 from domain.policy import CasePolicy
 from tests.factories import opening
+from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -35,7 +36,7 @@ MONTHLY_RENT = Decimal("433.33")
 
 def _case(ref: str = "R-1", balance: str = "1200.00", **overrides: Any) -> CaseState:
     [opened] = open_case(opening(ref, balance=Decimal(balance), **overrides), NOW)
-    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    return initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
 
 
 def _decide(state: CaseState, command: Any, now: datetime = NOW) -> list[e.Event]:
@@ -203,7 +204,11 @@ def test_an_apa_needs_an_assessment_no_older_than_90_days(age: timedelta, accept
 
 def test_the_assessment_age_follows_the_cases_policy() -> None:
     [opened] = open_case(opening("R-1", balance=Decimal("1200.00")), NOW)
-    strict = initial_state(opened, CasePolicy(vulnerability_review_max_age_days=30))  # type: ignore[arg-type]
+    strict = initial_state(
+        opened,
+        CasePolicy(vulnerability_review_max_age_days=30),
+        case_children(opened.tenancy_ref, None),
+    )  # type: ignore[arg-type]
     state = _assessed(strict, "homeless", at=NOW - timedelta(days=31))
     error = _refused(state, _request("apa"))
     assert error.field == "vulnerability"

@@ -14,13 +14,14 @@ from domain.case.model import CaseState, Resident
 from domain.errors import DomainError
 from domain.policy import CasePolicy
 from tests.factories import opening
+from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def _case(**overrides: Any) -> CaseState:
     [opened] = open_case(opening("R-1", balance=Decimal("1200.00"), **overrides), NOW)
-    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    return initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
 
 
 def _run(state: CaseState, command: Any) -> CaseState:

@@ -17,6 +17,7 @@ from domain.case.view import is_escalated, search_attributes, view_of
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
 from domain.policy import CasePolicy
+from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OFFICER = "officer-17"
@@ -62,7 +63,7 @@ def opening(**overrides: Any) -> c.OpenCase:
 def new_case(policy: CasePolicy | None = None, **overrides: Any) -> CaseState:
     [opened] = open_case(opening(**overrides), NOW)
     assert isinstance(opened, e.CaseOpened)
-    return initial_state(opened, policy or CasePolicy())
+    return initial_state(opened, policy or CasePolicy(), case_children(opened.tenancy_ref, None))
 
 
 def fold(state: CaseState, events: list[e.Event]) -> CaseState:
@@ -812,7 +813,7 @@ def test_a_representative_becomes_the_correspondent() -> None:
 
 def test_every_event_writes_exactly_one_journal_entry_in_increasing_sequence() -> None:
     [opened] = open_case(opening(), NOW)
-    state = initial_state(opened, CasePolicy())
+    state = initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))
     applied: list[e.Event] = [opened]
     commands: list[Any] = [
         claim_status(),

@@ -17,6 +17,7 @@ from domain.dates import start_of_day
 from domain.errors import DomainError
 from domain.policy import CasePolicy
 from tests.factories import opening
+from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 BY = "officer-3"
@@ -24,7 +25,7 @@ BY = "officer-3"
 
 def _case(balance: str = "1200.00") -> CaseState:
     [opened] = open_case(opening("S-1", balance=Decimal(balance)), NOW)
-    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    return initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
 
 
 def _run(state: CaseState, command: Any, now: datetime = NOW) -> tuple[CaseState, list[e.Event]]:

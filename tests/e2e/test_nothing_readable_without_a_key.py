@@ -111,7 +111,7 @@ SAMPLE_CASE, SAMPLE_IPR = "HA-100347", "IPR-DEMO-004"
 
 def _sample_children(demo: Demo) -> tuple[str, str]:
     """The ids of the sample case's payment arrangement and the sample IPR's agreed
-    activity, as each recorded them (unique per case: domain/child_ids.py)."""
+    activity, as each recorded them (unique per case: workflows/ids.py)."""
     case = demo.starter("show", SAMPLE_CASE)
     assert case.returncode == 0, case.stderr
     ipr = demo.starter("ipr-show", SAMPLE_IPR)
@@ -313,7 +313,7 @@ def test_the_servers_http_api_shows_no_personal_data(demo: Demo, workload: Workl
     assert "executions" in listing
     pages = {"list": listing}
     for workflow_id in _workflow_ids(demo):
-        # A child's id holds its case's scope after a "/" (domain/child_ids.py).
+        # A child's id holds its case's scope after a "/" (workflows/ids.py).
         quoted = urllib.parse.quote(workflow_id, safe="")
         pages[workflow_id] = _get(demo, f"{base}/{quoted}")
         for n, page in enumerate(_history_pages(demo, f"{base}/{quoted}/history")):

@@ -47,7 +47,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.db import DataKeyRecord, make_engine, migrate
 from activities.policy import read_policy
-from domain import child_ids
 from domain.case import commands as c
 from domain.dates import add_months
 from domain.policy import SIX_POINT_PLAN_STEPS
@@ -58,6 +57,7 @@ from tests.factories import claim_status, opening
 from tests.helpers import activity_id, arrangement_id, eventually, migration_id
 from tools.devserver import binary, register_search_attributes
 from worker import build_worker
+from workflows import ids as child_ids
 from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
 

@@ -17,6 +17,7 @@ from domain.ipr import events as e
 from domain.ipr.decide import check_referral, decide, evolve, initial_state
 from domain.ipr.model import Customer, IprPolicy, IprState, Referrer
 from tests.file_store import store_for
+from workflows.ids import ipr_children
 
 REFERRER = Referrer(name="Robin Referrer", role="Work coach", email="robin.referrer@dwp.gov.uk")
 
@@ -84,7 +85,7 @@ def build(plan: Plan) -> IprState:
     )
     now = at(referred, 9)
     check_referral(referral, now)
-    state = initial_state(referral, now, IprPolicy())
+    state = initial_state(referral, now, IprPolicy(), ipr_children(referral.reference, None))
 
     def run(command: Any, when: date) -> None:
         nonlocal state

@@ -41,6 +41,7 @@ from domain.case.parsing import parse
 from domain.policy import CasePolicy, Landlord
 from tests.factories import opening
 from tests.file_store import store_in, stored_bytes
+from workflows.ids import case_children
 
 UC47 = Uc47Data(
     tenancy_ref="T-0042/7",
@@ -321,7 +322,7 @@ OPENED = datetime(2026, 6, 1, 8, tzinfo=UTC)
 
 def _case(balance: str = "250.00", **overrides: Any) -> CaseState:
     [opened] = open_case(opening("FR-1", balance=Decimal(balance), **overrides), OPENED)
-    return initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    return initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
 
 
 def _run(state: CaseState, command: Any, at: datetime) -> CaseState:
@@ -800,7 +801,7 @@ def test_a_legacy_managed_payment_apa_still_sends_a_uc47() -> None:
 def _case_for_legacy_apa() -> CaseState:
     now = datetime(2026, 6, 1, 9, tzinfo=UTC)
     [opened] = open_case(opening("LEG-1"), now)
-    state = initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    state = initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
     for command in (
         c.RecordVulnerabilityAssessment(by="a", factors=("homeless",)),
         c.RequestPaymentArrangement(by="o", kind="apa", apa_type="managed_payment_to_landlord"),

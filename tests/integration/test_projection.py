@@ -18,6 +18,7 @@ from domain.case.evolve import evolve, initial_state
 from domain.case.journal import describe
 from domain.policy import CasePolicy
 from tests.factories import opening
+from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 def _batches(case_id: str) -> list[ProjectionBatch]:
     """Two batches of real events from the domain: opening, then three commands."""
     [opened] = open_case(opening("P-1"), NOW)
-    state = initial_state(opened, CasePolicy())  # type: ignore[arg-type]
+    state = initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
     records = [_record(opened, state.version)]
     batches = [
         ProjectionBatch(case=case_row(case_id, case_id.split("/")[0], state), events=records)

@@ -1,12 +1,12 @@
 """Workflow ids and their subject (workflows/ids.py): the codec picks a subject's key
 by the id, erasure finds a subject's workflows and files by it. Child ids are per
-case since 2026-12-02 (domain/child_ids.py); ids from before keep mapping."""
+case since 2026-12-02 (workflows/ids.py); ids from before keep mapping."""
 
 import pytest
 
 from activities.outbox import _folder_name
 from backoffice.erasure import _folder_subject
-from domain import child_ids
+from workflows import ids as child_ids
 from workflows.ids import Subject, subject_of, workflow_ids_pattern
 
 SCOPE = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"  # a first run id
@@ -70,3 +70,34 @@ def test_an_outbox_folder_of_either_shape_belongs_to_its_tenancy(arrangement: st
     folder = _folder_name(f"{arrangement}-1")
     assert "/" not in folder
     assert _folder_subject(folder) == Subject("uc", "HA-1-2")
+
+
+@pytest.mark.parametrize("scope", [SCOPE, None])
+def test_a_state_carried_before_it_named_its_children_gets_the_names_its_scope_gave(
+    scope: str | None,
+) -> None:
+    """CaseInput and IprInput v1 carried `id_scope`; the upcaster (workflows/contracts.py)
+    turns it into the children's names, the same ids the scope made before."""
+    from datetime import UTC, datetime
+
+    from pydantic_core import to_jsonable_python
+
+    from domain.case.decide import open_case
+    from domain.case.evolve import initial_state
+    from domain.case.parsing import parse
+    from domain.policy import CasePolicy
+    from tests.factories import opening as case_opening
+    from workflows.contracts import CaseInput
+
+    opening = case_opening("HA-1")
+    [opened] = open_case(opening, datetime(2026, 6, 1, tzinfo=UTC))
+    state = initial_state(opened, CasePolicy(), child_ids.case_children("HA-1", scope))  # type: ignore[arg-type]
+    carried = to_jsonable_python(state)
+    del carried["children"]
+    raw = {**to_jsonable_python(opening), "carried": {**carried, "id_scope": scope}}
+    raw.pop("schema_version", None)
+    loaded = parse(CaseInput, raw, stored=True)
+    assert loaded.carried is not None
+    assert loaded.carried.children.the_one() == child_ids.migration_id("HA-1", scope)
+    assert loaded.carried.children.nth(3) == child_ids.arrangement_id("HA-1", scope, 3)
+    assert loaded.carried == state

@@ -26,7 +26,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.db import IprAcsslShareRecord, IprActivityRecord, IprNarrativeRecord, IprRecord
 from backoffice.iprs import refer
-from domain import child_ids
 from domain.case import parsing
 from domain.case.parsing import parse
 from domain.dates import business_date
@@ -42,6 +41,7 @@ from tests.helpers import (
     search_attributes,
     settled_history_length,
 )
+from workflows import ids as child_ids
 from workflows.ipr import IPR, IprOutcome, ipr_workflow_id
 
 REFERRER = {"name": "Pat Colleague", "role": "Case manager", "email": "pat.colleague@dwp.gov.uk"}
@@ -154,7 +154,7 @@ async def _agree(
             "activities": activities,
         },
     )
-    # The ids the IPR gave them (unique to this review: domain/child_ids.py).
+    # The ids the IPR gave them (unique to this review: workflows/ids.py).
     state = await eventually(lambda: _view(handle), lambda s: len(s.activities) >= len(activities))
     ids = [a.activity_id for a in state.activities[-len(activities) :]]
 

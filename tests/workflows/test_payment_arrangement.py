@@ -31,7 +31,6 @@ from activities.files.names import Subject
 from activities.files.store import FileStore
 from activities.forms import FormStore
 from activities.outbox import FileOutbox, Submission, _receipt_json
-from domain import child_ids
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from domain.case.view import CaseView
@@ -45,6 +44,7 @@ from tests.helpers import (
     search_attributes,
     settled_history_length,
 )
+from workflows import ids as child_ids
 from workflows.ids import subject_of
 from workflows.uc_case import UCCase, case_workflow_id
 

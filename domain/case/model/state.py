@@ -15,6 +15,7 @@ from domain.case.model.sustainment import SustainmentAction
 from domain.case.model.tasks import Task
 from domain.case.model.tenancy import Rent, Resident, Tenancy
 from domain.policy import CasePolicy
+from domain.shared.children import ChildNames
 
 Stage = Literal[
     "logged",
@@ -86,9 +87,9 @@ class CaseState:
     arrears_plan: ArrearsPlan | None = None
     journal: tuple[JournalEntry, ...] = ()
     version: int = 0
-    # What makes this case's child workflow ids its own (domain/ids.py); None in a
-    # case opened before ids were per case, whose children keep the old ids.
-    id_scope: str | None = None
+    # The ids of its children (its migration, its payment arrangements), as the
+    # workflow names them (workflows/ids.py); set when the case is built.
+    children: ChildNames = ChildNames()
 
     @property
     def open_tasks(self) -> tuple[Task, ...]:

@@ -4,7 +4,6 @@ or a rent arrears deduction (DOMAIN.md 1.3, 1.4)."""
 from datetime import datetime
 from decimal import Decimal
 
-from domain import child_ids
 from domain.arrangements.rules import (
     Deduction,
     check_deduction_request,
@@ -113,12 +112,14 @@ def request_payment_arrangement(
     )
     # After the highest number in use (in a case from before ids were per case, a
     # request may have been renumbered past an earlier case's).
-    number = max((child_ids.number_of(a.arrangement_id) for a in state.arrangements), default=0)
+    number = max(
+        (state.children.number_of(a.arrangement_id) for a in state.arrangements), default=0
+    )
     return [
         e.PaymentArrangementRequested(
             at=now,
             by=cmd.by,
-            arrangement_id=child_ids.arrangement_id(state.tenancy_ref, state.id_scope, number + 1),
+            arrangement_id=state.children.nth(number + 1),
             kind=cmd.kind,
             apa_type=apa_type,
             deduction_rate=cmd.deduction_rate,

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+from domain.arrangements.progress import progress_fields
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.model import ArrangementSummary, CaseState
@@ -78,7 +79,8 @@ def record_arrangement_progress(
         raise DomainError("arrangement_id", "no such payment arrangement on this case")
     if arrangement.ended_on is not None:
         # The case ended it first (a death, a withdrawal): the notice is kept in
-        # the journal, but neither revives it nor opens a task.
+        # the journal, but neither revives it nor opens a task. Of its progress only
+        # the form is passed on; the rest of the case's record stands as it was.
         return [
             e.ArrangementProgressed(
                 at=now,
@@ -100,14 +102,8 @@ def record_arrangement_progress(
             kind=cmd.kind,
             text=cmd.text,
             status=cmd.status,
-            form_sha256=cmd.form_sha256,
-            form_path=cmd.form_path,
             active=cmd.active,
-            start_date=cmd.start_date,
-            granted_rate=cmd.granted_rate,
-            review_dates=cmd.review_dates,
-            pack_sha256=cmd.pack_sha256,
-            pack_path=cmd.pack_path,
+            **progress_fields(cmd),
         )
     ]
     if cmd.kind in ("arrangement_outcome", "arrangement_objected", "arrangement_failed"):

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from domain import child_ids
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.model import CaseState
@@ -13,16 +12,12 @@ from domain.errors import DomainError
 from domain.migration.deadlines import check_deadline_day
 
 
-def migration_workflow_id(tenancy_ref: str, id_scope: str | None = None) -> str:
-    return child_ids.migration_id(tenancy_ref, id_scope)
-
-
 def record_migration_notice(
     state: CaseState, cmd: c.RecordMigrationNotice, now: datetime
 ) -> list[e.Event]:
     must_be_open(state, "a migration notice")
     must_be_alive(state, "a migration notice")
-    wid = migration_workflow_id(state.tenancy_ref, state.id_scope)
+    wid = state.children.the_one()
     if state.migration is not None:
         raise DomainError(
             "notice_issued",

@@ -33,11 +33,10 @@ def agree_arrears_plan(state: CaseState, cmd: c.AgreeArrearsPlan, now: datetime)
     ]
 
 
-def plan_standing(
-    state: CaseState, balance: Decimal, day: date, now: datetime, offset: int = 0
-) -> list[e.Event]:
+def plan_standing(state: CaseState, balance: Decimal, day: date, now: datetime) -> list[e.Event]:
     """Falling behind an arrears plan by more than its tolerance escalates the case;
-    catching up is journalled too."""
+    catching up is journalled too. `state`: as it stands after the events decided
+    before these (the escalation's task is numbered after theirs)."""
     plan = state.arrears_plan
     if plan is None or plan.outcome is not None or state.deceased_on is not None:
         return []
@@ -55,7 +54,7 @@ def plan_standing(
     if not behind:
         return [checked]
     note = f"arrears £{balance} against £{expected} expected by the plan on {day.isoformat()}"
-    return [checked, *escalation(state, now, "recovery_behind_plan", note, offset=offset)]
+    return [checked, *escalation(state, now, "recovery_behind_plan", note)]
 
 
 def plan_end_reached(state: CaseState, now: datetime) -> list[e.Event]:

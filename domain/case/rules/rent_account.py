@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 from domain.bounds import MAX_BALANCE
 from domain.case import commands as c
 from domain.case import events as e
+from domain.case.evolve import evolve
 from domain.case.model import CaseState
 from domain.case.rules.lifecycle import material_movement
 from domain.case.rules.recovery import plan_standing
 from domain.case.rules.tasks import new_task
 from domain.dates import business_date
 from domain.errors import DomainError
+from domain.shared.decision import Decision
 
 
 def record_rent_movement(
@@ -30,7 +32,8 @@ def record_rent_movement(
             "amount",
             f"would take the balance to £{balance:,}; a balance stays within ±£{MAX_BALANCE:,}",
         )
-    events: list[e.Event] = [
+    d: Decision[CaseState, e.Event] = Decision(state, evolve)
+    d.emit(
         e.RentMovementRecorded(
             at=now,
             by=cmd.by,
@@ -40,33 +43,31 @@ def record_rent_movement(
             reference=cmd.reference,
             balance_after=balance,
         )
-    ]
+    )
     reason = material_movement(state, cmd.kind, balance)
     if reason:
-        events.append(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
+        d.emit(e.CaseReopened(at=now, by=e.SYSTEM, reason=reason))
         due = now + timedelta(days=state.policy.reopened_review_days)
-        events.append(new_task(state, now, e.SYSTEM, "reopened_review", due, reason))
+        d.emit(new_task(d.state, now, e.SYSTEM, "reopened_review", due, reason))
     if balance <= 0 < state.balance and state.deceased_on is None:
         # Arrears cleared: a rent arrears deduction has done its work.
         for a in state.arrangements:
             if a.kind == "tpd" and a.status == "granted":
-                opened = sum(isinstance(x, e.TaskOpened) for x in events)
                 note = (
                     f"{a.arrangement_id}: arrears cleared; ask DWP to stop the deduction, "
                     "then end_payment_arrangement (arrears_cleared)"
                 )
-                events.append(
+                d.emit(
                     new_task(
-                        state,
+                        d.state,
                         now,
                         e.SYSTEM,
                         "arrangement_follow_up",
                         now + timedelta(days=2),
                         note,
-                        offset=opened,
                         subject=a.arrangement_id,
                     )
                 )
     # Judged against where the plan stands today, whatever date the entry carries.
-    opened = sum(isinstance(x, e.TaskOpened) for x in events)
-    return events + plan_standing(state, balance, business_date(now), now, offset=opened)
+    d.emit(*plan_standing(d.state, balance, business_date(now), now))
+    return d.events

@@ -4,11 +4,13 @@ from datetime import date, datetime, timedelta
 
 from domain.case import commands as c
 from domain.case import events as e
+from domain.case.evolve import evolve
 from domain.case.model import FINAL_SUSTAINMENT, CaseState, SustainmentAction
 from domain.case.rules.guards import must_be_alive, must_be_open
 from domain.case.rules.tasks import follows, new_task
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
+from domain.shared.decision import Decision
 
 
 def start_sustainment_action(
@@ -16,14 +18,16 @@ def start_sustainment_action(
 ) -> list[e.Event]:
     must_be_open(state, "a tenancy sustainment action")
     must_be_alive(state, "a tenancy sustainment action")
-    action_id = f"action-{len(state.sustainment) + 1}"
+    d: Decision[CaseState, e.Event] = Decision(state, evolve)
+    action_id = f"action-{len(d.state.sustainment) + 1}"
     due = now + timedelta(days=cmd.follow_up_days)
-    return [
+    d.emit(
         e.SustainmentStarted(
             at=now, by=cmd.by, action_id=action_id, kind=cmd.kind, owner=cmd.owner, note=cmd.note
-        ),
-        _follow_up(state, now, cmd.by, action_id, cmd.kind, cmd.owner, due),
-    ]
+        )
+    )
+    d.emit(_follow_up(d.state, now, cmd.by, action_id, cmd.kind, cmd.owner, due))
+    return d.events
 
 
 def update_sustainment_action(

@@ -17,11 +17,11 @@ def new_task(
     due: datetime,
     note: str,
     owner: str = "income_team",
-    offset: int = 0,
     subject: str | None = None,
 ) -> e.TaskOpened:
-    # `offset`: tasks opened earlier in the same decision.
-    task_id = f"task-{len(state.tasks) + 1 + offset}"
+    # Numbered after every task the state holds: a decision opening more than one
+    # passes the state with those it opened already applied (domain/shared/decision.py).
+    task_id = f"task-{len(state.tasks) + 1}"
     if state.deceased_on is not None and owner == "income_team":
         # After a death the income team's follow-ups become the bereavement
         # team's, never a chase; complaints stay with the complaints team.
@@ -44,10 +44,9 @@ def escalation(
     kind: TaskKind,
     note: str,
     subject: str | None = None,
-    offset: int = 0,
 ) -> list[e.Event]:
     """A task due now and escalated at once: what needs someone today."""
-    task = new_task(state, now, e.SYSTEM, kind, now, note, subject=subject, offset=offset)
+    task = new_task(state, now, e.SYSTEM, kind, now, note, subject=subject)
     return [task, e.TaskEscalated(at=now, by=e.SYSTEM, task_id=task.task_id)]
 
 

@@ -4,11 +4,13 @@ from datetime import datetime, timedelta
 
 from domain.case import commands as c
 from domain.case import events as e
+from domain.case.evolve import evolve
 from domain.case.model import CaseState
 from domain.case.rules.guards import must_be_alive
 from domain.case.rules.tasks import new_task
 from domain.dates import business_date, start_of_day
 from domain.errors import DomainError
+from domain.shared.decision import Decision
 
 
 def record_uc50_issued(state: CaseState, cmd: c.RecordUc50Issued, now: datetime) -> list[e.Event]:
@@ -22,28 +24,33 @@ def record_uc50_issued(state: CaseState, cmd: c.RecordUc50Issued, now: datetime)
             "record what happened to it as a journal note",
         )
     due = cmd.issued_on + timedelta(days=28)  # returned within 4 weeks
-    return [
+    d: Decision[CaseState, e.Event] = Decision(state, evolve)
+    d.emit(
         e.InteractionRecorded(
             at=now,
             by=cmd.by,
             kind="uc50_issued",
             summary=f"UC50 issued {cmd.issued_on.isoformat()}; due back {due.isoformat()}",
-        ),
+        )
+    )
+    d.emit(
         new_task(
-            state,
+            d.state,
             now,
             cmd.by,
             "uc50_reminder",
             start_of_day(due - timedelta(days=7)),
             f"UC50 due {due.isoformat()}: remind the resident and offer help",
-        ),
+        )
+    )
+    d.emit(
         new_task(
-            state,
+            d.state,
             now,
             cmd.by,
             "uc50_return",
             start_of_day(due),
             f"UC50 due back {due.isoformat()}",
-            offset=1,
-        ),
-    ]
+        )
+    )
+    return d.events

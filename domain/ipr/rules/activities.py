@@ -1,8 +1,8 @@
 """The activities the IPRG agrees, and the progress their workflows report."""
 
 from datetime import datetime
+from itertools import count
 
-from domain import child_ids
 from domain.errors import DomainError
 from domain.ipr import commands as c
 from domain.ipr import events as e
@@ -18,16 +18,17 @@ def record_iprg_agreement(
     for n, item in enumerate(cmd.activities):
         if item.due_on <= cmd.agreed_on:
             raise DomainError(f"activities.{n}.due_on", "must be after the day it was agreed")
-    first = len(state.activities) + 1
+    # One event agrees them all: numbered on from the activities the review holds.
+    numbers = count(len(state.activities) + 1)
     activities = tuple(
         AgreedActivity(
-            activity_id=child_ids.activity_id(state.reference, state.id_scope, first + n),
+            activity_id=state.children.nth(number),
             service_line=item.service_line,
             description=item.description,
             due_on=item.due_on,
             agreed_on=cmd.agreed_on,
         )
-        for n, item in enumerate(cmd.activities)
+        for number, item in zip(numbers, cmd.activities, strict=False)
     )
     return [e.ActivitiesAgreed(at=now, by=cmd.by, activities=activities)]
 

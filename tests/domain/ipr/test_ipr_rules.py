@@ -21,6 +21,7 @@ from domain.ipr.decide import (
     on_time_passed,
 )
 from domain.ipr.model import SERVICE_LINES, Customer, IprPolicy, IprState, Referrer
+from workflows.ids import ipr_children
 
 # 09:00 UTC on 1 June 2026 is 10:00 BST: the UK day is 1 June.
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -71,7 +72,7 @@ def raw_referral(**overrides: Any) -> dict[str, Any]:
 def new_ipr(policy: IprPolicy | None = None, **overrides: Any) -> IprState:
     made = referral(**overrides)
     check_referral(made, NOW)
-    return initial_state(made, NOW, policy or IprPolicy())
+    return initial_state(made, NOW, policy or IprPolicy(), ipr_children(made.reference, None))
 
 
 def fold(state: IprState, events: list[e.IprEvent]) -> IprState:
