@@ -180,6 +180,38 @@ def call_back(due_at: datetime) -> tuple[str, Any]:
     return ("request_call_back", c.RequestCallBack(by="o", due_at=due_at, reason="arrears"))
 
 
+# --- the real IPR (--workflow ipr) ---------------------------------------------------
+
+
+async def ipr_lifecycle(client: Client, task_queue: str, ref: str) -> WorkflowHandle:
+    """An IPR as `starter.py refer` starts it (the operator's targets in the input),
+    screened in, an investigator assigned and evidence recorded: open, with its
+    investigation target's timer armed, until no projection is pending."""
+    from activities.policy import read_policy
+    from workflows.ipr import IPR, ipr_workflow_id
+
+    referral = {
+        "reference": ref,
+        "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+        "received_on": str(now().date()),
+        "customer": {"full_name": "Sam Example"},
+        "summary": "Sam Example died; the family says deductions left no money.",
+        "service_lines": ["UC", "PIP"],
+        "policy": read_policy().ipr,
+    }
+    handle = await client.start_workflow(
+        IPR.run, referral, id=ipr_workflow_id(ref), task_queue=task_queue
+    )
+    for name, command in (
+        ("record_screening", {"by": "s", "allegation": True, "harm": "death"}),
+        ("assign_investigator", {"by": "s", "investigator": "inv"}),
+        ("record_evidence", {"by": "inv", "service_line": "UC", "description": "journal read"}),
+    ):
+        await handle.execute_update(name, command)
+    await settle(handle)
+    return handle
+
+
 @asynccontextmanager
 async def real_worker(client: Client, task_queue: str, tmp: Path, **options: Any) -> Any:
     """worker.build_worker over a fresh SQLite read model in `tmp`."""

@@ -1,7 +1,7 @@
 """Worker memory per cached case, against the matched bare workflow, on one dev server
 in one run.
 
-    .venv/bin/python -m bench.memory [--cases 300] [--rounds 3]
+    .venv/bin/python -m bench.memory [--cases 300] [--rounds 3] [--workflow case|ipr]
 
 Each flavour's worker runs in a subprocess of its own (so neither inherits the
 other's heap) with max_cached_workflows above the number of cases. The bench runs 5
@@ -11,6 +11,11 @@ case so all are in the worker's cache (a closed case stays open for its watch ti
 and reads RSS again: (after - before) / cases. The bare workflow takes the same
 updates, one activity each, and arms the same timers. Real and bare alternate order
 by round; ratio real/bare per round.
+
+`--workflow ipr`: the real worker holds IPRs instead (bench/common.py `ipr_lifecycle`:
+referral, screening, investigator, evidence; open with a timer armed), queried with
+`ipr_view`. The bare workflow still runs the case lifecycle: its figure is a
+reference, not a matched pair (no bare IPR).
 """
 
 import argparse
@@ -75,7 +80,9 @@ class WorkerProcess:
         await self.proc.wait()
 
 
-async def _flavour(flavour: str, client: Client, target: str, spec: BareInput, n: int) -> float:
+async def _flavour(
+    flavour: str, client: Client, target: str, spec: BareInput, n: int, kind: str = "case"
+) -> float:
     task_queue = b.unique(f"bench-mem-{flavour}")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -95,17 +102,21 @@ async def _flavour(flavour: str, client: Client, target: str, spec: BareInput, n
     try:
         assert await worker.read() == "ready"
 
+        query = "ipr_view" if flavour == "real" and kind == "ipr" else "case_view"
+
         def lifecycle(i: int) -> Any:
+            if flavour == "real" and kind == "ipr":
+                return b.ipr_lifecycle(client, task_queue, b.unique(f"IPRMEM{i}"))
             if flavour == "real":
                 return real_lifecycle(client, task_queue, b.unique(f"MEM{i}"))
             return bare_lifecycle(client, task_queue, b.unique(f"bare-MEM{i}"), spec)
 
         warm = await b.gather_limited(WARM_UP, WARM_UP, lifecycle)
         for handle in warm:
-            await handle.query("case_view")
+            await handle.query(query)
         before = await worker.rss()
         handles = await b.gather_limited(n, 10, lifecycle)
-        await b.gather_limited(n, 10, lambda i: handles[i].query("case_view"))
+        await b.gather_limited(n, 10, lambda i: handles[i].query(query))
         after = await worker.rss()
         return (after - before) / n / 1024
     finally:
@@ -125,14 +136,23 @@ async def main(args: argparse.Namespace) -> None:
                 order = ["real", "bare"] if r % 2 == 0 else ["bare", "real"]
                 for flavour in order:
                     results[flavour].append(
-                        await _flavour(flavour, env.client, target, life_spec, args.cases)
+                        await _flavour(
+                            flavour, env.client, target, life_spec, args.cases, args.workflow
+                        )
                     )
                 print(f"  round {r + 1} done", flush=True)
+    what = "IPR (real) / case (bare)" if args.workflow == "ipr" else "case"
     print(
-        f"\nWorker memory per cached case (RSS delta / cases, {args.cases} standard "
+        f"\nWorker memory per cached {what} (RSS delta / cases, {args.cases} "
         f"lifecycles cached), {args.rounds} rounds"
     )
-    b.print_ratio("KB per cached case", results["real"], results["bare"], "KB", ".0f")
+    b.print_ratio(
+        f"KB per cached {'IPR' if args.workflow == 'ipr' else 'case'}",
+        results["real"],
+        results["bare"],
+        "KB",
+        ".0f",
+    )
     print("  target (issue 12): <= 1.3x bare")
 
 
@@ -143,4 +163,5 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--cases", type=int, default=300)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--workflow", choices=["case", "ipr"], default="case")
     asyncio.run(main(p.parse_args()))

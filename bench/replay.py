@@ -1,7 +1,7 @@
 """Replay CPU per history event, against the matched bare workflow, over histories
 recorded in the same run.
 
-    .venv/bin/python -m bench.replay [--cases 20] [--repeat 5] [--rounds 3]
+    .venv/bin/python -m bench.replay [--cases 20] [--repeat 5] [--rounds 3] [--workflow case|ipr]
 
 Records `--cases` standard lifecycles (bench/common.py) of the real UCCase and as many
 of the bare workflow (same updates, one activity each, the same timers) on one dev
@@ -9,6 +9,10 @@ server, then replays each set `--repeat` times with temporalio.worker.Replayer (
 real set with worker.WORKFLOWS, as the replay test does) and divides the process CPU
 time (time.process_time: every thread, the SDK core's included) by the events
 replayed. Real and bare alternate order by round; ratio real/bare per round.
+
+`--workflow ipr`: the real set is IPRs instead (bench/common.py `ipr_lifecycle`:
+referral, screening, investigator, evidence); the bare set is still the case
+lifecycle, a reference, not a matched pair (no bare IPR).
 """
 
 import argparse
@@ -27,7 +31,10 @@ from bench.bare import BareCase
 from bench.lifecycle import bare_lifecycle, matched_specs, real_lifecycle
 
 
-async def record(cases: int) -> tuple[list[WorkflowHistory], list[WorkflowHistory]]:
+async def record(
+    cases: int, kind: str = "case"
+) -> tuple[list[WorkflowHistory], list[WorkflowHistory]]:
+    lifecycle = b.ipr_lifecycle if kind == "ipr" else real_lifecycle
     with tempfile.TemporaryDirectory() as tmp:
         env = await b.start_server()
         async with env:
@@ -36,7 +43,7 @@ async def record(cases: int) -> tuple[list[WorkflowHistory], list[WorkflowHistor
             task_queue = b.unique("bench-replay")
             async with b.real_worker(client, task_queue, Path(tmp)):
                 real = await b.gather_limited(
-                    cases, 10, lambda i: real_lifecycle(client, task_queue, b.unique(f"R{i}"))
+                    cases, 10, lambda i: lifecycle(client, task_queue, b.unique(f"R{i}"))
                 )
                 real_histories = [await h.fetch_history() for h in real]
             task_queue = b.unique("bench-replay-bare")
@@ -68,7 +75,7 @@ async def main(args: argparse.Namespace) -> None:
 
     b.quiet()
     print(f"machine: {b.machine()}")
-    real_h, bare_h = await record(args.cases)
+    real_h, bare_h = await record(args.cases, args.workflow)
     replayers = {
         "real": (Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter), real_h),
         "bare": (Replayer(workflows=[BareCase], data_converter=pydantic_data_converter), bare_h),
@@ -83,7 +90,8 @@ async def main(args: argparse.Namespace) -> None:
     real_events = sum(len(h.events) for h in real_h) / len(real_h)
     bare_events = sum(len(h.events) for h in bare_h) / len(bare_h)
     print(
-        f"\nReplay CPU per event, {args.cases} standard lifecycles x {args.repeat} replays, "
+        f"\nReplay CPU per event, {args.cases} {'IPR' if args.workflow == 'ipr' else 'standard'} "
+        f"lifecycles x {args.repeat} replays, "
         f"{args.rounds} rounds ({real_events:.0f} events per real history, "
         f"{bare_events:.0f} per bare)"
     )
@@ -101,4 +109,5 @@ if __name__ == "__main__":
     p.add_argument("--cases", type=int, default=20)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--workflow", choices=["case", "ipr"], default="case")
     asyncio.run(main(p.parse_args()))
