@@ -8,6 +8,7 @@ One activity the IPRG agreed, a child of IPR. A reminder before its due date, an
 escalation to the IPRG once overdue, repeated (weekly by default) until the owner's
 assurance is recorded with its evidence. Tells the IPR each step."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import parse
     from domain.ipr import activity as act
     from workflows.contracts import ActivityInput
+    from workflows.notices import tell_parent
     from workflows.shell import (
         Alarm,
         AppliedUpdates,
@@ -111,22 +113,21 @@ class AgreedActivityCore(command_updates(COMMANDS, waiting=False)):  # type: ign
     def _continue_as_new_due(self) -> bool:
         return history_too_long()
 
-    async def _publish(self) -> None:
-        events, self._pending = self._pending, []
-        ipr = workflow.get_external_workflow_handle(self._input.ipr_workflow_id)
+    def _notices(self, events: list[act.ActivityEvent]) -> Iterator[tuple[str, dict[str, Any]]]:
         for event in events:
             notice = act.notice_for(event)
-            if notice is None:
-                continue
-            payload = to_jsonable_python({**notice, "activity_id": self._state.activity_id})
-            if self._input.notice_secret is not None:
-                payload["notice_secret"] = self._input.notice_secret
-            try:
-                # Billed (sent and received): the IPR must know each reminder, escalation and
-                # assurance to close.
-                await ipr.signal("activity_progress", payload)
-            except Exception as error:  # the IPR has gone: the activity keeps its record
-                workflow.logger.warning(
-                    "IPR unreachable",
-                    extra={"notice": notice["kind"], "error": type(error).__name__},
-                )
+            if notice is not None:
+                payload = to_jsonable_python({**notice, "activity_id": self._state.activity_id})
+                yield notice["kind"], payload
+
+    async def _publish(self) -> None:
+        events, self._pending = self._pending, []
+        # Billed (sent and received): the IPR must know each reminder, escalation and
+        # assurance to close. An IPR that has gone leaves the activity its record.
+        await tell_parent(
+            self._input.ipr_workflow_id,
+            "activity_progress",
+            self._notices(events),
+            self._input.notice_secret,
+            parent="IPR",
+        )

@@ -8,6 +8,7 @@ A child of UCCase from the migration notice to the end of transitional protectio
 Its deadlines are durable timers (one armed at a time); what the case must know goes
 to it as `migration_progress` signals."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.migration.journal import notice_for
     from domain.migration.model import MigrationState
     from workflows.contracts import MigrationInput, MigrationOutcome
+    from workflows.notices import tell_parent
     from workflows.search_attributes import MIGRATION_KEYS
     from workflows.shell import (
         Alarm,
@@ -129,32 +131,32 @@ class ManagedMigrationCore(command_updates(MIGRATION_COMMANDS, waiting=False)): 
     def _continue_as_new_due(self) -> bool:
         return history_too_long()
 
+    def _notices(self, events: list[MigrationEvent]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for event in events:
+            notice = notice_for(event)
+            if notice is not None:
+                yield (
+                    notice.kind,
+                    {
+                        **to_jsonable_python(notice),
+                        "status": self._state.status,
+                        "protection": self._state.protection,
+                        "active": not self._state.completed,
+                    },
+                )
+
     async def _publish(self) -> None:
         """Tell the case what it must know, then refresh search attributes."""
         events, self._pending = self._pending, []
-        case = workflow.get_external_workflow_handle(self._state.case_workflow_id)
-        for event in events:
-            notice = notice_for(event)
-            if notice is None:
-                continue
-            payload = {
-                **to_jsonable_python(notice),
-                "status": self._state.status,
-                "protection": self._state.protection,
-                "active": not self._state.completed,
-            }
-            if self._input.notice_secret is not None:
-                payload["notice_secret"] = self._input.notice_secret
-            try:
-                # Billed (sent and received): the case journals, escalates or asks for outreach on
-                # each step.
-                await case.signal("migration_progress", payload)
-            except Exception as error:
-                # The case may have completed (or been terminated): protection is
-                # still tracked here, so the migration carries on.
-                workflow.logger.warning(
-                    "case unreachable", extra={"notice": notice.kind, "error": type(error).__name__}
-                )
+        # Billed (sent and received): the case journals, escalates or asks for outreach
+        # on each step. A case that has gone (completed, terminated) does not stop the
+        # migration: protection is still tracked here.
+        await tell_parent(
+            self._state.case_workflow_id,
+            "migration_progress",
+            self._notices(events),
+            self._input.notice_secret,
+        )
         values = search_attributes(self._state)
         self._attributes.publish(values)
 

@@ -8,6 +8,7 @@ One APA, MPTL or rent arrears deduction request, a child of UCCase. Generates it
 form, submits it through the outbox, then waits on durable timers (objection window,
 chase, escalation, reviews) and tells the case."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import parse
     from domain.errors import DomainError
     from workflows.contracts import ArrangementInput
+    from workflows.notices import tell_parent
     from workflows.shell import (
         Alarm,
         AppliedUpdates,
@@ -181,26 +183,27 @@ class PaymentArrangementCore(command_updates(COMMANDS, waiting=False)):  # type:
     def _continue_as_new_due(self) -> bool:
         return history_too_long()
 
-    async def _publish(self) -> None:
-        events, self._pending = self._pending, []
-        case = workflow.get_external_workflow_handle(self._input.case_workflow_id)
+    def _notices(self, events: list[life.ArrangementEvent]) -> Iterator[tuple[str, dict[str, Any]]]:
         for event in events:
             notice = life.notice_for(self._state, event)
-            if notice is None:
-                continue
-            payload = {
-                **to_jsonable_python(notice),
-                "status": self._state.status,
-                "arrangement_id": self._state.arrangement_id,
-                "case_key": self._input.case_key,
-                "active": not self._state.finished,
-            }
-            if self._input.notice_secret is not None:
-                payload["notice_secret"] = self._input.notice_secret
-            try:
-                # Billed (sent and received): the case journals and escalates on each step.
-                await case.signal("arrangement_progress", payload)
-            except Exception as error:
-                workflow.logger.warning(
-                    "case unreachable", extra={"notice": notice.kind, "error": type(error).__name__}
+            if notice is not None:
+                yield (
+                    notice.kind,
+                    {
+                        **to_jsonable_python(notice),
+                        "status": self._state.status,
+                        "arrangement_id": self._state.arrangement_id,
+                        "case_key": self._input.case_key,
+                        "active": not self._state.finished,
+                    },
                 )
+
+    async def _publish(self) -> None:
+        events, self._pending = self._pending, []
+        # Billed (sent and received): the case journals and escalates on each step.
+        await tell_parent(
+            self._input.case_workflow_id,
+            "arrangement_progress",
+            self._notices(events),
+            self._input.notice_secret,
+        )
