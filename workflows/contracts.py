@@ -10,10 +10,11 @@ from activities.forms import FormRequest
 from activities.records import EventRecord
 from domain.arrangements.lifecycle import ArrangementPolicy, ArrangementState
 from domain.case.commands import OpenCase
-from domain.case.model import STRICT, CaseState
+from domain.case.model import STRICT, CaseState, JournalEntry
 from domain.ipr import activity as act
 from domain.ipr import commands as c
 from domain.ipr.model import IprPolicy, IprState
+from domain.ipr.model import JournalEntry as IprJournalEntry
 from domain.migration.model import MigrationState
 from domain.policy import CasePolicy
 from domain.shared.children import ChildNames
@@ -40,12 +41,15 @@ class AppliedUpdate:
 class CaseInput(OpenCase):
     """UCCase's one argument: the opening details a back office sends with the
     operator's policy (read by the client, so the case opens in `@workflow.init`),
-    plus, on continue-as-new only, the state carried from the previous run and any
-    events that run applied but had not yet projected."""
+    plus, on continue-as-new only, the state carried from the previous run, its
+    latest journal entries and any events that run applied but had not yet projected."""
 
     # None from older clients: the case then loads it itself (a local activity).
     policy: CasePolicy | None = None
     carried: CaseState | None = None
+    # The latest journal entries (domain/case/decide.py `journal_carried`): the
+    # journal is the workflow's projection of the events, not the case's state.
+    journal: tuple[JournalEntry, ...] = ()
     unprojected: tuple[EventRecord, ...] = ()
     migration_started: bool = False
     arrangements_started: tuple[str, ...] = ()
@@ -56,8 +60,9 @@ class CaseInput(OpenCase):
     applied_updates: tuple[AppliedUpdate, ...] = ()
     # The shape's version of this input and all it carries (domain/upcast.py): bump
     # it, with an upcaster, when a field is renamed or reshaped. 2: the carried
-    # state names its children (`children`, was `id_scope`).
-    schema_version: int = 2
+    # state names its children (`children`, was `id_scope`). 3: the journal is the
+    # input's (`journal`, was `carried.journal`).
+    schema_version: int = 3
     # The projector's carried state (workflows/projector.py): events the read model
     # refused for their values, and the rounds failed in an outage still going on.
     set_aside: tuple[EventRecord, ...] = ()
@@ -133,10 +138,13 @@ class ArrangementInput:
 @validated(frozen=True)
 class IprInput(c.Referral):
     """IPR's one argument: the referral, optional targets, and on continue-as-new
-    only the state carried from the previous run."""
+    only the state carried from the previous run and its journal."""
 
     policy: IprPolicy | None = None
     carried: IprState | None = None
+    # Every journal entry so far: the workflow's projection of the events, not the
+    # review's state.
+    journal: tuple[IprJournalEntry, ...] = ()
     activities_started: tuple[str, ...] = ()
     # Each child's notice secret (domain/notices.py), by activity id; activities
     # started before secrets existed have none.
@@ -146,8 +154,9 @@ class IprInput(c.Referral):
     projection_failures: int = 0
     # The shape's version of this input and all it carries (domain/upcast.py): bump
     # it, with an upcaster, when a field is renamed or reshaped. 2: the carried
-    # state names its children (`children`, was `id_scope`).
-    schema_version: int = 2
+    # state names its children (`children`, was `id_scope`). 3: the journal is the
+    # input's (`journal`, was `carried.journal`).
+    schema_version: int = 3
 
 
 def _children_named(raw: Raw, subject: str, names: Callable[[str, str | None], ChildNames]) -> Raw:
@@ -171,6 +180,26 @@ def _case_children_named(raw: Raw) -> Raw:
 @upcaster(IprInput, 1)
 def _ipr_children_named(raw: Raw) -> Raw:
     return _children_named(raw, "reference", ipr_children)
+
+
+def _journal_moved(raw: Raw) -> Raw:
+    """A carried state from when the journal was part of the state: its entries
+    become the input's `journal`, so a running case or review keeps them."""
+    carried = raw.get("carried")
+    if not isinstance(carried, dict) or "journal" not in carried:
+        return raw
+    shaped = {k: v for k, v in carried.items() if k != "journal"}
+    return {**raw, "carried": shaped, "journal": carried["journal"]}
+
+
+@upcaster(CaseInput, 2)
+def _case_journal_moved(raw: Raw) -> Raw:
+    return _journal_moved(raw)
+
+
+@upcaster(IprInput, 2)
+def _ipr_journal_moved(raw: Raw) -> Raw:
+    return _journal_moved(raw)
 
 
 @validated(frozen=True)

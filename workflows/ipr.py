@@ -16,7 +16,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.ipr.model import IprState, JournalEntry
+    from domain.ipr.model import JournalEntry
     from workflows.ids import ipr_workflow_id as ipr_workflow_id
     from workflows.ipr_core import IPRCore
     from workflows.ipr_core import IprOutcome as IprOutcome
@@ -39,9 +39,11 @@ class IPR(IPRCore):
         self._on_activity_progress(raw)
 
     @workflow.query(name="ipr_view")
-    def ipr_view(self) -> IprState:
-        return self.state
+    def ipr_view(self) -> dict[str, Any]:
+        """The review's state with its journal (the JSON of an IprState as it was
+        when the journal was part of it)."""
+        return self._view()
 
     @workflow.query(name="journal")
     def journal(self) -> list[JournalEntry]:
-        return list(self.state.journal)
+        return self._served_journal()

@@ -47,8 +47,8 @@ class UCCase(UCCaseCore):
 
     @workflow.query(name="case_view")
     def case_view(self) -> CaseView:
-        return view_of(self.state, workflow.now())
+        return view_of(self.state, workflow.now(), len(self._served_journal()))
 
     @workflow.query(name="journal")
     def journal(self) -> list[JournalEntry]:
-        return list(self.state.journal)
+        return self._served_journal()

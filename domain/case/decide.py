@@ -1,15 +1,14 @@
 """decide(state, command, now) -> events: the dispatch to the rules in domain/case/rules/.
 Raises DomainError naming the broken rule."""
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.deadlines import watch_end
-from domain.case.model import CaseState
+from domain.case.model import CaseState, JournalEntry
 from domain.case.rules.arrangement_requests import request_payment_arrangement
 from domain.case.rules.arrangements import (
     end_payment_arrangement,
@@ -70,11 +69,11 @@ def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
     return reopen_for_follow_up(state, handler(state, command, now), now)
 
 
-def carried_over(state: CaseState) -> CaseState:
-    """The state a continued run starts from: the journal is trimmed to its latest
-    entries (the SQL read model keeps every one), so the payload stays small."""
+def journal_carried(state: CaseState, journal: Sequence[JournalEntry]) -> tuple[JournalEntry, ...]:
+    """The journal entries a continued run starts with: the latest (the SQL read model
+    keeps every one), so the payload stays small."""
     keep = state.policy.journal_entries_carried
-    return replace(state, journal=state.journal[-keep:])
+    return tuple(journal[-keep:])
 
 
 def child_not_started(state: CaseState, child_id: str, reason: str, now: datetime) -> list[e.Event]:

@@ -1,12 +1,12 @@
-"""evolve(state, event) -> state; each event also writes its journal entry
-(its prose comes from domain/case/journal.py)."""
+"""evolve(state, event) -> state: the facts each event changes, and the count of
+events applied (`version`, each event's sequence number). What an event says in the
+journal is a projection of it (domain/case/journal.py), kept by the workflow."""
 
 from dataclasses import replace
 from typing import TypeVar
 
 from domain.arrangements.progress import progress_fields
 from domain.case import events as e
-from domain.case.journal import describe
 from domain.case.model import (
     RENT_LINES_KEPT,
     ArrangementSummary,
@@ -14,7 +14,6 @@ from domain.case.model import (
     CaseState,
     ChecklistStep,
     Closure,
-    JournalEntry,
     MigrationSummary,
     RentLine,
     Representative,
@@ -45,11 +44,11 @@ def initial_state(event: e.CaseOpened, policy: CasePolicy, children: ChildNames)
         policy=policy,
         children=children,
     )
-    return _journal(state, event)
+    return _counted(state)
 
 
 def evolve(state: CaseState, event: e.Event) -> CaseState:
-    return _journal(_apply(state, event), event)
+    return _counted(_apply(state, event))
 
 
 def _apply(s: CaseState, ev: e.Event) -> CaseState:
@@ -250,8 +249,6 @@ def _update_tasks(s: CaseState, ids: set[str], **changes: object) -> CaseState:
     return replace(s, tasks=tasks)
 
 
-def _journal(s: CaseState, ev: e.Event) -> CaseState:
-    kind, outcome, text = describe(ev)
-    seq = s.version + 1
-    entry = JournalEntry(seq=seq, at=ev.at, author=ev.by, kind=kind, outcome=outcome, text=text)
-    return replace(s, journal=(*s.journal, entry), version=seq)
+def _counted(s: CaseState) -> CaseState:
+    """One more event applied: its sequence number is the new version."""
+    return replace(s, version=s.version + 1)

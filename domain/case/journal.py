@@ -1,8 +1,17 @@
 """The journal prose of a case: what each event says, as (kind, outcome, text).
-A projection of the events, the same for the journal in state and the read model."""
+A projection of the events, the same for the journal the workflow serves and the
+read model; no rule reads it, so it is not in the case's state."""
 
 from domain.case import events as e
+from domain.case.model import JournalEntry
 from domain.migration.deadlines import final_deadline
+
+
+def entry(ev: e.Event, seq: int) -> JournalEntry:
+    """The journal entry of the event whose sequence number is `seq` (the case's
+    version once it is applied)."""
+    kind, outcome, text = describe(ev)
+    return JournalEntry(seq=seq, at=ev.at, author=ev.by, kind=kind, outcome=outcome, text=text)
 
 
 def describe(ev: e.Event) -> tuple[str, str, str]:

@@ -81,7 +81,9 @@ def current_ap(state: CaseState, today: date) -> AssessmentPeriod | None:
     )
 
 
-def view_of(state: CaseState, now: datetime) -> CaseView:
+def view_of(state: CaseState, now: datetime, journal_entries: int) -> CaseView:
+    """`journal_entries`: how many entries the journal the workflow keeps holds (the
+    journal is not in the state: domain/case/journal.py)."""
     rep = state.representative
     return CaseView(
         tenancy_ref=state.tenancy_ref,
@@ -114,7 +116,7 @@ def view_of(state: CaseState, now: datetime) -> CaseView:
         arrangements=state.arrangements,
         sustainment=state.sustainment,
         arrears_plan=state.arrears_plan,
-        journal_entries=len(state.journal),
+        journal_entries=journal_entries,
         version=state.version,
     )
 

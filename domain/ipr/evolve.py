@@ -1,5 +1,6 @@
-"""evolve(state, event) -> state; each event also writes its journal entry
-(its prose comes from domain/ipr/journal.py)."""
+"""evolve(state, event) -> state: the facts each event changes, and the count of
+versions (`version`: the referral is the first, each event one more). What each says
+in the journal is a projection of it (domain/ipr/journal.py), kept by the workflow."""
 
 from dataclasses import replace
 from datetime import datetime
@@ -8,14 +9,12 @@ from domain.dates import business_date
 from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.criteria import counted_reviews
-from domain.ipr.journal import describe
 from domain.ipr.model import (
     ActivityStatus,
     EvidenceItem,
     FactFinding,
     IprPolicy,
     IprState,
-    JournalEntry,
     LearningOutcome,
     Screening,
 )
@@ -38,14 +37,13 @@ def initial_state(
         policy=policy,
         children=children,
     )
-    source = (
-        "" if referral.source == "dwp" else f" (raised by: {referral.source.replace('_', ' ')})"
-    )
-    return _journal(state, now, referral.referrer.name, "referral", f"referred{source}")
+    # The referral is the review's first version (its journal's first entry:
+    # domain/ipr/journal.py `referred`).
+    return _counted(state)
 
 
 def evolve(s: IprState, ev: e.IprEvent) -> IprState:
-    return _journal(_apply(s, ev), ev.at, ev.by, *describe(ev))
+    return _counted(_apply(s, ev))
 
 
 def _apply(s: IprState, ev: e.IprEvent) -> IprState:
@@ -142,7 +140,6 @@ def _touch(s: IprState, service_line: str) -> IprState:
     return replace(s, service_lines=(*s.service_lines, service_line))
 
 
-def _journal(s: IprState, at: datetime, by: str, kind: str, text: str) -> IprState:
-    seq = s.version + 1
-    entry = JournalEntry(seq=seq, at=at, author=by, kind=kind, text=text)
-    return replace(s, journal=(*s.journal, entry), version=seq)
+def _counted(s: IprState) -> IprState:
+    """One more version: the referral or an event applied."""
+    return replace(s, version=s.version + 1)

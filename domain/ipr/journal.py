@@ -1,7 +1,36 @@
-"""The journal prose of an IPR: what each event says, as (kind, text).
-A projection of the events, the same for the journal in state and the read model."""
+"""The journal prose of an IPR: what the referral and each event say, as (kind,
+text). A projection of the events, kept by the workflow beside the review's state; no
+rule reads it, so it is not in the state."""
 
+from datetime import datetime
+
+from domain.ipr import commands as c
 from domain.ipr import events as e
+from domain.ipr.model import JournalEntry
+
+# The referral's entry opens the journal (the review's first version).
+REFERRAL_SEQ = 1
+
+
+def referred(referral: c.Referral, now: datetime) -> JournalEntry:
+    """The journal's first entry: the referral, received at `now` (no event records
+    it; domain/ipr/evolve.py `initial_state`)."""
+    source = (
+        "" if referral.source == "dwp" else f" (raised by: {referral.source.replace('_', ' ')})"
+    )
+    return JournalEntry(
+        seq=REFERRAL_SEQ,
+        at=now,
+        author=referral.referrer.name,
+        kind="referral",
+        text=f"referred{source}",
+    )
+
+
+def entry(ev: e.IprEvent, seq: int) -> JournalEntry:
+    """The journal entry of the event that made version `seq` of the review."""
+    kind, text = describe(ev)
+    return JournalEntry(seq=seq, at=ev.at, author=ev.by, kind=kind, text=text)
 
 
 def describe(ev: e.IprEvent) -> tuple[str, str]:

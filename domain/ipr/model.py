@@ -156,6 +156,9 @@ class IprPolicy:
 
 @record(frozen=True)
 class JournalEntry:
+    """One line of the review's journal (domain/ipr/journal.py). Not part of the
+    state: the workflow keeps the entries it serves."""
+
     seq: int
     at: datetime
     author: str
@@ -190,7 +193,7 @@ class IprState:
     closed_on: date | None = None
     feedback_path: str | None = None
     shared_with_acssl: bool = False
-    journal: tuple[JournalEntry, ...] = ()
+    # The referral and the events applied so far (the latest journal entry's seq).
     version: int = 0
     # The ids of its agreed activities, as the workflow names them (workflows/ids.py);
     # set when the review is built.

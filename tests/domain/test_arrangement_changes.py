@@ -13,7 +13,6 @@ import pytest
 from domain.case import commands as c
 from domain.case import events as e
 from domain.case.decide import decide, open_case
-from domain.case.evolve import evolve, initial_state
 from domain.case.model import (
     RENT_LINES_KEPT,
     ArrangementSummary,
@@ -25,6 +24,12 @@ from domain.case.model import (
 from domain.errors import DomainError
 from domain.policy import CasePolicy
 from tests.factories import opening
+
+# The domain's initial_state and evolve, keeping beside each state the journal the
+# workflow would serve (tests/journals.py).
+from tests.journals import case_evolve as evolve
+from tests.journals import case_initial_state as initial_state
+from tests.journals import journal
 from workflows.ids import case_children
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -264,7 +269,7 @@ def test_a_deduction_with_the_standard_allowance_is_worked_out_in_pounds() -> No
     assert facts.forms == ("UC47",)
     assert facts.grounds[0] == "rent arrears of £1200.00"
     assert facts.grounds[1].startswith("£60.00 a month (15% of the standard allowance £400.00)")
-    assert "£60.00 a month" in state.journal[-1].text
+    assert "£60.00 a month" in journal(state)[-1].text
 
 
 def test_a_deduction_amount_is_rounded_to_the_penny() -> None:
@@ -526,7 +531,7 @@ def test_withdrawing_an_undecided_request() -> None:
     assert arrangement.active is False
     assert arrangement.ended_on == TODAY
     assert arrangement.ended_reason == "withdrawn by landlord"
-    entry = state.journal[-1]
+    entry = journal(state)[-1]
     assert (entry.kind, entry.outcome, entry.author) == ("payment_arrangement", "withdrawn", BY)
     assert entry.text == "uc-apa-R-1-1 withdrawn on 2026-03-02: withdrawn by landlord"
 
@@ -639,7 +644,7 @@ def test_a_notice_after_a_withdrawal_is_journalled_but_changes_nothing() -> None
     assert arrangement.start_date is None and arrangement.review_dates == ()
     assert arrangement.ended_reason == "withdrawn by landlord"
     assert state.tasks == tasks
-    entry = state.journal[-1]
+    entry = journal(state)[-1]
     assert (entry.kind, entry.outcome) == ("arrangement_outcome", "withdrawn")
     assert entry.text == f"{arrangement_id} granted (after it was withdrawn)"
 
@@ -654,7 +659,7 @@ def test_a_review_after_an_arrangement_ended_opens_no_task() -> None:
     state = reduce(evolve, events, state)
     assert (_only(state).status, _only(state).active) == ("ended", False)
     assert state.open_tasks == ()
-    assert state.journal[-1].kind == "arrangement_review"
+    assert journal(state)[-1].kind == "arrangement_review"
 
 
 def test_a_notice_for_an_unknown_arrangement_is_refused() -> None:

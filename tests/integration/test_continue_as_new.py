@@ -81,3 +81,39 @@ async def test_a_command_retried_after_continue_as_new_is_applied_once(
     journal = await handle.query("journal")
     assert sum(entry["text"] == "the retried one" for entry in journal) == 1
     assert (await handle.query("case_view", result_type=CaseView)).version == 27
+
+
+async def test_a_continued_case_carries_only_its_latest_journal_entries(
+    dev_env: WorkflowEnvironment,
+    dev_worker: str,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The journal travels in the continue-as-new input, trimmed to the policy's
+    `journal_entries_carried`; the read model keeps every entry."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps({"continue_as_new_after_events": 40, "journal_entries_carried": 10})
+    )
+    monkeypatch.setenv("CASEWORK_POLICY_FILE", str(policy))
+    handle = (
+        await open_case(dev_env.client, dev_worker, opening(f"TRIM-{uuid.uuid4().hex[:8]}"))
+    ).handle
+    first_run = (await handle.describe()).run_id
+    for i in range(25):
+        await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text=f"note {i}"))
+    assert (await handle.describe()).run_id != first_run  # it continued as new
+    journal = await handle.query("journal")
+    seqs = [entry["seq"] for entry in journal]
+    assert seqs[-1] == 26 and 10 <= len(seqs) < 26  # opened + 25 notes, the oldest left behind
+    assert seqs == list(range(seqs[0], 27))
+    view = await handle.query("case_view", result_type=CaseView)
+    assert (view.version, view.journal_entries) == (26, len(journal))
+
+    async def rows() -> int:
+        with Session(engine) as s:
+            query = select(func.count()).select_from(JournalRecord)
+            return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
+
+    assert await eventually(rows, lambda n: n == 26) == 26

@@ -270,7 +270,7 @@ async def test_an_ipr_misses_no_target_while_its_read_model_is_down(
         await ts_env.sleep(timedelta(days=2))
         state = await ipr.query("ipr_view", result_type=IprState)
         assert state.screening_escalated
-        kinds = [j.kind for j in state.journal]
+        kinds = [j["kind"] for j in await _ipr_journal(ipr)]
         assert "target_breached" in kinds and "read_model" in kinds
         attrs = await search_attributes(ipr)
         assert attrs.get("IPRTargetsMissed") == 1 and int(attrs["ProjectionBehind"]) > 0
@@ -281,10 +281,17 @@ async def test_an_ipr_misses_no_target_while_its_read_model_is_down(
         await _until(lambda: search_attributes(ipr), lambda a: a.get("ProjectionBehind") == 0)
         state = await ipr.query("ipr_view", result_type=IprState)
         assert _ipr_version(engine, ipr) == state.version
-        assert [j.text for j in state.journal if j.kind == "read_model"][-1].startswith(
+        journal = await _ipr_journal(ipr)
+        assert [j["text"] for j in journal if j["kind"] == "read_model"][-1].startswith(
             "the read model caught up"
         )
         await ipr.terminate("test over")
+
+
+async def _ipr_journal(ipr: WorkflowHandle) -> list[dict[str, Any]]:
+    """The journal as `ipr_view` shows it (the state's JSON with its journal)."""
+    view: dict[str, Any] = await ipr.query("ipr_view")
+    return view["journal"]
 
 
 def _ipr_version(engine: Engine, ipr: WorkflowHandle) -> int | None:

@@ -48,6 +48,9 @@ class Closure:
 
 @record(frozen=True)
 class JournalEntry:
+    """One line of the case's journal: what event `seq` says (domain/case/journal.py).
+    Not part of the state: the workflow keeps the entries it serves."""
+
     seq: int
     at: datetime
     author: str
@@ -85,7 +88,7 @@ class CaseState:
     arrangements: tuple[ArrangementSummary, ...] = ()
     sustainment: tuple[SustainmentAction, ...] = ()
     arrears_plan: ArrearsPlan | None = None
-    journal: tuple[JournalEntry, ...] = ()
+    # The events applied so far (each event's sequence number; its journal entry's).
     version: int = 0
     # The ids of its children (its migration, its payment arrangements), as the
     # workflow names them (workflows/ids.py); set when the case is built.
