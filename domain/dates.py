@@ -78,3 +78,14 @@ def start_of_day(day: date) -> datetime:
 def end_of_day(day: date) -> datetime:
     """The UTC instant at which a UK calendar day has ended: the midnight after it."""
     return start_of_day(day + timedelta(days=1))
+
+
+def uk_time(at: datetime) -> str:
+    """`Tue 8 Dec 14:00`: UK local time (GMT or BST), as staff read it."""
+    local = at.astimezone(UK)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def uk_date(day: date) -> str:
+    """`Tue 8 Dec 2026`."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

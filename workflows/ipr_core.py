@@ -25,6 +25,8 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
     from activities.ipr_records import FeedbackRequest, FeedbackResult, ipr_projection
     from domain.case.parsing import InvalidCommand, parse
     from domain.errors import DomainError
@@ -39,9 +41,11 @@ with workflow.unsafe.imports_passed_through():
         notice_refused,
         on_time_passed,
     )
+    from domain.ipr.details import current_details
     from domain.ipr.events import SYSTEM, IprEvent, ReadModelNoted
+    from domain.ipr.journal import entry, referred
     from domain.ipr.model import AgreedActivity as Activity
-    from domain.ipr.model import IprPolicy, IprState
+    from domain.ipr.model import IprPolicy, IprState, JournalEntry
     from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
     from workflows.contracts import ActivityInput, IprInput
@@ -87,15 +91,20 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
         self._refused: DomainError | None = None
         self._input: IprInput | None = None
         self._state: IprState | None = None
+        # What the journal query serves: the referral's entry, then each event's,
+        # written as it is applied (domain/ipr/journal.py); carried whole.
+        self._journal: list[JournalEntry] = []
         try:
             self._input = _checked_input(raw)
             self._state = self._input.carried
+            self._journal = list(self._input.journal)
             if self._state is None:
                 if not stored_input():  # the rules of its day, not of a later deploy
                     check_referral(self._input, workflow.now())
                 policy = self._input.policy or IprPolicy()
                 children = ipr_children(self._input.reference, id_scope())
                 self._state = initial_state(self._input, workflow.now(), policy, children)
+                self._journal = [referred(self._input, workflow.now())]
         except DomainError as error:
             self._refused = error
         self._changed = True
@@ -187,6 +196,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
                     replace(
                         self._input,
                         carried=self.state,
+                        journal=tuple(self._journal),
                         activities_started=tuple(sorted(self._started)),
                         activity_secrets=self._secrets,
                         applied_updates=self._applied.carried(),
@@ -243,7 +253,24 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
     def _apply(self, events: list[IprEvent]) -> None:
         for event in events:
             self._state = evolve(self.state, event)
+            self._journal.append(entry(event, self.state.version))
             self._changed = True
+
+    def _served_journal(self) -> list[JournalEntry]:
+        """What the journal query serves: every entry, the referral's first."""
+        self._refuse_if_refused()
+        return list(self._journal)
+
+    def _view(self) -> dict[str, Any]:
+        """The review as `ipr_view` serves it: its state, with its journal where the
+        state held it before the journal left it (just before `version`), so the
+        query's JSON is as it was."""
+        view: dict[str, Any] = {}
+        for key, value in to_jsonable_python(self.state).items():
+            if key == "version":
+                view["journal"] = to_jsonable_python(self._journal)
+            view[key] = value
+        return view
 
     def _continue_as_new_due(self) -> bool:
         return history_too_long()
@@ -395,7 +422,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
         if not workflow.patched("ipr-target-missed-attribute"):
             del values["IPRTargetsMissed"]  # histories from before it upserted four
         self._attributes.publish(values)
-        workflow.set_current_details(_details(self.state))
+        workflow.set_current_details(current_details(self.state))
 
 
 def _search_attributes(state: IprState) -> dict[str, Any]:
@@ -409,25 +436,6 @@ def _search_attributes(state: IprState) -> dict[str, Any]:
     }
 
 
-def _details(state: IprState) -> str:
-    escalated = [
-        t
-        for t, flag in (
-            ("screening", state.screening_escalated),
-            ("investigation", state.investigation_escalated),
-        )
-        if flag
-    ]
-    lines = [
-        f"**Stage** {state.stage.replace('_', ' ')}",
-        f"**Service lines** {', '.join(state.service_lines)}",
-        f"**Activities** {len(state.open_activities)} open, {state.overdue_activities} overdue",
-    ]
-    if escalated:
-        lines.append(f"**Targets missed** {', '.join(escalated)}")
-    return "\n\n".join(lines)
-
-
 def _ipr_id() -> str:
     """The read model's key: stable across continue-as-new."""
     info = workflow.info()
@@ -439,6 +447,7 @@ def _checked_input(raw: Any) -> IprInput:
     info = workflow.info()
     carries = (
         opening.carried
+        or opening.journal
         or opening.activities_started
         or opening.activity_secrets
         or opening.applied_updates

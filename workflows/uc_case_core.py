@@ -38,13 +38,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import (
-        carried_over,
         child_not_started,
         decide,
+        journal_carried,
         notice_refused,
         on_time_passed,
         open_case,
     )
+    from domain.case.details import current_details
     from domain.case.events import (
         SYSTEM,
         ArrangementEnded,
@@ -55,8 +56,8 @@ with workflow.unsafe.imports_passed_through():
         JournalNoteAdded,
     )
     from domain.case.evolve import evolve, initial_state
-    from domain.case.journal import describe
-    from domain.case.model import ArrangementSummary, CaseState
+    from domain.case.journal import entry
+    from domain.case.model import ArrangementSummary, CaseState, JournalEntry
     from domain.case.parsing import InvalidCommand, parse
     from domain.case.view import search_attributes
     from domain.dates import business_date
@@ -115,6 +116,9 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             self._input, self._invalid_input = None, error
         self._state: CaseState | None = self._input.carried if self._input else None
         self._outbox: list[EventRecord] = list(self._input.unprojected) if self._input else []
+        # What the journal query serves: each event's entry, written as it is applied
+        # (domain/case/journal.py); a continued run starts with the latest.
+        self._journal: list[JournalEntry] = list(self._input.journal) if self._input else []
         self._applied = AppliedUpdates(self._input.applied_updates if self._input else ())
         self._alarm = Alarm()
         self._migration_started = bool(self._input and self._input.migration_started)
@@ -219,7 +223,8 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
                 workflow.continue_as_new(
                     replace(
                         opening,
-                        carried=carried_over(self.state),
+                        carried=self.state,
+                        journal=journal_carried(self.state, self._journal),
                         unprojected=tuple(self._outbox),
                         migration_started=self._migration_started,
                         arrangements_started=tuple(sorted(self._arrangements_started)),
@@ -247,7 +252,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             tenancy_ref=self.state.tenancy_ref,
             status=self.state.status,
             outcome=closure.outcome if closure else None,
-            journal_entries=len(self.state.journal),
+            journal_entries=len(self._journal),
             set_aside=[r.seq for r in self._set_aside],
         )
 
@@ -302,8 +307,15 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
     @property
     def state(self) -> CaseState:
         if self._state is None:
-            raise ApplicationError("the case is still opening; try again", type="CaseOpening")
+            raise _still_opening()
         return self._state
+
+    def _served_journal(self) -> list[JournalEntry]:
+        """What the journal query serves: the entries carried in, then one per event
+        applied. Refused while the case is still opening, as its view is."""
+        if self._state is None:
+            raise _still_opening()
+        return list(self._journal)
 
     def _refuse_if_invalid(self) -> None:
         if self._invalid_input is not None:
@@ -322,16 +334,17 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
 
     def _record(self, event: Event, state: CaseState) -> None:
         self._changed = True
-        kind, outcome, text = describe(event)
+        said = entry(event, state.version)
+        self._journal.append(said)
         self._outbox.append(
             EventRecord(
-                seq=state.version,
+                seq=said.seq,
                 type=type(event).__name__,
-                at=event.at,
-                author=event.by,
-                journal_kind=kind,
-                journal_outcome=outcome,
-                journal_text=text,
+                at=said.at,
+                author=said.author,
+                journal_kind=said.kind,
+                journal_outcome=said.outcome,
+                journal_text=said.text,
                 data=to_jsonable_python(event),
             )
         )
@@ -666,7 +679,12 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
     def _refresh_attributes(self) -> None:
         values = search_attributes(self.state)
         self._attributes.publish(values)
-        workflow.set_current_details(_details(values))  # not billed; kept fresh every run
+        # Not billed; kept fresh every run (domain/case/details.py says what it holds).
+        workflow.set_current_details(current_details(self.state, workflow.now()))
+
+
+def _still_opening() -> ApplicationError:
+    return ApplicationError("the case is still opening; try again", type="CaseOpening")
 
 
 def _case_key() -> str:
@@ -683,6 +701,7 @@ def _checked_input(raw: Any) -> CaseInput:
     info = workflow.info()
     carries = (
         opening.carried
+        or opening.journal
         or opening.unprojected
         or opening.migration_started
         or opening.arrangements_started
@@ -698,14 +717,3 @@ def _checked_input(raw: Any) -> CaseInput:
     if info.workflow_id != expected:
         raise InvalidCommand("tenancy_ref", f"the workflow id must be {expected}")
     return opening
-
-
-def _details(values: dict[str, Any]) -> str:
-    due = values["NextActionDue"]
-    lines = [
-        f"**Stage** {values['CaseStage']} · **Status** {values['CaseStatus']}",
-        f"**Arrears** {values['ArrearsBand']} · **Vulnerability** {values['VulnerabilityTier']}",
-        f"**Next action due** {due.isoformat() if due else 'none'}"
-        + (" · **ESCALATED**" if values["Escalated"] else ""),
-    ]
-    return "\n\n".join(lines)

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from domain.case.model import CaseState
-from domain.dates import end_of_day
+from domain.dates import end_of_day, uk_date, uk_time
+from domain.teams import task_name
 
 
 def watch_end(state: CaseState) -> datetime | None:
@@ -25,7 +26,7 @@ def next_action_due(state: CaseState) -> datetime | None:
 def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
     """When the case must next act on its own, and why (a readable timer summary)."""
     candidates = [
-        (t.due_at, f"escalate {t.kind.replace('_', ' ')} {t.task_id} if not done")
+        (t.due_at, f"{task_name(t.kind)}, due {uk_time(t.due_at)}: escalate if not done")
         for t in state.open_tasks
         if t.escalated_at is None
     ]
@@ -37,7 +38,7 @@ def next_wakeup(state: CaseState) -> tuple[datetime, str] | None:
         candidates.append(
             (
                 end_of_day(plan.by_date),
-                f"arrears plan ends {plan.by_date.isoformat()}: met or missed",
+                f"arrears plan ends {uk_date(plan.by_date)}: met or missed",
             )
         )
     return min(candidates, default=None)

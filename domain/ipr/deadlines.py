@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from domain.dates import business_date, end_of_day
+from domain.dates import business_date, end_of_day, uk_date
 from domain.ipr import events as e
 from domain.ipr.model import IprState
 
@@ -29,7 +29,7 @@ def next_wakeup(state: IprState) -> tuple[datetime, str] | None:
     if soonest is None:
         return None
     day, target = soonest
-    return end_of_day(day), f"{target} target ends {day.isoformat()}"
+    return end_of_day(day), f"{target} target ends {uk_date(day)}: escalate if not met"
 
 
 def on_time_passed(state: IprState, now: datetime) -> list[e.IprEvent]:

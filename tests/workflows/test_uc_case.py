@@ -2,11 +2,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
 from domain.case.view import CaseView
+from domain.dates import uk_time
 from tests.factories import claim_status, opening
 from tests.helpers import accepted_updates, settled_history_length
 from workflows.contracts import CommandResult
@@ -44,9 +46,10 @@ async def test_overdue_call_back_is_escalated_by_the_timer(
 ) -> None:
     handle = await start(ts_env.client, ts_worker, _ref())
     now = await ts_env.get_current_time()
+    due = now + timedelta(hours=4)
     await handle.execute_update(
         "request_call_back",
-        c.RequestCallBack(by="officer-1", due_at=now + timedelta(hours=4), reason="arrears"),
+        c.RequestCallBack(by="officer-1", due_at=due, reason="arrears"),
     )
     view = await handle.query("case_view", result_type=CaseView)
     assert not view.escalated
@@ -54,6 +57,14 @@ async def test_overdue_call_back_is_escalated_by_the_timer(
     view = await handle.query("case_view", result_type=CaseView)
     assert view.escalated
     assert view.open_tasks[0].escalated_at is not None
+    # What the Web UI shows under "Current details": the task by name, when it was due
+    # (UK local time) and what to do; never a raw ISO instant.
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    details = metadata.current_details
+    assert f"**ESCALATED** call back the resident (task-1, income team), due {uk_time(due)}" in (
+        details
+    )
+    assert "ring the resident" in details and "+00:00" not in details
 
 
 async def test_rejected_command_leaves_nothing_in_history(client: Client, ts_worker: str) -> None:
