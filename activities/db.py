@@ -249,7 +249,7 @@ def ensure_schema(url: str) -> None:
 
     engine = make_engine(url)
     try:
-        current = inspect(engine).has_table("file_entries")
+        current = inspect(engine).has_table("work_available_runs")
     finally:
         engine.dispose()
     if not current:
@@ -266,3 +266,7 @@ def migrate(url: str) -> None:
     cfg.set_main_option("script_location", str(root / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "head")
+
+
+# The reporting tables live on the same metadata (Alembic's env reads Base.metadata).
+from activities.reporting import tables as _reporting_tables  # noqa: E402,F401

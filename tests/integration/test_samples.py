@@ -5,8 +5,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
 
+from activities.reporting.tables import WorkAvailableItem
+from activities.reporting.work_available import store
 from backoffice.inputs import BadInput, resolve_relative
 from backoffice.samples import (
     IPR_SAMPLES,
@@ -17,6 +21,7 @@ from backoffice.samples import (
     read_samples,
 )
 from domain.case import commands as c
+from domain.dates import business_date
 from domain.ipr.model import IprState
 from tests.helpers import eventually
 from workflows.ipr import ipr_workflow_id
@@ -85,6 +90,36 @@ async def test_samples_load_on_the_dev_server_and_loading_again_duplicates_nothi
     assert loaded == (total, 0)
     again = await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
     assert again == (0, total)
+
+
+async def test_the_sample_cases_give_a_work_available_report(
+    dev_env: WorkflowEnvironment, dev_worker: str, engine: Engine
+) -> None:
+    """What `make demo` loads (samples/cases.json) has due work today, with teams.
+    After the test above on the session's dev server (loading again reaches the same
+    cases), or loading them itself when run alone."""
+    await load_samples(dev_env.client, dev_worker, SAMPLES, show_progress=False)
+    refs = {case.tenancy_ref for case, _ in read_samples(SAMPLES)}
+    today = business_date(datetime.now(UTC))
+
+    def sample_lines() -> list[tuple[str, str]]:
+        store(engine, today, 7)
+        with Session(engine) as s:
+            rows = s.execute(
+                select(WorkAvailableItem.ref, WorkAvailableItem.team).where(
+                    WorkAvailableItem.day == today
+                )
+            ).all()
+        return [
+            (ref, team) for ref, team in rows if ref.split("/")[0].removeprefix("uc-case-") in refs
+        ]
+
+    async def probe() -> list[tuple[str, str]]:
+        return sample_lines()
+
+    # The sample whose migration deadline day passed has an escalated follow-up today.
+    lines = await eventually(probe, lambda found: len(found) >= 1)
+    assert "income" in {team for _, team in lines}
 
 
 async def test_sample_iprs_load_on_the_dev_server_once(
