@@ -180,6 +180,54 @@ def erase_stored(
     return Erasure(subject.domain, subject.ref, destroyed, scrubbed, removed, now)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    due: Due
+    why: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a retention sweep found due, erased and could not erase (with why)."""
+
+    due: list[Due]
+    erased: list[Erasure]
+    refused: list[Refusal]
+
+
+async def sweep(
+    client: Client,
+    engine: Engine,
+    store: KeyStore,
+    today: date,
+    retention_years: int,
+    *,
+    files: Path | None = None,
+) -> Sweep:
+    """Erase every subject retention makes due on `today` (`erase --due --apply`, and
+    the `retention-sweep` schedule). A subject that cannot be erased now (a workflow of
+    it still runs) is refused and left for a later sweep; the others go ahead. Run
+    again, it finds only what is still due: what it erased is no longer held."""
+    due = due_for_erasure(engine, today, retention_years)
+    erased, refused = [], []
+    for item in due:
+        try:
+            erased.append(
+                await erase(
+                    client,
+                    engine,
+                    store,
+                    Subject(item.domain, item.subject),
+                    by="retention-sweep",
+                    reason=f"retention: closed {item.closed_on}, kept {retention_years} years",
+                    files=files,
+                )
+            )
+        except ErasureRefused as error:
+            refused.append(Refusal(item, str(error)))
+    return Sweep(due, erased, refused)
+
+
 def _check_held(engine: Engine, subject: Subject) -> None:
     """Refuse an erasure that would erase nothing: a mistyped reference, or one
     already erased (an audit row should mean something was done)."""

@@ -40,9 +40,10 @@ def add_parsers(sub: Any) -> None:
     t.add_argument(
         "--domain",
         action="append",
-        choices=("uc", "ipr"),
+        choices=("uc", "ipr", "ops"),
         required=True,
-        help="what the token may decode: uc (UC cases) or ipr (IPRs); repeat for both",
+        help="what the token may decode: uc (UC cases), ipr (IPRs) or ops (the scheduled "
+        "runs, which hold no personal data); repeat for several",
     )
     t.add_argument("--hours", type=float, default=8.0, help="lifetime (default 8)")
     e = sub.add_parser(
@@ -115,33 +116,26 @@ async def _erase(args: argparse.Namespace, settings: Settings) -> int:
             raise PrivacyBadInput("erase --due takes no case or reference")
         engine = make_engine(settings.database_url)
         today = datetime.now(UTC).date()
-        due = erasure.due_for_erasure(engine, today, settings.retention_years)
         if not args.apply:
-            _print_due(due, args.json)
+            _print_due(erasure.due_for_erasure(engine, today, settings.retention_years), args.json)
             return 0
-        store = settings.key_store()
         client = await connect()
-        done, refused = [], []
-        for item in due:
-            try:
-                result = await erasure.erase(
-                    client,
-                    engine,
-                    store,
-                    Subject(item.domain, item.subject),
-                    by="retention-sweep",
-                    reason=(
-                        f"retention: closed {item.closed_on}, kept {settings.retention_years} years"
-                    ),
-                    files=settings.data_dir,
-                )
-                done.append(result)
-            except erasure.ErasureRefused as error:
-                refused.append(f"{item.domain} {item.subject}: {error}")
-        for line in refused:
-            err.print(line, highlight=False, markup=False)
-        out.print(f"erased {len(done)} of {len(due)} due", highlight=False)
-        return 0 if not refused else 1
+        swept = await erasure.sweep(
+            client,
+            engine,
+            settings.key_store(),
+            today,
+            settings.retention_years,
+            files=settings.data_dir,
+        )
+        for refusal in swept.refused:
+            err.print(
+                f"{refusal.due.domain} {refusal.due.subject}: {refusal.why}",
+                highlight=False,
+                markup=False,
+            )
+        out.print(f"erased {len(swept.erased)} of {len(swept.due)} due", highlight=False)
+        return 0 if not swept.refused else 1
     if not args.kind or not args.ref:
         raise PrivacyBadInput("erase: give `case TENANCY_REF` or `ipr REFERENCE`, or --due")
     if not args.reason or not args.reason.strip():

@@ -421,6 +421,23 @@ async def refused_migration_start(env: WorkflowEnvironment, series: Series) -> l
     return [case]
 
 
+async def scheduled(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """The workflows the Temporal Schedules start (workflows/scheduled.py), started as
+    a schedule starts them: no input, an id of the schedule's (no subject: `ops`)."""
+    handles = []
+    for workflow, schedule_id in (
+        ("WorkAvailableReport", "work-available-report"),
+        ("EscalationDigest", "escalation-digest"),
+        ("RetentionSweep", "retention-sweep"),
+    ):
+        handle = await env.client.start_workflow(
+            workflow, id=f"{schedule_id}-replay{series.name}", task_queue=TASK_QUEUE
+        )
+        await handle.result()
+        handles.append(handle)
+    return handles
+
+
 SCENARIOS = {
     "lifecycle": full_lifecycle,
     "continue_as_new": continue_as_new,
@@ -431,9 +448,10 @@ SCENARIOS = {
     "ipr_not_accepted": ipr_not_accepted,
     "second_case": second_case,
     "refused_migration_start": refused_migration_start,
+    "scheduled": scheduled,
 }
 # Added after the first series, which never recorded them.
-LATER = {"second_case", "refused_migration_start"}
+LATER = {"second_case", "refused_migration_start", "scheduled"}
 
 
 def file_name(workflow_id: str) -> str:
