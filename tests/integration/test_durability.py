@@ -103,6 +103,8 @@ async def test_case_survives_killed_worker_and_restarted_server(
                 query = select(func.count()).select_from(JournalRecord)
                 return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
 
-        assert await eventually(rows, lambda n: n == 5) == 5
+        # Every event reaches SQL. A projection the killed worker had taken is retried
+        # only once its start-to-close timeout (30 s) passes: wait beyond it.
+        assert await eventually(rows, lambda n: n == 5, attempts=900, delay=0.1) == 5
     finally:
         engine.dispose()
