@@ -5,8 +5,8 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py send HA-100231 add_journal_note '{"by": "officer-1", "text": "..."}'
     python starter.py arrangement uc-apa-HA-100231-1 record_outcome '{"by": "...", ...}'
     python starter.py form HA-100231 1 [--pack]
-    python starter.py show HA-100231 [--journal]
-    python starter.py list [--stage S] [--status S] [--escalated]
+    python starter.py show HA-100231 [--journal] [--json]      # JSON in any case
+    python starter.py list [--stage S] [--status S] [--escalated] [--query Q] [--json]
     python starter.py import cases.csv
     python starter.py load-samples [samples/cases.json]
     python starter.py commands
@@ -14,20 +14,33 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py ipr-refer referral.json
     python starter.py ipr-send IPR-2026-0001 record_screening '{"by": "...", ...}'
     python starter.py ipr-activity ipr-IPR-2026-0001-activity-1 record_assurance '{...}'
-    python starter.py ipr-show IPR-2026-0001 [--journal]
+    python starter.py ipr-show IPR-2026-0001 [--journal] [--json]
     python starter.py ipr-publication --year 2021-22 [--out DIR]   # reads DATABASE_URL
+    python starter.py kpis [--from D --to D] [--json] [--html FILE]  # reads DATABASE_URL
     python starter.py keys init | rotate --domain uc | show
     python starter.py codec-token --operator NAME --domain uc [--hours 8]
     python starter.py erase case HA-100231 --reason TEXT --by STAFF
     python starter.py erase ipr IPR-2026-0001 --reason TEXT --by STAFF
     python starter.py erase --due [--apply]
     python starter.py files import --from .data   # disk files from before the shared store
+    python starter.py schedules apply | list     # the Temporal Schedules (docs/schedules.md)
+    python starter.py tasks [--team T] [--overdue] [--due-before D] [--json]  # DATABASE_URL
+    python starter.py work-available [--date D] [--team T] [--refresh] [--json | --csv]
+    python starter.py reporting rebuild [--case CASE_ID]   # refill from stored case events
 
 Exit status (README, "starter.py"): 0 done; 1 refused (by the case, the review, the
 server, or not found, completed, erased); 2 bad input, nothing sent; 3 Temporal did not
 answer: the command may or may not have been applied, so send it again with the same
---request-id; 4 an internal error (a bug: the traceback is printed). A command that
-succeeds always exits 0.
+--request-id; 4 an internal error (a bug: the traceback is printed); 5 (`import` only)
+some rows were bad (each reported by line, field and rule) and every good row started:
+fix the bad rows and import again (a started row is reached, not started twice); when
+every row is bad, nothing is sent and the status is 2. A command that succeeds always
+exits 0.
+
+Output for scripts: `list --json` prints one JSON array (each case's id and search
+attributes); `show` and `ipr-show` print JSON (`--json` is accepted and changes
+nothing). Tables go on at full width: tab-separated lines with a header line when
+stdout is not a terminal, never cut to the terminal's width.
 
 In a samples file, a string "@today+N" or "@today-N" stands for the date N days
 from today, and "@now+Nd", "@now+Nh" (or -) for the UTC time N days or hours from
@@ -43,7 +56,8 @@ import traceback
 from importlib import import_module
 from typing import NoReturn
 
-from backoffice import files_cli, names, privacy_cli
+from backoffice import files_cli, names, privacy_cli, schedules_cli
+from backoffice import reporting as reporting_cli
 from backoffice.exit_codes import BAD_INPUT, DONE, INTERNAL_ERROR, NO_ANSWER, REFUSED
 from infra.config import ROOT
 
@@ -70,10 +84,16 @@ COMMANDS = {
     "ipr-show": "backoffice.views:run_ipr_show",
     "simulate": "backoffice.simulate:run_simulate",
     "ipr-publication": "backoffice.publication:run_publication",
+    "kpis": "backoffice.kpis:run_kpis",
     "files": "backoffice.files_cli:run_files",
+    "schedules": "backoffice.schedules_cli:run_schedules",
+    "tasks": "backoffice.reporting:run_tasks",
+    "work-available": "backoffice.reporting:run_work_available",
+    "reporting": "backoffice.reporting:run_reporting",
 }
 # Commands that need no Temporal server, and take no argument checked against a model.
-_LOCAL = {"commands", "simulate", "ipr-publication", "files"}
+_LOCAL = {"commands", "simulate", "ipr-publication", "kpis", "files"}
+_LOCAL |= {"tasks", "work-available", "reporting"}  # the reporting read model
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -125,9 +145,11 @@ def parser() -> argparse.ArgumentParser:
     ish = sub.add_parser("ipr-show", help="show an IPR as JSON")
     ish.add_argument("reference")
     ish.add_argument("--journal", action="store_true", help="the journal instead of the view")
+    ish.add_argument("--json", action="store_true", help="JSON (what it prints anyway)")
     sh = sub.add_parser("show", help="show a case as JSON")
     sh.add_argument("ref")
     sh.add_argument("--journal", action="store_true", help="the journal instead of the view")
+    sh.add_argument("--json", action="store_true", help="JSON (what it prints anyway)")
     ls = sub.add_parser(
         "list", help="list running cases, or completed ones with --status completed"
     )
@@ -135,7 +157,12 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--status", help=f"one of {', '.join(names.STATUSES)}")
     ls.add_argument("--escalated", action="store_true")
     ls.add_argument("--query", help="extra visibility query, ANDed")
-    im = sub.add_parser("import", help="bulk-open cases from CSV")
+    ls.add_argument(
+        "--json", action="store_true", help="a JSON array instead of the table: id and attributes"
+    )
+    im = sub.add_parser(
+        "import", help="bulk-open cases from CSV (exit 5: some rows bad, the others started)"
+    )
     im.add_argument("csv")
     ld = sub.add_parser("load-samples", help="open the bundled sample cases")
     ld.add_argument("file", nargs="?", default=str(SAMPLES))
@@ -158,8 +185,15 @@ def parser() -> argparse.ArgumentParser:
     )
     ip.add_argument("--year", required=True, help="reporting year, April to March: e.g. 2021-22")
     ip.add_argument("--out", help="folder to write into (default: ./ipr-publication-<year>)")
+    kp = sub.add_parser("kpis", help="the KPI board report from the read model (docs/kpis.md)")
+    kp.add_argument("--from", dest="start", help="first day of the period, YYYY-MM-DD")
+    kp.add_argument("--to", dest="end", help="last day of the period (default: today, UK)")
+    kp.add_argument("--json", action="store_true", help="the figures as one JSON object")
+    kp.add_argument("--html", metavar="FILE", help="write the board report, with its charts")
     privacy_cli.add_parsers(sub)
     files_cli.add_parsers(sub)
+    schedules_cli.add_parsers(sub)
+    reporting_cli.add_parsers(sub)
     return p
 
 

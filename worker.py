@@ -1,6 +1,7 @@
 """The worker: wires configuration, database, client, workflows and activities."""
 
 import asyncio
+import contextlib
 import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,10 @@ from activities.ipr import IprActivities
 from activities.outbox import FileOutbox, OutboxActivities
 from activities.policy import LandlordSource, PolicySource, read_landlord, read_policy
 from activities.projection import Projection
-from infra.config import Settings, connect, json_logging_runtime
+from activities.reporting.work_available import WorkAvailableActivities
+from activities.scheduled import ScheduledActivities
+from infra import schedules
+from infra.config import DEFAULT_ADDRESS, Settings, connect, worker_runtime
 from infra.file_store import open_file_store
 from infra.keys import load as load_key_ring
 from infra.keystore import KeyStore
@@ -27,9 +31,17 @@ from workflows.agreed_activity import AgreedActivity
 from workflows.ipr import IPR
 from workflows.managed_migration import ManagedMigration
 from workflows.payment_arrangement import PaymentArrangement
+from workflows.scheduled import SCHEDULED_WORKFLOWS
 from workflows.uc_case import UCCase
 
-WORKFLOWS: list[type] = [UCCase, ManagedMigration, PaymentArrangement, IPR, AgreedActivity]
+WORKFLOWS: list[type] = [
+    UCCase,
+    ManagedMigration,
+    PaymentArrangement,
+    IPR,
+    AgreedActivity,
+    *SCHEDULED_WORKFLOWS,
+]
 
 
 def activities_for(
@@ -41,6 +53,7 @@ def activities_for(
     keys = KeyStore(engine, load_key_ring(settings.data_dir), ttl=settings.key_cache_seconds)
     shared = open_file_store(engine, keys)
     ipr = IprActivities(engine, shared)
+    scheduled = ScheduledActivities(engine, keys, settings.retention_years, settings.data_dir)
     return [
         Projection(engine).project_case,
         PolicySource(policy_file).load_policy,
@@ -48,6 +61,9 @@ def activities_for(
         OutboxActivities(FileOutbox(shared)).submit_form,
         ipr.project_ipr,
         ipr.send_ipr_feedback,
+        WorkAvailableActivities(engine, settings.work_available_days).work_available_report,
+        scheduled.escalation_digest,
+        scheduled.retention_sweep,
     ]
 
 
@@ -76,21 +92,88 @@ async def main() -> None:
     log = get_logger("worker")
     read_policy()  # refuse to start on a bad policy file, naming the field
     read_landlord()  # ... or bad CASEWORK_LANDLORD_* variables, naming the variable
+    apply_schedules = schedules.enabled()  # ... or a bad CASEWORK_SCHEDULES
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
-    client = await connect(json_logging_runtime())
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    client = await _connect(worker_runtime(settings), log, stop)
+    if client is None:  # stopped while waiting for Temporal
+        engine.dispose()
+        return
+    applying: asyncio.Task[None] | None = None
     try:
         async with build_worker(
             client, settings.task_queue, engine, graceful_shutdown_timeout=timedelta(seconds=10)
         ):
-            log.info("worker started", task_queue=settings.task_queue, namespace=client.namespace)
+            log.info(
+                "worker started",
+                task_queue=settings.task_queue,
+                namespace=client.namespace,
+                metrics=settings.metrics_address,
+            )
+            if apply_schedules:
+                applying = asyncio.create_task(_apply_schedules(client, settings.task_queue, log))
+            else:
+                log.info("schedules not applied: CASEWORK_SCHEDULES=off")
             await stop.wait()
             log.info("worker stopping")
     finally:
+        if applying is not None:
+            applying.cancel()
         engine.dispose()
+
+
+async def _connect(runtime: Any, log: Any, stop: asyncio.Event) -> Client | None:
+    """The client, once Temporal answers: an unreachable server is one error line per
+    attempt, retried with a growing pause (up to a minute), not a crash and restart."""
+    pause = 1.0
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        try:
+            return await connect(runtime)
+        except RuntimeError as error:
+            if "Failed client connect" not in str(error):
+                raise
+            log.error(
+                "cannot reach Temporal: retrying",
+                address=os.environ.get("TEMPORAL_ADDRESS", DEFAULT_ADDRESS),
+                attempt=attempt,
+                retry_in_seconds=pause,
+                error=str(error).splitlines()[0][:300],
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, 60.0)
+    return None
+
+
+async def _apply_schedules(client: Client, task_queue: str, log: Any) -> None:
+    """Create or update the schedules (infra/schedules.py). A failure is logged, naming
+    the schedule and why, and tried again later; the worker runs on meanwhile."""
+    pause = 30.0
+    while True:
+        try:
+            for applied in await schedules.apply(client, task_queue):
+                log.info(
+                    "schedule applied",
+                    schedule=applied.id,
+                    outcome=applied.outcome,
+                    when=applied.when,
+                    paused=applied.paused,
+                )
+            return
+        except schedules.ScheduleError as error:
+            log.error(
+                "schedules not applied: retrying",
+                error=str(error),
+                retry_in_seconds=pause,
+                by_hand="python starter.py schedules apply",
+            )
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 600.0)
 
 
 if __name__ == "__main__":

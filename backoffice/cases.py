@@ -195,7 +195,11 @@ async def run_list(args: argparse.Namespace) -> int:
     rows = []
     async for wf in client.list_workflows(query):
         rows.append({"id": wf.id, **as_dict(wf.typed_search_attributes)})
-    case_table(rows)
+    if args.json:
+        # One JSON array: each case's id and its search attributes (no personal data).
+        dump(rows)
+    else:
+        case_table(rows)
     return 0
 
 

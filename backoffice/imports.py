@@ -12,6 +12,7 @@ from rich.progress import Progress
 from temporalio.client import Client
 
 from backoffice.cases import open_case
+from backoffice.exit_codes import BAD_INPUT, DONE, SOME_ROWS_BAD
 from backoffice.inputs import BadInput, parse
 from backoffice.render import err, out
 from infra.config import Settings, connect
@@ -127,13 +128,16 @@ async def bulk_open(
 
 
 async def run_import(args: argparse.Namespace) -> int:
+    """Exit status: 0 when every row started (or reached its case, already open); 5
+    (SOME_ROWS_BAD) when the good rows started and some rows were bad; 2 (BAD_INPUT)
+    when every row was bad, so nothing was sent."""
     cases, problems = read_csv(Path(args.csv))
     for problem in problems:
         err.print(f"[red]{escape(problem)}[/red]", highlight=False)
     if not cases:  # nothing to open: no need of the server
         out.print(f"0 opened, 0 already open, {len(problems)} bad rows")
-        return 2 if problems else 0
+        return BAD_INPUT if problems else DONE
     client = await connect()
     created, existing = await bulk_open(client, Settings().task_queue, cases)
     out.print(f"{created} opened, {existing} already open, {len(problems)} bad rows")
-    return 2 if problems else 0
+    return SOME_ROWS_BAD if problems else DONE

@@ -3,7 +3,8 @@
 Exit status (README, "starter.py"): 0 done; 1 refused (by the case, the review, the
 server, or not found, completed, erased); 2 bad input, nothing sent; 3 Temporal did not
 answer: the command may or may not have been applied, so send it again with the same
---request-id; 4 an internal error (a bug: the traceback is printed)."""
+--request-id; 4 an internal error (a bug: the traceback is printed); 5 (`import` only)
+some rows were bad, the others started (backoffice/exit_codes.py)."""
 
 import argparse
 import asyncio
@@ -21,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from backoffice.exit_codes import BAD_INPUT, NO_ANSWER, REFUSED
 from backoffice.inputs import BadInput
 from backoffice.privacy_cli import PrivacyBadInput
-from backoffice.render import bad_input, err, refused
+from backoffice.render import bad_input, bad_input_line, err, refused
 from infra.config import connect
 from infra.keys import KeyRingError
 from infra.keystore import SubjectErased
@@ -34,7 +35,9 @@ def exit_status(args: argparse.Namespace, error: Exception) -> int | None:
     """The exit status for a command that raised `error`, its message printed; None
     for an error that is a bug (the caller lets it go: its traceback is printed)."""
     if isinstance(error, (BadInput, PrivacyBadInput, KeyRingError)):
-        bad_input(error)
+        # `list`'s options (--stage, --status, --query) each fail in one sentence: one
+        # line, as a script reading stderr wants it.
+        (bad_input_line if args.cmd == "list" else bad_input)(error)
         return BAD_INPUT
     if isinstance(error, SubjectErased):
         err.print(f"[red]erased[/red]: {error}", highlight=False)
@@ -51,7 +54,8 @@ def exit_status(args: argparse.Namespace, error: Exception) -> int | None:
         if error.status in _NO_ANSWER:
             return no_answer(error.message)
         if error.status == RPCStatusCode.INVALID_ARGUMENT and args.cmd == "list":
-            err.print(f"[red]bad input[/red]\n--query: {error.message}", highlight=False)
+            # The visibility query the server could not take: one line naming the option.
+            bad_input_line(f"--query: the server cannot run it: {error.message}")
             return BAD_INPUT
         return refused(f"the server refused it ({error.status.name}): {error.message}")
     if isinstance(error, RuntimeError) and "Failed client connect" in str(error):

@@ -22,10 +22,29 @@ if TYPE_CHECKING:  # the SDK is imported when a client or runtime is made: not t
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ADDRESS = "localhost:7233"
+DEFAULT_METRICS_PORT = 9464  # the port OpenTelemetry's Prometheus exporter uses
 
 
 def _data_dir() -> Path:
     return Path(os.environ.get("CASEWORK_DATA_DIR", ROOT / ".data"))
+
+
+def _metrics_port() -> int:
+    raw = os.environ.get("CASEWORK_METRICS_PORT", str(DEFAULT_METRICS_PORT)).strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ValueError(f"CASEWORK_METRICS_PORT: must be a port number 0-65535, not {raw!r}")
+    return int(raw)
+
+
+def _work_available_days() -> int:
+    raw = os.environ.get("CASEWORK_WORK_AVAILABLE_DAYS", "7").strip() or "7"
+    if not raw.isdigit() or not 0 <= int(raw) <= 366:
+        raise ValueError(
+            f"CASEWORK_WORK_AVAILABLE_DAYS: must be a whole number of days 0-366, not {raw!r}"
+        )
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,19 @@ class Settings:
     key_cache_seconds: float = field(
         default_factory=lambda: float(os.environ.get("CASEWORK_KEY_CACHE_SECONDS", "60"))
     )
+    # Where the worker serves its metrics for Prometheus (docs/metrics.md):
+    # http://<metrics_host>:<metrics_port>/metrics; 0 or empty turns them off.
+    metrics_port: int = field(default_factory=lambda: _metrics_port())
+    metrics_host: str = field(
+        default_factory=lambda: os.environ.get("CASEWORK_METRICS_HOST", "127.0.0.1")
+    )
+    # The Work Available Report lists deadlines falling within this many days.
+    work_available_days: int = field(default_factory=lambda: _work_available_days())
+
+    @property
+    def metrics_address(self) -> str | None:
+        """host:port the worker's metrics endpoint binds to, or None when turned off."""
+        return f"{self.metrics_host}:{self.metrics_port}" if self.metrics_port else None
 
     def key_store(self) -> KeyStore:
         """The key ring (environment or key file) over the data keys in the read-model
@@ -67,12 +99,15 @@ class Settings:
         return encrypting_converter(self.key_store())
 
 
-def json_logging_runtime() -> Runtime:
+def json_logging_runtime(metrics_address: str | None = None) -> Runtime:
     """A Temporal runtime whose core (Rust) log lines are forwarded into Python
-    logging, so they come out as JSON lines with everything else."""
+    logging, so they come out as JSON lines with everything else; with
+    `metrics_address` (host:port) it also serves the SDK's metrics and the
+    engine's own (docs/metrics.md) at http://<metrics_address>/metrics."""
     from temporalio.runtime import (
         LogForwardingConfig,
         LoggingConfig,
+        PrometheusConfig,
         Runtime,
         TelemetryConfig,
         TelemetryFilter,
@@ -82,7 +117,31 @@ def json_logging_runtime() -> Runtime:
     logging_config = LoggingConfig(
         filter=TelemetryFilter(core_level="WARN", other_level="ERROR"), forwarding=forwarding
     )
-    return Runtime(telemetry=TelemetryConfig(logging=logging_config))
+    metrics = (
+        PrometheusConfig(bind_address=metrics_address, durations_as_seconds=True)
+        if metrics_address
+        else None
+    )
+    return Runtime(telemetry=TelemetryConfig(logging=logging_config, metrics=metrics))
+
+
+def worker_runtime(settings: Settings) -> Runtime:
+    """The worker's runtime: JSON logging, and metrics on `CASEWORK_METRICS_PORT`. A
+    port already taken (a second worker on the host with the same setting) is logged
+    as an error naming the address and the setting, and the worker runs without
+    metrics rather than not at all."""
+    address = settings.metrics_address
+    if address is None:
+        return json_logging_runtime()
+    try:
+        return json_logging_runtime(address)
+    except ValueError as error:  # the SDK's "Failed starting Prometheus exporter: ..."
+        logging.getLogger("casework.metrics").error(
+            "metrics not served: %s (CASEWORK_METRICS_PORT, CASEWORK_METRICS_HOST: %s)",
+            error,
+            address,
+        )
+        return json_logging_runtime()
 
 
 async def connect(

@@ -30,6 +30,12 @@ _KEYS = Path(tempfile.mkdtemp(prefix="casework-keys-"))
 atexit.register(shutil.rmtree, _KEYS, ignore_errors=True)
 os.environ["CASEWORK_KEY_FILE"] = str(_KEYS / "casework-keys.json")
 keys.ensure(Path(os.environ["CASEWORK_KEY_FILE"]))
+# worker.py subprocesses serve no metrics unless a test gives them a port of its own
+# (tests/integration/test_metrics.py): the default port is the host's, not the test's.
+os.environ.setdefault("CASEWORK_METRICS_PORT", "0")
+# ... and leave the session server's Temporal Schedules alone, unless a test asks
+# (tests/integration/test_schedules.py): they are the namespace's, not one test's.
+os.environ.setdefault("CASEWORK_SCHEDULES", "off")
 
 
 @pytest.fixture(scope="session")

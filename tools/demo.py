@@ -59,6 +59,29 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
             return False
 
 
+def metrics_line(settings: Settings) -> str:
+    """Where the worker serves its metrics (docs/metrics.md), or how to turn them on."""
+    if settings.metrics_address is None:
+        return "metrics: off (set CASEWORK_METRICS_PORT to serve them; docs/metrics.md)"
+    host = "localhost" if settings.metrics_host in LOCAL_HOSTS else settings.metrics_host
+    url = f"http://{host}:{settings.metrics_port}/metrics"
+    return f"metrics for Prometheus: {url} (docs/metrics.md)"
+
+
+async def schedules_line(client: Client, settings: Settings) -> str:
+    """The three schedules (docs/schedules.md), applied here too so they are on the
+    Schedules page when the demo says so (the worker applies them as it starts)."""
+    from infra import schedules
+
+    page = f"http://localhost:{UI_PORT}/namespaces/{client.namespace}/schedules"
+    try:
+        applied = await schedules.apply(client, settings.task_queue)
+    except schedules.ScheduleError as error:
+        return f"[red]schedules not applied[/red]: {error}"
+    names = ", ".join(a.id for a in applied)
+    return f"[bold]Schedules[/bold]  {page}  ({names}; docs/schedules.md)"
+
+
 def _already_exists(error: RPCError) -> bool:
     return error.status == RPCStatusCode.ALREADY_EXISTS or "already exists" in error.message
 
@@ -234,6 +257,7 @@ async def main() -> int:
         worker = spawn([sys.executable, "worker.py"], settings.data_dir / "worker.log")
         started.append((worker, "worker"))
         console.print("worker started (logs: .data/worker.log)")
+        console.print(metrics_line(settings))
         client = await connect()
         await ensure_search_attributes(client)
         created, existing = await load_samples(client, settings.task_queue, SAMPLES)
@@ -241,6 +265,7 @@ async def main() -> int:
         referred, known = await load_ipr_samples(client, settings.task_queue, IPR_SAMPLES)
         console.print(f"sample IPRs: {referred} referred, {known} already there")
         await summary(created + existing)
+        console.print(await schedules_line(client, settings))
         codec_sign_in(settings)
         console.print(
             "\n[bold]Running.[/bold] Ctrl-C stops the worker and the server this demo started."

@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.case.parsing import InvalidCommand, parse
     from domain.errors import DomainError
+    from infra import metrics
     from workflows.contracts import AppliedUpdate, CommandResult
 
 
@@ -195,12 +196,16 @@ class Commands:
     def validate(self, command_type: type, raw: Any) -> None:
         if self._applied.earlier_result() is not None:
             return  # a retry: answered with its first result, not decided again
-        command = parse_command(command_type, raw)
-        if self._refuse is not None:
-            self._refuse()
-        if self._ready is not None and not self._ready():
-            return  # the handler waits, then applies the rules
-        decide_command(self._decide, self._state(), command)
+        try:
+            command = parse_command(command_type, raw)
+            if self._refuse is not None:
+                self._refuse()
+            if self._ready is not None and not self._ready():
+                return  # the handler waits, then applies the rules
+            decide_command(self._decide, self._state(), command)
+        except ApplicationError as refused:
+            count_refusal(refused)
+            raise
 
     def handle(self, command_type: type, raw: Any) -> CommandResult:
         earlier = self._applied.earlier_result()
@@ -238,11 +243,32 @@ class Commands:
         return handle
 
     def _run(self, command_type: type, raw: Any) -> CommandResult:
-        command = parse_command(command_type, raw, stored=True)
-        events = decide_command(self._decide, self._state(), command)
+        try:
+            command = parse_command(command_type, raw, stored=True)
+            events = decide_command(self._decide, self._state(), command)
+        except ApplicationError as refused:  # the state moved on since it was validated
+            count_refusal(refused)
+            raise
         self._apply(events)
         result = CommandResult(self._state().version, [type(e).__name__ for e in events])
         return self._applied.record(result)
+
+
+def count_refusal(refused: ApplicationError) -> None:
+    """`casework_commands_refused` (infra/metrics.py), labelled with the command and
+    the field its rule is about. The workflow's meter emits nothing on replay (and a
+    validator never runs on replay), so each refusal counts once."""
+    update = workflow.current_update_info()
+    details = refused.details[0] if refused.details else None
+    field = details.get("field") if isinstance(details, dict) else None
+    workflow.metric_meter().create_counter(
+        metrics.COMMANDS_REFUSED, metrics.DESCRIPTIONS[metrics.COMMANDS_REFUSED]
+    ).add(
+        1,
+        metrics.refusal_labels(
+            workflow.info().workflow_type, update.name if update else "unknown", field
+        ),
+    )
 
 
 def command_updates(commands: dict[str, type], *, waiting: bool) -> type:
