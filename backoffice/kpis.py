@@ -12,12 +12,10 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import inspect
-
-from activities.db import make_engine
 from activities.reporting.kpis import KPIs, kpis
 from activities.reporting.tables import ReportUcMove
 from backoffice.inputs import BadInput
+from backoffice.read_model import read_model_engine
 from backoffice.render import out, table
 from domain.dates import business_date
 from infra.config import Settings
@@ -41,19 +39,8 @@ def period(start: str | None, end: str | None, today: date) -> tuple[date | None
 
 
 def read_kpis(database_url: str, start: date | None, end: date) -> KPIs:
-    missing = BadInput(
-        "DATABASE_URL: the database holds no reporting read model; start the worker once "
-        "(it migrates the database) or point DATABASE_URL at the worker's database"
-    )
-    if (
-        database_url.startswith("sqlite:///")
-        and not Path(database_url.removeprefix("sqlite:///")).exists()
-    ):
-        raise missing
-    engine = make_engine(database_url)
+    engine = read_model_engine(database_url, ReportUcMove.__tablename__, "no reporting read model")
     try:
-        if not inspect(engine).has_table(ReportUcMove.__tablename__):
-            raise missing
         return kpis(engine, start, end)
     finally:
         engine.dispose()

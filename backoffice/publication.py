@@ -17,11 +17,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from activities.db import IprActivityRecord, IprNarrativeRecord, IprRecord, make_engine
+from activities.db import IprActivityRecord, IprNarrativeRecord, IprRecord
 from backoffice.inputs import BadInput
+from backoffice.read_model import read_model_engine
 from backoffice.render import out
 from domain.errors import DomainError
 from domain.ipr.anonymise import _DATES, _NINO, _POSTCODE, REMOVED
@@ -222,19 +223,8 @@ def write_publication(pub: Publication, folder: Path) -> list[Path]:
 def ipr_publication(database_url: str, year: str, out_dir: str | None) -> list[Path]:
     """Write the year's IPR publication (publication.md and its CSVs) from the read model.
     Needs no Temporal server."""
-    missing = BadInput(
-        "DATABASE_URL: the database holds no IPR read model; start the worker once "
-        "(it migrates the database) or point DATABASE_URL at the worker's database"
-    )
-    if (
-        database_url.startswith("sqlite:///")
-        and not Path(database_url.removeprefix("sqlite:///")).exists()
-    ):
-        raise missing
-    engine = make_engine(database_url)
+    engine = read_model_engine(database_url, IprRecord.__tablename__, "no IPR read model")
     try:
-        if not inspect(engine).has_table(IprRecord.__tablename__):
-            raise missing
         try:
             publication = build_publication(engine, year)
         except DomainError as error:

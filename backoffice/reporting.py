@@ -14,10 +14,10 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backoffice.inputs import BadInput
+from backoffice.read_model import must_exist, read_model_engine
 from backoffice.render import out, table
 from domain import teams
 from domain.dates import UK, business_date, start_of_day
@@ -167,7 +167,7 @@ async def run_reporting(args: argparse.Namespace) -> int:
     from activities.reporting.events import rebuild
 
     url = Settings().database_url
-    _must_exist(url)
+    must_exist(url)
     migrate(url)
     engine = make_engine(url)
     try:
@@ -295,31 +295,13 @@ def work_available(
 
 
 def _engine() -> "Engine":
-    from sqlalchemy import inspect
-
-    from activities.db import make_engine
-
-    url = Settings().database_url
-    _must_exist(url)
-    engine = make_engine(url)
-    if not inspect(engine).has_table("work_available_runs"):
-        engine.dispose()
-        raise BadInput(
-            "DATABASE_URL: the database has no reporting tables yet; run "
-            "`starter.py reporting rebuild` (it migrates the database and fills them "
-            "from the stored case events)"
-        )
-    return engine
-
-
-def _must_exist(url: str) -> None:
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///").split("?", 1)[0]
-        if path and path != ":memory:" and not Path(path).exists():
-            raise BadInput(
-                f"DATABASE_URL: no database at {path}; start the worker once (it creates "
-                "it) or point DATABASE_URL at the worker's database"
-            )
+    return read_model_engine(
+        Settings().database_url,
+        "work_available_runs",
+        "no reporting tables yet",
+        "run `starter.py reporting rebuild` (it migrates the database and fills them "
+        "from the stored case events)",
+    )
 
 
 def _team(raw: str | None) -> str | None:
