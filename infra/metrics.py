@@ -15,6 +15,9 @@ Where each is counted, and why there:
   once: rows are keyed by (case, sequence), so a retried or replayed batch counts
   nothing twice. (The workflow's command path sees only the events of commands.)
 - projection lag: as the read model takes each batch.
+- an IPR's missed screening or investigation target (kind `ipr_screening`,
+  `ipr_investigation`): in the IPR workflow (workflows/ipr_core.py), an escalation
+  and a missed deadline; the IPR's read model keeps its state, not its events.
 """
 
 from collections.abc import Iterable, Mapping

@@ -42,12 +42,13 @@ with workflow.unsafe.imports_passed_through():
         on_time_passed,
     )
     from domain.ipr.details import current_details
-    from domain.ipr.events import SYSTEM, IprEvent, ReadModelNoted
+    from domain.ipr.events import SYSTEM, IprEvent, ReadModelNoted, TargetBreached
     from domain.ipr.journal import entry, referred
     from domain.ipr.model import AgreedActivity as Activity
     from domain.ipr.model import IprPolicy, IprState, JournalEntry
     from domain.notices import NotFromTheChild, must_come_from_the_child
     from domain.policy import CasePolicy
+    from infra import metrics
     from workflows.contracts import ActivityInput, IprInput
     from workflows.ids import ipr_children, ipr_workflow_id
     from workflows.projector import (
@@ -255,6 +256,8 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
             self._state = evolve(self.state, event)
             self._journal.append(entry(event, self.state.version))
             self._changed = True
+            if isinstance(event, TargetBreached):
+                _count_missed_target(event.target)
 
     def _served_journal(self) -> list[JournalEntry]:
         """What the journal query serves: every entry, the referral's first."""
@@ -459,3 +462,13 @@ def _checked_input(raw: Any) -> IprInput:
     if info.workflow_id != expected:
         raise InvalidCommand("reference", f"the workflow id must be {expected}")
     return opening
+
+
+def _count_missed_target(target: str) -> None:
+    """A screening or investigation target passed (infra/metrics.py): an escalation
+    and a missed deadline. The IPR's read model holds its state, not its events, so
+    this is counted here; the workflow's meter emits nothing on replay."""
+    labels = {"workflow_type": "IPR", "kind": f"ipr_{target}"}
+    meter = workflow.metric_meter()
+    for name in (metrics.DEADLINES_MISSED, metrics.ESCALATIONS_RAISED):
+        meter.create_counter(name, metrics.DESCRIPTIONS[name]).add(1, labels)

@@ -17,11 +17,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import commands as c
 from domain.case.view import CaseView
+from domain.dates import business_date
 from infra import metrics
 from infra.config import Settings, json_logging_runtime, worker_runtime
 from tests.factories import opening
 from tests.helpers import eventually
+from tests.workflows.test_ipr import FULL_NAME, _referral
 from worker import build_worker
+from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
 
 
@@ -82,7 +85,16 @@ async def test_a_scrape_shows_sdk_and_domain_metrics(
             "request_call_back",
             c.RequestCallBack(by="o", due_at=due.isoformat(), reason="arrears"),  # type: ignore[arg-type]
         )
-        await ts_env.sleep(timedelta(days=2))
+        # An IPR whose screening target (10 days) passes unscreened.
+        ipr_ref = f"IPR-{uuid.uuid4().hex[:10]}"
+        today = business_date(await ts_env.get_current_time())
+        ipr = await client.start_workflow(
+            IPR.run,
+            _referral(ipr_ref, today),
+            id=ipr_workflow_id(ipr_ref),
+            task_queue=task_queue,
+        )
+        await ts_env.sleep(timedelta(days=12))
 
         def scraped() -> str:
             return _scrape(port)
@@ -93,11 +105,21 @@ async def test_a_scrape_shows_sdk_and_domain_metrics(
         # SDK metrics (worker polls, workflow tasks) and the engine's own.
         text = await eventually(
             probe,
-            lambda t: _value(t, metrics.DEADLINES_MISSED, kind="call_back") >= 1,
+            lambda t: (
+                _value(t, metrics.DEADLINES_MISSED, kind="call_back") >= 1
+                and _value(t, metrics.DEADLINES_MISSED, kind="ipr_screening") >= 1
+            ),
             attempts=300,
             delay=0.1,
         )
         await handle.terminate("test over")
+
+        # The IPR is left running, idle (its target passed, no timer left): once its
+        # projection has finished, nothing of it waits for this worker.
+        async def pending() -> int:
+            return len((await ipr.describe()).raw_description.pending_activities)
+
+        await eventually(pending, lambda n: n == 0, attempts=300, delay=0.1)
     sdk = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
     assert {
         "temporal_workflow_task_execution_latency",
@@ -115,9 +137,12 @@ async def test_a_scrape_shows_sdk_and_domain_metrics(
     assert _value(text, metrics.DEADLINES_MISSED, kind="call_back", **uc) == 1
     # Raised at once, not missed.
     assert _value(text, metrics.DEADLINES_MISSED, kind=metrics.SIX_POINT_PLAN, **uc) == 0
+    ipr = {"workflow_type": "IPR", "kind": "ipr_screening"}
+    assert _value(text, metrics.DEADLINES_MISSED, **ipr) == 1
+    assert _value(text, metrics.ESCALATIONS_RAISED, **ipr) == 1
     assert re.search(rf"^{metrics.PROJECTION_LAG}\{{", text, re.M)
     # No personal data in any label: the test resident's name, NI number, reference.
-    for personal in ("Testperson", "AB123456C", ref):
+    for personal in ("Testperson", "AB123456C", ref, ipr_ref, FULL_NAME):
         assert personal not in text
 
 
