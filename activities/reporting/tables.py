@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from activities.db import Base
@@ -112,6 +112,11 @@ class ReportUcMove(Base):
     period's start, from the claim status), and the balance now."""
 
     __tablename__ = "report_uc_moves"
+    # Covers the KPI board's one scan (activities/reporting/kpis.py arrears_figures):
+    # the figures read the index, never the table.
+    __table_args__ = (
+        Index("ix_report_uc_moves_kpi", "moved_on", "balance_on_move", "current_balance"),
+    )
 
     case_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     moved_on: Mapped[date | None] = mapped_column(index=True)

@@ -96,6 +96,11 @@ def upgrade() -> None:
         sa.Column("balance_on", sa.Date(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
     )
+    op.create_index(
+        "ix_report_uc_moves_kpi",
+        "report_uc_moves",
+        ["moved_on", "balance_on_move", "current_balance"],
+    )
     op.create_table(
         "report_plans",
         sa.Column("case_id", CASE_ID, primary_key=True),
