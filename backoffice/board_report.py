@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from activities.reporting.kpis import KINDS, TRAJECTORY_MONTHS, KPIs
+from backoffice.render import pounds
 
 CHARTS = ("arrears-trajectory", "migration-funnel", "success-by-month")
 KIND_NAMES = {"apa": "APA", "mptl": "MPTL", "tpd": "TPD"}
@@ -152,10 +153,10 @@ and arrears as at the end of the period.</p>
         _rows(
             [
                 ("Residents on UC", figures.residents_on_uc),
-                ("Arrears change since moving to UC, total", f"£{a['change_total']}"),
+                ("Arrears change since moving to UC, total", pounds(a["change_total"])),
                 (
                     "Arrears change since moving to UC, per resident",
-                    "–" if a["change_per_resident"] is None else f"£{a['change_per_resident']}",
+                    pounds(a["change_per_resident"]),
                 ),
                 (
                     "Residents whose arrears rose / fell",
@@ -194,13 +195,8 @@ or not; "granted of decided" counts only those DWP granted or refused.</p>
                 ("Applications", d["applications"]),
                 ("Awarded / refused", f"{d['by_status']['awarded']} / {d['by_status']['refused']}"),
                 ("Awarded of decided", _rate(d["awarded_of_decided"])),
-                ("Monthly amounts awarded, total", f"£{d['monthly_amount_awarded_total']}"),
-                (
-                    "Monthly amount awarded, mean",
-                    "–"
-                    if d["monthly_amount_awarded_mean"] is None
-                    else f"£{d['monthly_amount_awarded_mean']}",
-                ),
+                ("Monthly amounts awarded, total", pounds(d["monthly_amount_awarded_total"])),
+                ("Monthly amount awarded, mean", pounds(d["monthly_amount_awarded_mean"])),
                 (
                     "Award length, mean days",
                     "–" if d["award_days_mean"] is None else d["award_days_mean"],

@@ -16,7 +16,7 @@ from activities.reporting.kpis import KPIs, kpis
 from activities.reporting.tables import ReportUcMove
 from backoffice.inputs import BadInput
 from backoffice.read_model import read_model_engine
-from backoffice.render import out, table
+from backoffice.render import out, pounds, table
 from domain.dates import business_date
 from infra.config import Settings
 
@@ -54,10 +54,10 @@ def print_table(figures: KPIs) -> None:
     a, m, d = figures.arrears, figures.migration, figures.dhp
     rows = [
         ["Residents on UC", str(figures.residents_on_uc)],
-        ["Arrears change since moving to UC (total)", f"£{a['change_total']}"],
+        ["Arrears change since moving to UC (total)", pounds(a["change_total"])],
         [
             "Arrears change since moving to UC (per resident)",
-            "-" if a["change_per_resident"] is None else f"£{a['change_per_resident']}",
+            pounds(a["change_per_resident"], "-"),
         ],
     ]
     for x in figures.arrangements:
@@ -86,7 +86,7 @@ def print_table(figures: KPIs) -> None:
         ],
         ["DHP applications", str(d["applications"])],
         ["DHP awarded / refused", f"{d['by_status']['awarded']} / {d['by_status']['refused']}"],
-        ["DHP monthly amounts awarded (total)", f"£{d['monthly_amount_awarded_total']}"],
+        ["DHP monthly amounts awarded (total)", pounds(d["monthly_amount_awarded_total"])],
     ]
     table(["figure", "value"], rows)
 

@@ -74,3 +74,14 @@ def case_table(rows: list[dict[str, Any]]) -> None:
             ]
         )
     table(CASE_COLUMNS, cells)
+
+
+def pounds(value: object, missing: str = "–") -> str:
+    """Money as a statement writes it: `£1,234.56`, `-£729.24`; `missing` for None."""
+    if value is None:
+        return missing
+    from decimal import Decimal
+
+    amount = Decimal(str(value))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"

@@ -34,7 +34,7 @@ from activities.reporting.tables import (
     WorkAvailableRun,
 )
 from domain import teams
-from domain.dates import business_date, start_of_day
+from domain.dates import business_date, start_of_day, uk_date
 from infra.logs import get_logger
 
 log = get_logger(__name__)
@@ -186,8 +186,8 @@ def _migrations(session: Session, day: date, until: date) -> list[Line]:
                     team=teams.INCOME,
                     what="migration deadline day",
                     why=(
-                        f"no UC claim yet: the deadline day is {mig.deadline_day.isoformat()} "
-                        f"(final deadline {mig.final_deadline.isoformat()})"
+                        f"no UC claim yet: the deadline day is {uk_date(mig.deadline_day)} "
+                        f"(final deadline {uk_date(mig.final_deadline)})"
                     ),
                     due_on=mig.deadline_day,
                 )
@@ -201,7 +201,7 @@ def _migrations(session: Session, day: date, until: date) -> list[Line]:
                     team=teams.INCOME,
                     what="migration final deadline",
                     why=(
-                        f"no UC claim yet: a claim by {mig.final_deadline.isoformat()} keeps "
+                        f"no UC claim yet: a claim by {uk_date(mig.final_deadline)} keeps "
                         "transitional protection; none after it"
                     ),
                     due_on=mig.final_deadline,
@@ -228,7 +228,7 @@ def _arrangements(session: Session, day: date, until: date) -> list[Line]:
                     ref_kind="case",
                     team=teams.INCOME,
                     what="objection window ends",
-                    why=f"{name}: the claimant may object until {arr.objection_until.isoformat()}",
+                    why=f"{name}: the claimant may object until {uk_date(arr.objection_until)}",
                     due_on=arr.objection_until,
                 )
             )
@@ -244,7 +244,7 @@ def _arrangements(session: Session, day: date, until: date) -> list[Line]:
                         ref_kind="case",
                         team=teams.INCOME,
                         what="arrangement review",
-                        why=f"{name} is due a review on {on.isoformat()}",
+                        why=f"{name} is due a review on {uk_date(on)}",
                         due_on=on,
                     )
                 )
@@ -268,7 +268,7 @@ def _sustainment(session: Session, day: date, until: date) -> list[Line]:
             why=(
                 f"DHP {x.action_id}"
                 + (f" of £{x.amount}" if x.amount is not None else "")
-                + f" ends {x.award_to.isoformat()}: consider a renewal"  # type: ignore[union-attr]
+                + f" ends {uk_date(x.award_to)}: consider a renewal"  # type: ignore[arg-type]
             ),
             due_on=x.award_to,  # type: ignore[arg-type]
         )
@@ -291,7 +291,7 @@ def _plans(session: Session, day: date, until: date) -> list[Line]:
             team=teams.INCOME,
             what="arrears plan ends",
             why=(
-                f"the arrears plan ends {x.by_date.isoformat()} (target £{x.target_balance}"
+                f"the arrears plan ends {uk_date(x.by_date)} (target £{x.target_balance}"
                 + (", behind" if x.standing == "behind" else "")
                 + ")"
             ),
@@ -313,7 +313,8 @@ def _ipr_activities(session: Session, day: date) -> list[Line]:
             team=teams.IPRG,
             what="agreed activity overdue",
             why=(
-                f"{x.service_line} activity {x.activity_id} was due {x.due_on.isoformat()}"
+                f"{x.service_line}'s agreed {x.activity_id.replace('-', ' ')} was due "
+                f"{uk_date(x.due_on)}"
                 f" and is not assured ({x.escalations} escalation(s))"
             ),
             due_on=x.due_on,
