@@ -1,6 +1,6 @@
 """The key ring: per-domain AES-256 keys that wrap each subject's data key.
 
-Domains never share a key (DOMAIN.md 5, need to know): ``uc`` for UC case
+Domains never share a key (docs/rules.md#personal-data, need to know): ``uc`` for UC case
 workflows (UCCase, ManagedMigration, PaymentArrangement), ``ipr`` for IPR and
 AgreedActivity, ``ops`` for workflows that hold no personal data. In each
 domain the newest key wraps new data keys and any key still in the ring
@@ -135,8 +135,13 @@ def load_file(path: Path) -> KeyRing:
 
 def save(ring: KeyRing, path: Path) -> None:
     """Written readable by its owner only, replacing the file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path.parent, 0o700)
+    folder = path.parent
+    if not folder.exists():
+        # A folder made for the ring is its owner's only (mkdir's mode passes through
+        # the umask, so set it). An existing one is left as it is: the ring may sit in
+        # a shared folder such as /tmp, which must keep its own mode; the file is 0600.
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

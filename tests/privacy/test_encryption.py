@@ -3,6 +3,7 @@ subject, rotation, legacy plaintext, and clear refusals for what cannot be read.
 
 import dataclasses
 import json
+import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,6 +173,18 @@ async def test_rotation_seals_new_subjects_with_the_newest_key_and_reads_old_one
     assert set(reread.keys) == set(rotated.keys)
     assert all(reread.newest(d) == rotated.newest(d) for d in keys.DOMAINS)
     assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700  # a folder made for it
+
+
+def test_a_ring_saved_into_a_shared_folder_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    """CASEWORK_KEY_FILE=/tmp/ring.json once made /tmp 0700, which broke every other
+    user of /tmp (PostgreSQL's initdb among them): only the file is made private."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    keys.save(keys.generate(), shared / "ring.json")
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+    assert (shared / "ring.json").stat().st_mode & 0o777 == 0o600
 
 
 async def test_an_erased_subject_no_longer_decodes(engine: Engine, key_store: KeyStore) -> None:
