@@ -36,6 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import make_engine, migrate
+from bench.billing import count_actions
 from domain.bounds import LATEST_DATE, RECORDS_START, SCENARIO_YEARS
 from domain.case.commands import COMMANDS
 from domain.case.parsing import InvalidCommand, parse
@@ -213,6 +214,26 @@ def shift(value: Any, years: int) -> Any:
     return value
 
 
+def unshift_message(text: str, years: int, first_day: dt.date) -> str:
+    """A refusal message on the scenario's own dates. A message mixes the workflow's
+    calendar (its clock, the shifted input) with real dates (the rates follow the real
+    date, domain/migration/rates_at.py), so only a date on the shifted calendar is moved
+    back: one in or after the year halfway between the scenario's first day and the
+    shifted first day. A scenario spans at most SCENARIO_YEARS and the shift is whole
+    28-year cycles, so the scenario's real dates are all before that year and its
+    shifted ones after it."""
+    if not years:
+        return text
+    halfway = first_day.year + years // 2
+
+    def back(m: re.Match[str]) -> str:
+        year = int(m.group(1))
+        year = year - years if year >= halfway else year
+        return f"{year:04d}-{m.group(2)}-{m.group(3)}"
+
+    return _DATE.sub(back, text)
+
+
 def cycles_needed(first_day: dt.date, today: dt.date) -> int:
     years = 0
     while first_day.replace(year=first_day.year + years) <= today:
@@ -283,16 +304,21 @@ async def _run(
             result = await target.execute_update(event.update, shift(event.args, years))
             outcome["result"] = result
         except WorkflowUpdateFailedError as error:
-            outcome["refused"] = getattr(error.cause, "message", str(error.cause))
+            refusal = getattr(error.cause, "message", str(error.cause))
+            outcome["refused"] = unshift_message(refusal, years, scenario.first_day)
         except RPCError as error:  # e.g. the migration has already completed
-            outcome["refused"] = error.message
+            outcome["refused"] = unshift_message(error.message, years, scenario.first_day)
         updates.append(outcome)
     await _sleep_until(env, _moment(scenario.until + timedelta(days=1), time(0, 0), years))
     report = {
         "scenario": scenario.name,
         "description": scenario.description,
         "simulated_until": scenario.until,
-        "updates": shift(to_jsonable_python(updates), -years),
+        # Refusals are already on the scenario's dates (unshift_message).
+        "updates": [
+            {k: v if k == "refused" else shift(v, -years) for k, v in u.items()}
+            for u in to_jsonable_python(updates)
+        ],
         **shift(
             to_jsonable_python(await _collect(client, case, await _migration(case), years)), -years
         ),
@@ -403,32 +429,20 @@ async def _timers_fired(handle: WorkflowHandle, who: str) -> list[dict[str, Any]
     return fired
 
 
-# History events that Temporal Cloud bills as actions (ENGINEERING.md, "Cost
-# model"); a child workflow start counts twice, local activities once each.
-_BILLED = {
-    "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED": 1,
-    "EVENT_TYPE_TIMER_STARTED": 1,
-    "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED": 1,
-    "EVENT_TYPE_MARKER_RECORDED": 1,
-    "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED": 1,
-    "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED": 1,
-    "EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED": 1,
-    "EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES": 1,
-    "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED": 2,
-}
-
-
 async def history_figures(handle: WorkflowHandle) -> dict[str, Any]:
-    """History size and billable actions of a workflow's current run (refused
-    updates are billed too but leave no event, so they are not counted here)."""
+    """History size and billable actions of a workflow's current run, counted by the
+    project's one counter (bench/billing.py: a signal is billed at its sender, a patch
+    marker not at all). Refused updates are billed too but leave no event, so they are
+    not counted here."""
     history = await handle.fetch_history()
     names = [EventType.Name(e.event_type) for e in history.events]
     return {
         "events": len(names),
         "bytes": sum(e.ByteSize() for e in history.events),
-        "billable_actions": sum(_BILLED.get(n, 0) for n in names),
+        "billable_actions": count_actions(history).total,
         "timers": names.count("EVENT_TYPE_TIMER_STARTED"),
         "activities": names.count("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"),
         "updates": names.count("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"),
-        "signals": names.count("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED"),
+        "signals_received": names.count("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED"),
+        "signals_sent": names.count("EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED"),
     }

@@ -34,7 +34,46 @@ def test_a_saved_case_history_is_counted_event_by_event() -> None:
         "timer": 2,
         "patch_markers": 1,
     }
-    assert actions.total == 1 + 1 + 7 + 7 + 2 + 2 + 2 + 1 + 2
+    # Billed: start, the local activities' task, 7 activities, 7 upserts (the patch's
+    # TemporalChangeVersion among them: an upsert is an action), 2 updates, the child
+    # (2), the stop signal sent (1), 2 timers. Not billed: the 2 signals received (their
+    # sender, the child, pays for them), the patch marker, the local activity marker.
+    assert actions.total == 1 + 1 + 7 + 7 + 2 + 2 + 1 + 2
+
+
+def _event(kind: int, **attributes: object) -> HistoryEvent:
+    return HistoryEvent(event_type=kind, **attributes)  # type: ignore[arg-type]
+
+
+def test_a_signal_is_billed_once_at_its_sender() -> None:
+    sender = count_actions(
+        [_event(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED)]
+    )
+    receiver = count_actions([_event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)])
+    assert (sender.total, receiver.total) == (1, 0)
+    assert (sender + receiver).total == 1
+    assert receiver.by_kind["signal_received"] == 1  # shown, not billed
+    assert "not billed: signal_received 1" in receiver.describe()
+
+
+def test_a_patch_marker_is_not_billed_but_its_change_version_upsert_is() -> None:
+    patch = {"marker_name": "core_patch", "workflow_task_completed_event_id": 4}
+    change_version = {
+        "search_attributes": {"indexed_fields": {"TemporalChangeVersion": {"data": b"[]"}}}
+    }
+    marker = _event(EventType.EVENT_TYPE_MARKER_RECORDED, marker_recorded_event_attributes=patch)
+    upsert = _event(
+        EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+        upsert_workflow_search_attributes_event_attributes=change_version,
+    )
+    assert count_actions([marker]).total == 0
+    actions = count_actions([marker, upsert])
+    assert actions.total == 1
+    assert (actions.by_kind["upsert"], actions.by_kind["patch_upserts"]) == (1, 1)
+    assert actions.by_kind["patch_markers"] == 1
+    assert (
+        actions.describe() == "upsert 1 (of which patch_upserts 1)  (not billed: patch_markers 1)"
+    )
 
 
 def test_rejected_updates_retries_and_local_activities_in_one_task() -> None:

@@ -1,5 +1,5 @@
 """The shipped scenarios (scenarios/*.yaml): each loads, plays on the time-skipping
-server without a refused update, and ends where the rules of DOMAIN.md 2 say it
+server without a refused update, and ends where the rules of docs/rules.md#managed-migration say it
 should, figure by figure. Malformed scenarios are refused naming the file, the
 field's path and the rule.
 
@@ -8,7 +8,7 @@ is shared by the tests that read it. Dates and times are UK business time: the
 report's instants are UTC, so they are turned back into Europe/London here.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tools.simulator import ScenarioError, load_scenario, simulate
+from tools.simulator import ScenarioError, load_scenario, simulate, unshift_message
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 UK = ZoneInfo("Europe/London")
@@ -101,7 +101,7 @@ def test_tenancy_refs_are_unique_across_scenarios() -> None:
     assert len(refs) == len(set(refs))
 
 
-# --- deadlines (DOMAIN.md 2.1) ----------------------------------------------------
+# --- deadlines (docs/rules.md#migration-deadlines) ------------------------------------
 
 
 async def test_deadline_met() -> None:
@@ -273,7 +273,80 @@ async def test_a_refusal_quotes_the_scenario_calendar(tmp_path: Path) -> None:
     ]
 
 
-# --- the transitional element (DOMAIN.md 2.3) -------------------------------------
+async def test_a_refusal_quoting_a_real_date_is_not_shifted_back_again(
+    tmp_path: Path,
+) -> None:
+    """A scenario starting before today plays 28 years ahead; the rates follow the real
+    date, so the refusal for an AP whose rates are not held names the real AP start
+    (2027-05-01), not that date taken back another 28 years (1999-05-01)."""
+    raw = yaml.safe_load((SCENARIOS / "deadline_met.yaml").read_text())
+    raw["case"]["tenancy_ref"] = "SIM-REAL-DATE-REFUSAL"
+    statement = {"by": "welfare-04", "household": "single", "earnings": "0", "capital": "3200"}
+    elements = {"standard_allowance": "424.90", "child:1": "351.88", "housing": "487.50"}
+    raw["events"] = [
+        {
+            "date": "2026-11-25",
+            "update": "record_migration_notice",
+            "args": {
+                "by": "welfare-04",
+                "notice_issued": "2026-11-25",
+                "deadline_day": "2027-02-25",
+                "tax_credits": True,
+            },
+        },
+        {
+            "date": "2027-02-01",
+            "to": "migration",
+            "update": "record_claim",
+            "args": {"by": "welfare-04", "claim_date": "2027-02-01"},
+        },
+        {
+            "date": "2027-02-02",
+            "to": "migration",
+            "update": "record_capital_on_migration_day",
+            "args": {"by": "welfare-04", "capital": "3200.00"},
+        },
+        {
+            "date": "2027-02-02",
+            "to": "migration",
+            "update": "record_transitional_amounts",
+            "args": {
+                "by": "welfare-04",
+                "legacy_total": "1450.00",
+                "indicative_uc": "1320.00",
+                "benefit_cap": "outside_london_family",
+            },
+        },
+        *(
+            {
+                "date": day,
+                "to": "migration",
+                "update": "record_award_statement",
+                "args": {**statement, "ap": ap, "elements": elements},
+            }
+            for ap, day in enumerate(["2027-03-05", "2027-04-05", "2027-05-05", "2027-06-05"], 1)
+        ),
+    ]
+    raw["until"] = "2027-06-10"
+    path = tmp_path / "rates_not_held.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    out = await played(path)
+    refused = [u["refused"] for u in refusals(out)]
+    assert refused, "AP 4 starts 2027-05-01, after the last rate year held"
+    assert "AP starting 2027-05-01" in refused[-1]
+    assert "1999-" not in " ".join(refused)
+
+
+def test_unshift_message_moves_back_only_the_shifted_calendar() -> None:
+    first = date(2025, 11, 3)
+    text = "AP starting 2027-05-01 (deadline 2054-02-03, notice 2053-11-03)"
+    assert unshift_message(text, 28, first) == (
+        "AP starting 2027-05-01 (deadline 2026-02-03, notice 2025-11-03)"
+    )
+    assert unshift_message(text, 0, first) == text
+
+
+# --- the transitional element (docs/rules.md#transitional-element) --------------------
 
 
 async def test_uprating_and_a_new_child_erode_the_te_but_childcare_does_not() -> None:
@@ -319,7 +392,7 @@ async def test_lcw_replaced_by_lcwra_erodes_only_the_difference() -> None:
     assert m["protection"] == "active"
 
 
-# --- capital (DOMAIN.md 2.2) ------------------------------------------------------
+# --- capital (docs/rules.md#capital-disregard) ----------------------------------------
 
 
 async def test_capital_disregard_ends_for_good_when_capital_drops_below_16000() -> None:
@@ -371,7 +444,7 @@ async def test_followed_12_aps() -> None:
     assert m["protection"] == "active"
 
 
-# --- when protection ends (DOMAIN.md 2.4) -----------------------------------------
+# --- when protection ends (docs/rules.md#protection-ends) -----------------------------
 
 
 async def test_earnings_below_the_threshold_in_three_aps_end_protection() -> None:
@@ -402,7 +475,7 @@ async def test_a_couple_separating_ends_protection() -> None:
     m = out["migration"]
     # TE = 1,602.30 - 1,395.46 = 206.84 (cap room 1,835.00 - 1,395.46 = 439.54).
     # AP 4: the couple separate. A change counts for the whole AP it falls in
-    # (DOMAIN.md 1.2), so that AP has no TE (nor any capital disregard).
+    # (docs/rules.md#assessment-periods), so that AP has no TE (nor any capital disregard).
     assert aps(out, "ap", "starts", "household", "earnings_threshold", "transitional_element") == [
         (1, "2025-07-25", "couple", D("1534.39"), D("206.84")),
         (2, "2025-08-25", "couple", D("1534.39"), D("206.84")),
