@@ -1,4 +1,4 @@
-"""Configurable case-handling defaults (DOMAIN.md 1.1 and 4).
+"""Configurable case-handling defaults (docs/rules.md#case-lifecycle, docs/rules.md#safeguards).
 
 An operator overrides any of these with a JSON file (CASEWORK_POLICY_FILE);
 a case captures its policy when it opens and keeps it for its whole life, so
@@ -65,6 +65,8 @@ class CasePolicy:
     six_point_plan_steps: tuple[str, ...] = SIX_POINT_PLAN_STEPS
     case_control_days: int = Field(default=14, ge=1)
     returned_post_days: int = Field(default=5, ge=1)
+    # Days to see the evidence of a recorded appointee's, attorney's or deputy's authority.
+    representative_verification_days: int = Field(default=5, ge=1)
     complaint_follow_up_days: int = Field(default=10, ge=1)
     message_response_hours: int = Field(default=48, ge=1)
     bereavement_handling_days: int = Field(default=5, ge=1)

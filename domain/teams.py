@@ -141,6 +141,13 @@ TASKS: Final[dict[str, TaskGuide]] = {
         "arrears plan missed",
         "review the plan with the resident",
     ),
+    "verify_representative": TaskGuide(
+        INCOME,
+        "a representative was recorded: verify their authority",
+        "verify the representative's authority",
+        "see the DWP appointee letter, registered LPA or court order and record it; "
+        "no arrears plan or payment arrangement until then",
+    ),
 }
 
 # Sustainment actions welfare benefits advisers take; the rest are tenancy sustainment's.

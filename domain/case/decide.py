@@ -22,7 +22,6 @@ from domain.case.rules.contact import (
     record_change_of_circumstances,
     record_complaint,
     record_incoming_message,
-    record_representative,
     record_returned_post,
     request_call_back,
 )
@@ -31,6 +30,11 @@ from domain.case.rules.lifecycle import close_case, move_stage, reopen_case, reo
 from domain.case.rules.migration_notice import record_migration_notice, record_migration_progress
 from domain.case.rules.recovery import agree_arrears_plan, plan_end_reached
 from domain.case.rules.rent_account import record_rent_movement
+from domain.case.rules.representatives import (
+    consent_needs_verified_representative,
+    record_representative,
+    verify_representative,
+)
 from domain.case.rules.safeguarding import complete_plan_step, record_safeguarding_declaration
 from domain.case.rules.sustainment import start_sustainment_action, update_sustainment_action
 from domain.case.rules.tasks import complete_task, escalation
@@ -66,6 +70,7 @@ def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
         raise DomainError("case", "the case is completed and takes no more commands")
     if type(command) in _FROM_OUTSIDE:
         check_horizon(command, business_date(now))
+    consent_needs_verified_representative(state, command)
     return reopen_for_follow_up(state, handler(state, command, now), now)
 
 
@@ -132,6 +137,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.RecordReturnedPost: record_returned_post,
     c.RecordComplaint: record_complaint,
     c.RecordRepresentative: record_representative,
+    c.VerifyRepresentative: verify_representative,
     c.RecordChangeOfCircumstances: record_change_of_circumstances,
     c.RecordIncomingMessage: record_incoming_message,
     c.CompleteTask: complete_task,

@@ -107,8 +107,23 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
             status = s.status if s.status == "closed" else "bereavement"
             return replace(s, deceased_on=ev.date_of_death, status=status)
         case e.RepresentativeRecorded():
-            rep = Representative(kind=ev.kind, name=ev.name, contact=ev.contact)
+            rep = Representative(
+                kind=ev.kind,
+                name=ev.name,
+                contact=ev.contact,
+                verification_required=ev.verification_required,
+            )
             return replace(s, representative=rep)
+        case e.RepresentativeVerified():
+            assert s.representative is not None
+            checked = replace(
+                s.representative,
+                verified_on=ev.verified_on,
+                verified_by=ev.by,
+                evidence=ev.evidence,
+                evidence_reference=ev.note,
+            )
+            return replace(s, representative=checked)
         case e.EnforcementStepRecorded():
             return replace(s, last_enforcement_step=ev.step)
         case e.TaskOpened():

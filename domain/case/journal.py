@@ -86,6 +86,14 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
                 ev.kind,
                 f"{ev.kind.replace('_', ' ')} recorded: communications and decisions go to them",
             )
+        case e.RepresentativeVerified():
+            reference = f" ({ev.note})" if ev.note else ""
+            return (
+                "representative",
+                "verified",
+                f"authority verified on {ev.verified_on.isoformat()}: "
+                f"{ev.evidence.replace('_', ' ')}{reference}",
+            )
         case e.EnforcementStepRecorded():
             return ("enforcement", ev.step, f"{ev.step.replace('_', ' ')}. {ev.note}".strip())
         case e.TaskOpened():

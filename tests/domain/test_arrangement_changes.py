@@ -18,7 +18,6 @@ from domain.case.model import (
     ArrangementSummary,
     CaseState,
     RentLine,
-    Representative,
     Resident,
 )
 from domain.errors import DomainError
@@ -484,9 +483,14 @@ def test_a_recorded_representative_is_the_correspondent() -> None:
         _case(),
         c.RecordRepresentative(by=BY, kind="appointee", name="Sam Helper", contact="07700 900123"),
     )
-    facts = _only(_run(state, _request("mptl"))).facts
-    assert facts is not None
-    assert facts.correspondent == Representative("appointee", "Sam Helper", "07700 900123")
+    seen = c.VerifyRepresentative(
+        by=BY, evidence="dwp_appointee_letter", verified_on=state.opened_at.date()
+    )
+    facts = _only(_run(_run(state, seen), _request("mptl"))).facts
+    assert facts is not None and facts.correspondent is not None
+    rep = facts.correspondent
+    assert (rep.kind, rep.name, rep.contact) == ("appointee", "Sam Helper", "07700 900123")
+    assert rep.verified_by == BY and rep.evidence == "dwp_appointee_letter"
 
 
 # --- 6. ending a request or arrangement -------------------------------------------------

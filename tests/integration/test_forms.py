@@ -38,6 +38,7 @@ from domain.case.decide import decide, open_case
 from domain.case.evolve import evolve, initial_state
 from domain.case.model import CaseState
 from domain.case.parsing import parse
+from domain.case.rules.representatives import EVIDENCE_FOR
 from domain.policy import CasePolicy, Landlord
 from tests.factories import opening
 from tests.file_store import store_in, stored_bytes
@@ -329,6 +330,15 @@ def _run(state: CaseState, command: Any, at: datetime) -> CaseState:
     return reduce(evolve, decide(state, command, at), state)
 
 
+def _verified(state: CaseState, at: datetime) -> CaseState:
+    """The recorded representative's authority verified (docs/representatives.md): a
+    payment arrangement needs their consent."""
+    assert state.representative is not None
+    evidence = EVIDENCE_FOR[state.representative.kind]
+    seen = c.VerifyRepresentative(by="o", evidence=evidence, verified_on=at.date())  # type: ignore[arg-type]
+    return _run(state, seen, at)
+
+
 def _movement(
     state: CaseState, kind: str, amount: str, on: date, reference: str | None = None
 ) -> CaseState:
@@ -521,6 +531,7 @@ def test_a_recorded_appointee_or_attorney_receives_the_correspondence_on_both_fo
         c.RecordRepresentative(by="o", kind=kind, name="Pat Okafor", contact="07700 900123"),  # type: ignore[arg-type]
         datetime(2026, 6, 8, 9, tzinfo=UTC),
     )
+    state = _verified(state, datetime(2026, 6, 9, 9, tzinfo=UTC))
     state = _request(state, datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa")
     saved = _saved(tmp_path, _forms(state))
     assert set(saved) == {"APA1", "UC47"}
@@ -748,6 +759,7 @@ def test_forms_built_from_a_case_survive_the_workers_data_converter() -> None:
         c.RecordRepresentative(by="o", kind="appointee", name="Pat Okafor", contact="0770"),
         datetime(2026, 6, 8, 9, tzinfo=UTC),
     )
+    state = _verified(state, datetime(2026, 6, 9, 9, tzinfo=UTC))
     state = _request(
         state,
         datetime(2026, 6, 10, 9, tzinfo=UTC),

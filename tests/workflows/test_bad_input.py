@@ -44,6 +44,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("record_returned_post", {**BY}, "item"),
     ("record_complaint", {**BY, "summary": ""}, "summary"),
     ("record_representative", {**BY, "kind": "friend", "name": "x", "contact": "y"}, "kind"),
+    (
+        "verify_representative",
+        {**BY, "evidence": "passport", "verified_on": "2026-01-01"},
+        "evidence",
+    ),
     ("record_change_of_circumstances", {"description": "moved in"}, "by"),
     ("record_incoming_message", {**BY, "channel": "fax", "summary": "x"}, "channel"),
     ("complete_task", {**BY, "task_id": "task-99", "outcome": "x"}, "task_id"),

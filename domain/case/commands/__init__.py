@@ -21,6 +21,7 @@ from domain.case.commands.contact import (
     RecordRepresentative,
     RecordReturnedPost,
     RequestCallBack,
+    VerifyRepresentative,
 )
 from domain.case.commands.lifecycle import CloseCase, MoveStage, OpenCase, RecordDeath, ReopenCase
 from domain.case.commands.migration import RecordMigrationNotice
@@ -55,6 +56,7 @@ COMMANDS: dict[str, type] = {
     "record_returned_post": RecordReturnedPost,
     "record_complaint": RecordComplaint,
     "record_representative": RecordRepresentative,
+    "verify_representative": VerifyRepresentative,
     "record_change_of_circumstances": RecordChangeOfCircumstances,
     "record_incoming_message": RecordIncomingMessage,
     "complete_task": CompleteTask,
@@ -85,6 +87,7 @@ __all__ = [
     "RecordReturnedPost",
     "RecordComplaint",
     "RecordRepresentative",
+    "VerifyRepresentative",
     "RecordChangeOfCircumstances",
     "RecordIncomingMessage",
     "CompleteTask",

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic.dataclasses import dataclass
 
 from domain.case.model import STRICT, Actor
-from domain.values import CallBackMoment, Short, Text
+from domain.values import CallBackMoment, Label, PastDate, Short, Text
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -53,6 +53,20 @@ class RecordRepresentative:
     kind: Literal["appointee", "lasting_power_of_attorney", "deputy"]
     name: Short
     contact: Short
+
+
+# The evidence of authority each kind of representative has (docs/representatives.md).
+EvidenceKind = Literal["dwp_appointee_letter", "lpa_registered", "court_order"]
+
+
+@dataclass(frozen=True, config=STRICT)
+class VerifyRepresentative:
+    """The representative's authority was checked against this evidence on `verified_on`."""
+
+    by: Actor
+    evidence: EvidenceKind
+    verified_on: PastDate
+    reference: Label | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -14,7 +14,12 @@ from domain.case.events.arrears import (
     RentMovementRecorded,
 )
 from domain.case.events.claim import ClaimStatusRecorded
-from domain.case.events.contact import InteractionRecorded, JournalNoteAdded, RepresentativeRecorded
+from domain.case.events.contact import (
+    InteractionRecorded,
+    JournalNoteAdded,
+    RepresentativeRecorded,
+    RepresentativeVerified,
+)
 from domain.case.events.lifecycle import (
     CaseClosed,
     CaseOpened,
@@ -49,6 +54,7 @@ Event = (
     | DeathRecorded
     | InteractionRecorded
     | RepresentativeRecorded
+    | RepresentativeVerified
     | EnforcementStepRecorded
     | TaskOpened
     | TaskCompleted
@@ -85,6 +91,7 @@ __all__ = [
     "JournalNoteAdded",
     "InteractionRecorded",
     "RepresentativeRecorded",
+    "RepresentativeVerified",
     "TaskOpened",
     "TaskCompleted",
     "TaskEscalated",

@@ -22,6 +22,7 @@ TaskKind = Literal[
     "sustainment_follow_up",
     "recovery_behind_plan",
     "recovery_plan_missed",
+    "verify_representative",
 ]
 TaskStatus = Literal["open", "done", "cancelled"]
 

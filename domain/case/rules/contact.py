@@ -64,16 +64,6 @@ def record_complaint(state: CaseState, cmd: c.RecordComplaint, now: datetime) ->
     ]
 
 
-def record_representative(
-    state: CaseState, cmd: c.RecordRepresentative, now: datetime
-) -> list[e.Event]:
-    return [
-        e.RepresentativeRecorded(
-            at=now, by=cmd.by, kind=cmd.kind, name=cmd.name, contact=cmd.contact
-        )
-    ]
-
-
 def change_of_circumstances(
     state: CaseState, now: datetime, by: str, summary: str
 ) -> list[e.Event]:
