@@ -128,7 +128,7 @@ class IprActivityRecord(Base):
 
 class IprAcsslShareRecord(Base):
     """A referral that did not meet the criteria, shared with the Advanced Customer
-    Support Senior Leaders so its learning is not lost (DOMAIN.md 3.1). No foreign key:
+    Support Senior Leaders so its learning is not lost (docs/rules.md#ipr-criteria). No foreign key:
     the share may be recorded before the IPR's first projection."""
 
     __tablename__ = "ipr_acssl_shares"
@@ -157,7 +157,7 @@ class DataKeyRecord(Base):
 
 
 class ErasureRecord(Base):
-    """Who erased whose data, when and why (DOMAIN.md 5, audit)."""
+    """Who erased whose data, when and why (docs/rules.md#personal-data, audit)."""
 
     __tablename__ = "erasures"
 

@@ -1,4 +1,4 @@
-"""UC47 and APA1 (DOMAIN 1.5) rendered from case data as a PDF and as a structured JSON
+"""UC47 and APA1 (docs/rules.md#forms) rendered from case data as a PDF and a structured JSON
 payload, stored once per content hash in the shared file store (activities/files/). The
 landlord's details on a UC47 are not case data: the activity reads them from
 configuration when it renders. No SQLAlchemy here (the store is imported when used):
@@ -66,7 +66,7 @@ EvidenceLine = tuple[date, str, Decimal, Decimal]
 
 @dataclass(frozen=True)
 class Correspondent:
-    """An appointee or attorney: correspondence and decisions go to them (DOMAIN.md 4)."""
+    """An appointee or attorney: letters and decisions go to them (docs/rules.md#safeguards)."""
 
     kind: str
     name: str

@@ -1,6 +1,6 @@
 """The IPR's activities: project it (anonymised) into SQL, and, when the criteria are not
 met, write the referrer's feedback letter and record the case's share with the Advanced
-Customer Support Senior Leaders (DOMAIN.md 3.1). Both are idempotent: a retried or
+Customer Support Senior Leaders (docs/rules.md#ipr-criteria). Both are idempotent: a retried or
 replayed call leaves the same rows and never writes a second or different letter."""
 
 import io

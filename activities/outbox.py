@@ -1,4 +1,4 @@
-"""Submits a stored UC47 or APA1 (DOMAIN 1.5) through a channel. SubmissionChannel is the
+"""Submits a stored UC47 or APA1 (docs/rules.md#forms) through a channel. SubmissionChannel is the
 seam a real DWP online submission implements; FileOutbox, the default, keeps the payload,
 the PDF and a receipt in the shared file store (activities/files/) per submission.
 Idempotent by submission id (the workflow passes "<arrangement id>-1"), so a retried

@@ -28,7 +28,7 @@ class CaseRow:
     workflow_id: str
     tenancy_ref: str
     # Sent only in the batch that opens the case (None: keep what the row holds), so
-    # activity inputs do not repeat the resident's name and address (DOMAIN.md 5).
+    # activity inputs do not repeat the resident's name and address (docs/rules.md#personal-data).
     resident_name: str | None
     address: str | None
     opening_reason: str

@@ -2,7 +2,7 @@
 back: dataclasses only, so the workflow sandbox imports them without a database.
 
 Nothing here identifies a person: cases and IPRs are named by their ids (pseudonyms,
-DOMAIN.md 5), tasks by their kind, never by a note or a name."""
+docs/rules.md#personal-data), tasks by their kind, never by a note or a name."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime

@@ -3,7 +3,8 @@
 Erasing a subject (a tenancy, or an IPR reference) destroys its data keys, so
 every payload of its workflows stops decoding everywhere at once, and removes
 the person's data from the read model, keeping the anonymous facts that reports
-need: dates, stages, outcomes, amounts, service lines (DOMAIN.md 5; docs/privacy.md).
+need: dates, stages, outcomes, amounts, service lines (docs/rules.md#personal-data;
+docs/privacy.md).
 It is refused while any workflow of the subject runs: end it first.
 """
 
@@ -342,7 +343,8 @@ def _folder_subject(name: str) -> Subject:
 
 def due_for_erasure(engine: Engine, today: date, retention_years: int) -> list[Due]:
     """Subjects whose every record closed more than ``retention_years`` ago and whose
-    personal data is still held (DOMAIN.md 5: six years after closure by default)."""
+    personal data is still held (docs/rules.md#personal-data: six years after closure by
+    default)."""
     cutoff = add_months(today, -12 * retention_years)
     due: list[Due] = []
     with Session(engine) as session:

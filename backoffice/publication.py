@@ -1,4 +1,4 @@
-"""The annual IPR publication (DOMAIN.md 3.3): aggregates for the Internal Process
+"""The annual IPR publication (docs/rules.md#ipr-publication): aggregates for the Internal Process
 Reviews completed in a reporting year (April to March), and anonymised narratives.
 
 Built from the SQL read model only, which holds no customer's name, date of birth, NI

@@ -1,4 +1,4 @@
-"""UC rates, caps and thresholds as dated parameters (DOMAIN.md 2.5).
+"""UC rates, caps and thresholds as dated parameters (docs/rules.md#rates).
 
 A rate set applies to assessment periods that start on or after its
 `applies_from` date (uprating takes effect from the first AP starting on or

@@ -22,7 +22,7 @@ ArrearsBand = Literal["none", "under_1_month", "1_to_2_months", "2_to_3_months",
 
 
 def arrears_band(balance: Decimal, monthly_rent: Decimal) -> ArrearsBand:
-    """Arrears expressed in months of rent, the unit DOMAIN.md 1.3 uses for MPTL."""
+    """Arrears expressed in months of rent, the unit docs/rules.md#mptl uses."""
     if balance <= 0:
         return "none"
     months = balance / monthly_rent

@@ -3,7 +3,7 @@ Web UI and ``temporal --codec-endpoint`` show what the workers sealed.
 
 It is the one place that releases plaintext over the network, so it is built as
 that: only a signed-in operator decodes, only the domains their token names
-(DOMAIN.md 5, need to know), only for the configured UI origins, and every
+(docs/rules.md#personal-data, need to know), only for the configured UI origins, and every
 encode and decode, allowed or refused, leaves an audit row and a log line saying
 who, where and how many payloads; never what they held.
 

@@ -59,7 +59,7 @@ class Settings:
     )
     log_format: str = field(default_factory=lambda: os.environ.get("CASEWORK_LOG_FORMAT", "json"))
     data_dir: Path = field(default_factory=_data_dir)
-    # Personal data of a closed case or IPR is kept this long (DOMAIN.md 5).
+    # Personal data of a closed case or IPR is kept this long (docs/rules.md#personal-data).
     retention_years: int = field(
         default_factory=lambda: int(os.environ.get("CASEWORK_RETENTION_YEARS", "6"))
     )

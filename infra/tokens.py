@@ -1,6 +1,6 @@
 """Operator tokens for the codec server: short-lived JWTs (HS256) signed with the
-key ring's token secret, each scoped to the domains its holder may read (DOMAIN.md
-5, need to know: a UC operator never decodes an IPR).
+key ring's token secret, each scoped to the domains its holder may read
+(docs/rules.md#personal-data, need to know: a UC operator never decodes an IPR).
 
 A token names an operator, never a customer; the codec server writes that name
 into its audit trail.

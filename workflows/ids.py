@@ -5,7 +5,7 @@ key, so erasing the key erases the person from every history at once. A subject
 is a tenancy (all of its cases, migrations and payment arrangements) in the
 ``uc`` domain, or an IPR reference (the review and its agreed activities) in the
 ``ipr`` domain. Anything else holds no personal data and falls in ``ops``.
-Ids are pseudonyms (DOMAIN.md 5): neither form carries a name.
+Ids are pseudonyms (docs/rules.md#personal-data): neither form carries a name.
 
 Children of a case or IPR opened since ids were per case carry its scope after a
 ``/``: ``uc-migration-<ref>/<scope>``, ``uc-apa-<ref>/<scope>-<n>``,

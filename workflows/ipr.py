@@ -1,4 +1,4 @@
-"""IPR: one Internal Process Review, from referral to closure (DOMAIN.md 3).
+"""IPR: one Internal Process Review, from referral to closure (docs/rules.md#ipr).
 
 Thin shell around domain.ipr: each command is an update whose validator runs
 `decide`, so a refused one never reaches history. Screening decides the criteria;

@@ -299,7 +299,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
             # Abandon: it outlives any run of the IPR (continue-as-new); an IPR never
             # closes while one is open. Reject duplicates: never started twice.
             # Billed (2): each agreed activity has its own owner, reminders and escalations
-            # (DOMAIN.md 3).
+            # (docs/rules.md#ipr).
             await workflow.start_child_workflow(
                 "AgreedActivity",
                 activity_input,

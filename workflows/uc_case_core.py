@@ -357,7 +357,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             self._arrangement_secrets[arrangement.arrangement_id] = secret
         if arrangement.status != "requested":
             # Ended before it started (withdrawn, or the resident died): nothing is
-            # sent on their behalf (DOMAIN.md 4).
+            # sent on their behalf (docs/rules.md#safeguards).
             return
         forms = form_requests_for(_case_key(), self.state, arrangement)
         if not is_scoped(arrangement.arrangement_id):
@@ -491,7 +491,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
             child = workflow.get_external_workflow_handle(ended.arrangement_id)
             stop = {"by": ended.by, "reason": ended.reason, "stopped_on": ended.ended_on}
             try:
-                # Billed: an ended arrangement must stop its chases and reviews (DOMAIN.md 4).
+                # Billed: an ended arrangement stops chases and reviews (docs/rules.md#safeguards).
                 await child.signal("stop", stop)
             except Exception as error:  # already finished: nothing left to stop
                 workflow.logger.info(
@@ -500,7 +500,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
 
     async def _stop_migration(self) -> None:
         """After a death, end the migration child so no reminder or deadline of it
-        chases the estate (DOMAIN.md 4)."""
+        chases the estate (docs/rules.md#safeguards)."""
         died, self._death_to_tell = self._death_to_tell, None
         if died is None or not self._migration_started:
             return
@@ -512,7 +512,8 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
         child = workflow.get_external_workflow_handle(self.state.migration.workflow_id)
         stop = {"by": died.by, "date_of_death": died.date_of_death}
         try:
-            # Billed: after a death no migration reminder may chase the estate (DOMAIN.md 4).
+            # Billed: after a death no migration reminder may chase the estate
+            # (docs/rules.md#safeguards).
             await child.signal("stop", stop)
         except Exception as error:  # already finished: nothing left to stop
             workflow.logger.info("migration not running", extra={"error": type(error).__name__})
@@ -634,7 +635,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
 
     def _batch(self, events: list[EventRecord]) -> ProjectionBatch:
         """The events with the case row as it stands; the resident's identity only in
-        the batch that opens the case (DOMAIN.md 5)."""
+        the batch that opens the case (docs/rules.md#personal-data)."""
         row = case_row(
             _case_key(),
             workflow.info().workflow_id,

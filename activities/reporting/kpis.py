@@ -105,7 +105,7 @@ class ArrangementFigures:
     granted: int
     refused: int
     withdrawn: int
-    granted_of_requested: float | None  # DOMAIN 1.6 wording: granted / requested
+    granted_of_requested: float | None  # docs/rules.md#kpis wording: granted / requested
     granted_of_decided: float | None  # the wording: granted / decided
     median_days_to_decision: float | None
 

@@ -1,2 +1,2 @@
 """Payment arrangements: APAs, managed payments to landlords and third party
-deductions (DOMAIN.md 1.3 and 1.4)."""
+deductions (docs/rules.md#apa, docs/rules.md#third-party-deductions)."""

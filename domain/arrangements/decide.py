@@ -1,4 +1,4 @@
-"""decide(state, command, now) -> events for a payment arrangement (DOMAIN.md 1.3,
+"""decide(state, command, now) -> events for a payment arrangement (docs/rules.md#apa,
 issue 4). Raises DomainError naming the broken rule. Pure: time comes in as `now`."""
 
 from collections.abc import Callable

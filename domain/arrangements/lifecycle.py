@@ -1,5 +1,5 @@
 """One payment arrangement request (APA, MPTL or rent arrears TPD) from submission
-to outcome and reviews (DOMAIN.md 1.3, issue 4): the names its workflow, the case
+to outcome and reviews (docs/rules.md#apa, issue 4): the names its workflow, the case
 and the tests use, gathered from the modules beside this one. Pure: time comes in
 as `now`."""
 

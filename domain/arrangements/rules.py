@@ -1,4 +1,5 @@
-"""APA need, MPTL eligibility and third party deduction limits (DOMAIN.md 1.3, 1.4)."""
+"""APA need, MPTL eligibility and third party deduction limits
+(docs/rules.md#apa, docs/rules.md#third-party-deductions)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,7 +124,8 @@ def overall_cap_percent(ap_start: date) -> Decimal:
 
 
 def check_deduction_request(rate_percent: Decimal, existing_count: int) -> None:
-    """The limits a rent arrears deduction request must meet (DOMAIN.md 1.4)."""
+    """The limits a rent arrears deduction request must meet
+    (docs/rules.md#third-party-deductions)."""
     if not Decimal(10) <= rate_percent <= Decimal(20):
         raise DomainError(
             "deduction_rate",

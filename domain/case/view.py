@@ -108,7 +108,7 @@ def view_of(state: CaseState, now: datetime, journal_entries: int) -> CaseView:
         deceased_on=state.deceased_on,
         last_enforcement_step=state.last_enforcement_step,
         representative=rep,
-        # Once an appointee or attorney is recorded, they are who we write to (DOMAIN.md 4).
+        # Once an appointee or attorney is recorded, we write to them (docs/rules.md#safeguards).
         correspondent=f"{rep.kind}: {rep.name}" if rep else "resident",
         closure=state.closure,
         reopen_count=state.reopen_count,

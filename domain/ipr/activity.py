@@ -1,6 +1,7 @@
-"""One agreed activity (DOMAIN.md 3.2 step 3): owned by a service line, due on a date,
-followed up until the owner gives the IPRG assurance. A reminder before the due date;
-once overdue, an escalation to the IPRG, repeated (weekly by default) until assured."""
+"""One agreed activity (docs/rules.md#ipr-investigation, step 3): owned by a service
+line, due on a date, followed up until the owner gives the IPRG assurance. A reminder
+before the due date; once overdue, an escalation to the IPRG, repeated (weekly by
+default) until assured."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace

@@ -1,5 +1,5 @@
 """Removing what identifies a customer from text that leaves the workflow (the read
-model, the publication). Full IPR reports are never published (DOMAIN.md 3.3)."""
+model, the publication). Full IPR reports are never published (docs/rules.md#ipr-publication)."""
 
 import re
 from collections.abc import Iterable

@@ -1,4 +1,4 @@
-"""Whether an Internal Process Review is conducted (DOMAIN.md 3.1), with the reasons
+"""Whether an Internal Process Review is conducted (docs/rules.md#ipr-criteria), with the reasons
 in words a referrer can read."""
 
 from dataclasses import dataclass
@@ -48,7 +48,7 @@ class CriteriaDecision:
 
 def counted_reviews(facts: ScreeningFacts) -> tuple[ExternalReview, ...]:
     """The external reviews that count under criterion (B) and as external scrutiny: a
-    Significant Case Review is held in Scotland only (DOMAIN.md 3.1)."""
+    Significant Case Review is held in Scotland only (docs/rules.md#ipr-criteria)."""
     return tuple(
         dict.fromkeys(
             r

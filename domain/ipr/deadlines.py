@@ -1,4 +1,4 @@
-"""The IPR's targets as time passes: screening, then investigation (DOMAIN.md 3)."""
+"""The IPR's targets as time passes: screening, then investigation (docs/rules.md#ipr)."""
 
 from datetime import date, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""An Internal Process Review's state (DOMAIN.md 3). Frozen: evolve returns a new one."""
+"""An Internal Process Review's state (docs/rules.md#ipr). Frozen: evolve returns a new one."""
 
 import re
 from dataclasses import dataclass as record

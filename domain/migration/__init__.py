@@ -1,1 +1,2 @@
-"""Managed migration and transitional protection (DOMAIN.md section 2)."""
+"""Managed migration and transitional protection (docs/rules.md#managed-migration,
+docs/rules.md#transitional-protection)."""

@@ -1,4 +1,5 @@
-"""Capital: tariff income and the transitional capital disregard (DOMAIN.md 2.2)."""
+"""Capital: tariff income and the transitional capital disregard
+(docs/rules.md#capital-disregard)."""
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal

@@ -1,4 +1,4 @@
-"""Migration notice deadlines (DOMAIN.md 2.1)."""
+"""Migration notice deadlines (docs/rules.md#migration-deadlines)."""
 
 from datetime import date, timedelta
 
@@ -25,7 +25,7 @@ def check_deadline_day(notice_issued: date, deadline_day: date, reissued: bool) 
 
 
 def check_extension(deadline_day: date, asked_on: date, new_deadline: date) -> None:
-    """DWP may extend the deadline day if asked before it (DOMAIN.md 2.1)."""
+    """DWP may extend the deadline day if asked before it (docs/rules.md#migration-deadlines)."""
     if asked_on >= deadline_day:
         raise DomainError(
             "asked_on",

@@ -1,4 +1,5 @@
-"""Assessment periods under UC Regulations 2013, reg 21 (DOMAIN.md 1.2), and month arithmetic."""
+"""Assessment periods under UC Regulations 2013, reg 21 (docs/rules.md#assessment-periods),
+and month arithmetic."""
 
 import calendar
 from datetime import date, timedelta

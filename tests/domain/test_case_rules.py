@@ -1,4 +1,5 @@
-"""Rules of one UC case, driven through open_case, decide and evolve (DOMAIN.md 1.1 and 4)."""
+"""Rules of one UC case, driven through open_case, decide and evolve
+(docs/rules.md#case-lifecycle, docs/rules.md#safeguards)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -28,7 +29,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OFFICER = "officer-17"
 MONTHLY_RENT = Decimal("400.00")
 
-# DOMAIN.md 1.1: the outcome categories to ship.
+# docs/rules.md#case-lifecycle: the outcome categories to ship.
 DOMAIN_OUTCOMES = (
     "stable_arrears_clearing",
     "tenancy_ended",

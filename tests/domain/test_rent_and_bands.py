@@ -69,7 +69,7 @@ def test_arrears_of_exactly_one_month_are_in_the_one_to_two_month_band() -> None
 
 
 def test_arrears_of_exactly_two_months_reach_the_mptl_band() -> None:
-    # DOMAIN.md 1.3: arrears "equal to or more than 2 months'" rent.
+    # docs/rules.md#mptl: arrears "equal to or more than 2 months'" rent.
     assert arrears_band(MONTHLY_RENT * 2, MONTHLY_RENT) == "2_to_3_months"
 
 
@@ -86,7 +86,7 @@ def test_an_account_in_credit_has_no_arrears_band(credit: Decimal) -> None:
     assert arrears_band(credit, MONTHLY_RENT) == "none"
 
 
-# --- vulnerability tiers (DOMAIN.md 1.3) ----------------------------------------
+# --- vulnerability tiers (docs/rules.md#vulnerability-tiers) --------------------------
 
 
 def test_tier_1_wins_over_tier_2_when_both_are_present() -> None:
@@ -126,7 +126,7 @@ def test_every_tier_1_factor_gives_tier_1_and_every_tier_2_factor_gives_tier_2()
 
 
 def test_domain_lists_ten_factors_in_each_tier_and_none_in_both() -> None:
-    # DOMAIN.md 1.3 names ten Tier 1 and ten Tier 2 factors.
+    # docs/rules.md#vulnerability-tiers names ten Tier 1 and ten Tier 2 factors.
     assert len(TIER_1_FACTORS) == 10
     assert len(TIER_2_FACTORS) == 10
     assert not TIER_1_FACTORS.keys() & TIER_2_FACTORS.keys()

@@ -1,4 +1,4 @@
-"""Internal Process Reviews on the time-skipping server (DOMAIN.md 3): screening out
+"""Internal Process Reviews on the time-skipping server (docs/rules.md#ipr): screening out
 with feedback and the ACSSL share, criterion (B), the full path through agreed
 activities (children) to closure with an anonymised read model, weekly escalation of
 an overdue activity, a refused early closure, refused referrals and payloads, and the

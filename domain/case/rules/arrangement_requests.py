@@ -1,5 +1,5 @@
 """Requests for a payment arrangement: an APA, a managed payment to the landlord (MPTL)
-or a rent arrears deduction (DOMAIN.md 1.3, 1.4)."""
+or a rent arrears deduction (docs/rules.md#apa, docs/rules.md#third-party-deductions)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -89,7 +89,7 @@ def request_payment_arrangement(
         standard_allowance, amount, reasons = _deduction(state, cmd, now)
     forms = _forms_for(cmd.kind, apa_type)
     if "UC47" in forms and not (state.resident.ni_number or state.resident.date_of_birth):
-        # The UC47 identifies the resident by one or the other (DOMAIN.md 1.5).
+        # The UC47 identifies the resident by one or the other (docs/rules.md#forms).
         raise DomainError(
             "resident",
             "a UC47 needs the resident's National Insurance number or date of birth on the case",

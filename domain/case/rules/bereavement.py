@@ -1,4 +1,5 @@
-"""A resident's death: arrangements end, chases stop, bereavement handling begins (DOMAIN.md 4)."""
+"""A resident's death: arrangements end, chases stop, bereavement handling begins
+(docs/rules.md#safeguards)."""
 
 from datetime import datetime, timedelta
 
@@ -43,7 +44,7 @@ def record_death(state: CaseState, cmd: c.RecordDeath, now: datetime) -> list[e.
             )
         )
     if state.status == "closed":
-        # A closed case is routed to bereavement handling too (DOMAIN.md 4).
+        # A closed case is routed to bereavement handling too (docs/rules.md#safeguards).
         events.append(
             e.CaseReopened(
                 at=now, by=cmd.by, reason="death recorded: re-opened for bereavement handling"

@@ -20,7 +20,7 @@ def record_claim_status(state: CaseState, cmd: c.RecordClaimStatus, now: datetim
     events: list[e.Event] = [e.ClaimStatusRecorded(at=now, by=cmd.by, claim=claim)]
     previous = state.claim
     if previous is not None and _claim_facts(previous) != _claim_facts(claim):
-        # A change of circumstances must never go without a case control (DOMAIN.md 4).
+        # A change of circumstances must never go without a case control (docs/rules.md#safeguards).
         events += change_of_circumstances(
             state, now, cmd.by, "claim status changed on the DWP portal"
         )

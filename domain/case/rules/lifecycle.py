@@ -1,4 +1,4 @@
-"""A case's stage, closure and re-opening (DOMAIN.md 1.1)."""
+"""A case's stage, closure and re-opening (docs/rules.md#case-lifecycle)."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -96,7 +96,8 @@ def reopen_case(state: CaseState, cmd: c.ReopenCase, now: datetime) -> list[e.Ev
 
 
 def material_movement(state: CaseState, kind: str, balance: Decimal) -> str | None:
-    """Why a closed case must re-open after this movement, or None (DOMAIN.md 1.1)."""
+    """Why a closed case must re-open after this movement, or None
+    (docs/rules.md#case-lifecycle)."""
     closure = state.closure
     if state.status != "closed" or closure is None or state.deceased_on is not None:
         return None

@@ -61,7 +61,7 @@ def record_migration_progress(
     if cmd.escalate:
         events += escalation(state, now, "migration_follow_up", cmd.text)
     elif cmd.outreach and state.deceased_on is None:
-        # No chasing a resident who has died (DOMAIN.md 4).
+        # No chasing a resident who has died (docs/rules.md#safeguards).
         due = now + timedelta(days=state.policy.migration_outreach_days)
         events.append(new_task(state, now, e.SYSTEM, "migration_outreach", due, cmd.text))
     return events

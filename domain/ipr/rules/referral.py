@@ -1,4 +1,4 @@
-"""Who may refer, and what a referral may say (DOMAIN.md 3.1)."""
+"""Who may refer, and what a referral may say (docs/rules.md#ipr-criteria)."""
 
 import re
 from datetime import datetime
@@ -12,7 +12,7 @@ INTERNAL_DOMAIN = "@dwp.gov.uk"
 
 
 def check_referral(referral: c.Referral, now: datetime) -> None:
-    """Referrals come only from DWP colleagues (DOMAIN.md 3.1)."""
+    """Referrals come only from DWP colleagues (docs/rules.md#ipr-criteria)."""
     if not referral.referrer.email.lower().endswith(INTERNAL_DOMAIN):
         raise DomainError(
             "referrer",

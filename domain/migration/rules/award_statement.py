@@ -1,5 +1,5 @@
 """An award statement for one AP: the transitional protection arithmetic, and when
-protection ends (DOMAIN.md 2.2-2.4)."""
+protection ends (docs/rules.md#transitional-protection)."""
 
 from datetime import date, datetime
 
@@ -47,7 +47,7 @@ def record_award_statement(
 def assess_ap(
     state: MigrationState, cmd: c.RecordAwardStatement, starts: date, ends: date, now: datetime
 ) -> list[e.MigrationEvent]:
-    """The transitional protection arithmetic of one AP (DOMAIN.md 2.2-2.4)."""
+    """The transitional protection arithmetic of one AP (docs/rules.md#transitional-protection)."""
     rates = rates_at(state, starts)
     first_ever = not state.aps
     previous = state.aps[-1].elements if state.aps else {}
@@ -57,7 +57,7 @@ def assess_ap(
     te = te_before if first_ever else erode(te_before, increases)
     capital = assess_capital(cmd.capital, rates, state.disregard_live, state.disregard_aps_used)
     if _changes_end_protection_this_ap(state, cmd):
-        # A change counts for the whole AP it falls in (DOMAIN.md 1.2): no TE, no
+        # A change counts for the whole AP it falls in (docs/rules.md#assessment-periods): no TE, no
         # disregard in the AP where the household changes or the award ends.
         te = te * 0
         capital = assess_capital(cmd.capital, rates, False, state.disregard_aps_used)
@@ -129,7 +129,7 @@ def _changes_end_protection_this_ap(state: MigrationState, cmd: c.RecordAwardSta
 def _protection_ends(
     state: MigrationState, cmd: c.RecordAwardStatement, record: APRecord, entitled: bool, below: int
 ) -> str | None:
-    """Why this AP ends transitional protection (DOMAIN.md 2.4), if it does."""
+    """Why this AP ends transitional protection (docs/rules.md#protection-ends), if it does."""
     if state.household_at_start and cmd.household != state.household_at_start:
         change = "the couple separated" if cmd.household == "single" else "became part of a couple"
         return f"household changed in AP {record.number}: {change}"

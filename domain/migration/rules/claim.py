@@ -1,5 +1,5 @@
 """The UC claim after a migration notice, and a re-claim after an award ended for
-excess earnings (DOMAIN.md 2.1, 2.4)."""
+excess earnings (docs/rules.md#migration-deadlines, docs/rules.md#protection-ends)."""
 
 from datetime import datetime
 

@@ -1,4 +1,4 @@
-"""An extension of the deadline day, asked for before it (DOMAIN.md 2.1)."""
+"""An extension of the deadline day, asked for before it (docs/rules.md#migration-deadlines)."""
 
 from datetime import datetime
 

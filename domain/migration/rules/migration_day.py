@@ -1,5 +1,5 @@
 """Facts fixed on migration day: the day itself, capital, and the transitional amounts
-(DOMAIN.md 2.2)."""
+(docs/rules.md#capital-disregard)."""
 
 from datetime import datetime
 
@@ -29,7 +29,8 @@ def record_capital_on_migration_day(
     if state.aps:
         raise DomainError("capital", "capital on migration day cannot change once APs are assessed")
     limit = rates_at(state, state.award_starts[0]).capital_upper_limit
-    # The disregard is for tax credit claimants over the limit on migration day (DOMAIN.md 2.2).
+    # The disregard is for tax credit claimants over the limit on migration day
+    # (docs/rules.md#capital-disregard).
     applies = state.tax_credits and cmd.capital > limit
     return [
         e.CapitalOnMigrationDayRecorded(

@@ -1,5 +1,5 @@
-"""One agreed activity (DOMAIN.md 3.2 step 3): a reminder before it is due, escalations
-to the IPRG once overdue, repeated until the owner's assurance is recorded."""
+"""One agreed activity (docs/rules.md#ipr-investigation, step 3): a reminder before it is due,
+escalations to the IPRG once overdue, repeated until the owner's assurance is recorded."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any

@@ -1,4 +1,4 @@
-"""Whether an IPR is conducted: criteria (A) and (B) of DOMAIN.md 3.1, and the reasons
+"""Whether an IPR is conducted: criteria (A) and (B) of docs/rules.md#ipr-criteria, and the reasons
 a referrer reads."""
 
 from typing import get_args

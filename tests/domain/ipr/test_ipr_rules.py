@@ -1,5 +1,6 @@
 """Rules of one Internal Process Review, driven through check_referral, initial_state,
-decide and evolve, and its targets as time passes (DOMAIN.md 3.1 and 3.2)."""
+decide and evolve, and its targets as time passes (docs/rules.md#ipr-criteria,
+docs/rules.md#ipr-investigation)."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any

@@ -1,5 +1,5 @@
 """The IPR reporting year (April to March) and removing what identifies a customer from
-text that leaves the workflow (DOMAIN.md 3.3)."""
+text that leaves the workflow (docs/rules.md#ipr-publication)."""
 
 from datetime import date
 

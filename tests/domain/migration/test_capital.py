@@ -1,4 +1,5 @@
-"""Capital: tariff income and the transitional capital disregard (DOMAIN.md 2.2)."""
+"""Capital: tariff income and the transitional capital disregard
+(docs/rules.md#capital-disregard)."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""Migration notice deadlines (DOMAIN.md 2.1), with final deadlines by reg 21 (DOMAIN.md 1.2)."""
+"""Migration notice deadlines (docs/rules.md#migration-deadlines), with final deadlines by
+reg 21 (docs/rules.md#assessment-periods)."""
 
 from datetime import date, timedelta
 

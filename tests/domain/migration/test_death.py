@@ -1,5 +1,5 @@
 """A death recorded on the case ends its migration: no reminder or deadline of it
-chases the estate (DOMAIN.md 4), and protection ends with the award."""
+chases the estate (docs/rules.md#safeguards), and protection ends with the award."""
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta

@@ -1,4 +1,5 @@
-"""UC rates as dated parameters (DOMAIN.md 2.5): the set in force is chosen by the AP's start."""
+"""UC rates as dated parameters (docs/rules.md#rates): the set in force is chosen by the AP's
+start."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The transitional element and its erosion (DOMAIN.md 2.3)."""
+"""The transitional element and its erosion (docs/rules.md#transitional-element)."""
 
 from collections.abc import Mapping
 from decimal import Decimal
