@@ -369,7 +369,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
                     ipr_projection(_ipr_id(), self.state),
                     start_to_close_timeout=ROUND_TIMEOUT,
                     retry_policy=ROUND,
-                    summary=f"project IPR version {version}",
+                    summary="read model: the review as it stands",
                 )
             except ActivityError as error:
                 self._projecting = False
@@ -416,7 +416,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
             ipr_projection(_ipr_id(), self.state),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_RETRY,
-            summary=f"project IPR version {self.state.version}",
+            summary="read model: the review as it stands",
         )
         self._refresh_attributes()
 

@@ -598,7 +598,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
                     result_type=ProjectionResult,
                     start_to_close_timeout=ROUND_TIMEOUT,
                     retry_policy=ROUND,
-                    summary=f"project events {batch[0].seq}-{batch[-1].seq}",
+                    summary=_projection_summary(batch),
                 )
             except ActivityError as error:
                 self._projecting = False
@@ -673,7 +673,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
                 self._batch(batch),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
-                summary=f"project events {batch[0].seq}-{batch[-1].seq}",
+                summary=_projection_summary(batch),
             )
         self._refresh_attributes()
 
@@ -718,3 +718,16 @@ def _checked_input(raw: Any) -> CaseInput:
     if info.workflow_id != expected:
         raise InvalidCommand("tenancy_ref", f"the workflow id must be {expected}")
     return opening
+
+
+def _projection_summary(batch: list[EventRecord]) -> str:
+    """What the Web UI shows on a projection activity: what happened, in words
+    ("read model: call back requested, journal note added"), not sequence numbers."""
+    kinds = list(dict.fromkeys(_words(e.type) for e in batch))
+    shown = ", ".join(kinds[:4]) + (f" and {len(kinds) - 4} more" if len(kinds) > 4 else "")
+    return f"read model: {shown}"
+
+
+def _words(event_type: str) -> str:
+    """`CallBackRequested` -> `call back requested`."""
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in event_type).strip()
