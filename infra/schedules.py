@@ -63,7 +63,25 @@ class Plan:
     catchup_window: timedelta
     execution_timeout: timedelta
     summary: str
-    details: str
+    does: str  # what a run does, in a sentence
+
+    @property
+    def details(self) -> str:
+        """The Schedules page's details, from the plan's own figures (never restated)."""
+        return (
+            f"{self.when[0].upper()}{self.when[1:]} (up to {_words(self.jitter)}' jitter). "
+            f"{self.does} Overlap: skip. Catch-up: {_words(self.catchup_window)}."
+        )
+
+
+def _words(span: timedelta) -> str:
+    """`timedelta(minutes=5)` -> `5 minutes`; hours and days likewise."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 PLANS: tuple[Plan, ...] = (
@@ -77,11 +95,8 @@ PLANS: tuple[Plan, ...] = (
         catchup_window=timedelta(hours=10),
         execution_timeout=timedelta(hours=2),
         summary="Work Available Report: every case and IPR needing action today, by team",
-        details=(
-            "Daily at 07:00 UK time (up to 5 minutes' jitter). Builds the day's Work "
-            "Available Report in the read model (`starter.py work-available`). Overlap: "
-            "skip. Catch-up: 10 hours."
-        ),
+        does="Builds the day's Work Available Report in the read model "
+        "(`starter.py work-available`).",
     ),
     Plan(
         id="escalation-digest",
@@ -97,11 +112,8 @@ PLANS: tuple[Plan, ...] = (
         catchup_window=timedelta(days=2),
         execution_timeout=timedelta(hours=2),
         summary="Escalation digest: each team's escalated and overdue work",
-        details=(
-            "Mondays at 08:00 UK time (up to 10 minutes' jitter). One digest per team: "
-            "income, tenancy sustainment, welfare benefits, complaints, bereavement, "
-            "IPR group. Overlap: skip. Catch-up: 2 days."
-        ),
+        does="One digest per team: income, tenancy sustainment, welfare benefits, "
+        "complaints, bereavement, IPR group.",
     ),
     Plan(
         id="retention-sweep",
@@ -113,11 +125,8 @@ PLANS: tuple[Plan, ...] = (
         catchup_window=timedelta(hours=20),
         execution_timeout=timedelta(hours=6),
         summary="Retention sweep: erase personal data past its retention period",
-        details=(
-            "Daily at 02:00 UK time (up to 30 minutes' jitter). Erases each closed case "
-            "or IPR whose retention period has passed (`starter.py erase --due --apply`; "
-            "docs/privacy.md). Overlap: skip. Catch-up: 20 hours."
-        ),
+        does="Erases each closed case or IPR whose retention period has passed "
+        "(`starter.py erase --due --apply`; docs/privacy.md).",
     ),
 )
 

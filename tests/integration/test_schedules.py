@@ -140,7 +140,7 @@ async def test_a_refused_apply_names_the_schedule_and_why(clean: Client, dev_wor
         catchup_window=timedelta(hours=1),
         execution_timeout=timedelta(hours=1),
         summary="s",
-        details="d",
+        does="d",
     )
     with pytest.raises(schedules.ScheduleError, match="schedule bad-schedule-test: the server"):
         await schedules.apply(clean, dev_worker, [bad])
