@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(run(args))
     except Exception as error:
+        if isinstance(error, BrokenPipeError):
+            raise  # the reader has gone (`| head`): handled below, no traceback
         from backoffice.outcomes import exit_status
 
         status = exit_status(args, error)
@@ -237,6 +239,13 @@ if __name__ == "__main__":
         status = done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     except KeyboardInterrupt:
         status = 130
+    except BrokenPipeError:
+        # The reader stopped reading (`starter.py kpis --json | head`): what it read is
+        # all it wanted, so no traceback; exit 1, as rich does when its own output
+        # meets a closed pipe (Console.on_broken_pipe), so every command says the same.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
     except BaseException:  # a bug, not bad input: show it to whoever reports it
         traceback.print_exc()
         status = INTERNAL_ERROR

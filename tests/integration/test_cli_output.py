@@ -134,3 +134,25 @@ async def test_import_exits_0_when_every_row_started_and_5_when_some_were_bad(
     code, out, err = await _cli("import", str(only_bad), env=dev_env, task_queue=dev_worker)
     assert code == starter.BAD_INPUT, err
     assert "0 opened, 0 already open, 1 bad rows" in out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`starter.py kpis --json | head -1`: the reader closes the pipe before the command
+    writes (unbuffered, as PYTHONUNBUFFERED=1 makes it, so the write itself fails); the
+    command ends quietly with 1, as rich's own output does on a closed pipe, instead of
+    printing a BrokenPipeError traceback."""
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "starter.py", "kpis", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PATH": "", "PYTHONUNBUFFERED": "1", **shared_env()},
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # before the interpreter has even imported starter.py
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert "BrokenPipeError" not in stderr.decode()
+    assert process.returncode == 1
