@@ -278,7 +278,8 @@ async def test_a_refusal_quoting_a_real_date_is_not_shifted_back_again(
 ) -> None:
     """A scenario starting before today plays 28 years ahead; the rates follow the real
     date, so the refusal for an AP whose rates are not held names the real AP start
-    (2027-05-01), not that date taken back another 28 years (1999-05-01)."""
+    (2027-04-10, in 2027/28, after the last rate year held), not that date taken back
+    another 28 years (1999-04-10)."""
     raw = yaml.safe_load((SCENARIOS / "deadline_met.yaml").read_text())
     raw["case"]["tenancy_ref"] = "SIM-REAL-DATE-REFUSAL"
     statement = {"by": "welfare-04", "household": "single", "earnings": "0", "capital": "3200"}
@@ -295,19 +296,19 @@ async def test_a_refusal_quoting_a_real_date_is_not_shifted_back_again(
             },
         },
         {
-            "date": "2027-02-01",
+            "date": "2027-02-10",
             "to": "migration",
             "update": "record_claim",
-            "args": {"by": "welfare-04", "claim_date": "2027-02-01"},
+            "args": {"by": "welfare-04", "claim_date": "2027-02-10"},
         },
         {
-            "date": "2027-02-02",
+            "date": "2027-02-11",
             "to": "migration",
             "update": "record_capital_on_migration_day",
             "args": {"by": "welfare-04", "capital": "3200.00"},
         },
         {
-            "date": "2027-02-02",
+            "date": "2027-02-11",
             "to": "migration",
             "update": "record_transitional_amounts",
             "args": {
@@ -324,7 +325,7 @@ async def test_a_refusal_quoting_a_real_date_is_not_shifted_back_again(
                 "update": "record_award_statement",
                 "args": {**statement, "ap": ap, "elements": elements},
             }
-            for ap, day in enumerate(["2027-03-05", "2027-04-05", "2027-05-05", "2027-06-05"], 1)
+            for ap, day in enumerate(["2027-03-15", "2027-04-15", "2027-05-15"], 1)
         ),
     ]
     raw["until"] = "2027-06-10"
@@ -332,8 +333,10 @@ async def test_a_refusal_quoting_a_real_date_is_not_shifted_back_again(
     path.write_text(yaml.safe_dump(raw))
     out = await played(path)
     refused = [u["refused"] for u in refusals(out)]
-    assert refused, "AP 4 starts 2027-05-01, after the last rate year held"
-    assert "AP starting 2027-05-01" in refused[-1]
+    # AP 3 starts 2027-04-10: no 2027/28 rates (nor National Living Wage) are held.
+    assert refused == [refused[0]], "only AP 3 is refused"
+    assert refused[0].startswith("rates: ")
+    assert "AP starting 2027-04-10" in refused[0] and "2027/28" in refused[0]
     assert "1999-" not in " ".join(refused)
 
 
@@ -369,11 +372,12 @@ async def test_uprating_and_a_new_child_erode_the_te_but_childcare_does_not() ->
         (6, "2026-04-14", "2026/27", D("37.64"), D("419.39")),
         (7, "2026-05-14", "2026/27", D("303.94"), D("115.45")),
     ]
-    # Administrative earnings threshold, single: 18 x NLW x 52 / 12 = 78 x NLW.
-    # 78 x 12.21 = 952.38; 78 x 12.71 = 991.38. Earnings stay above it throughout.
+    # Administrative earnings threshold, single: 18 x NLW x 52 / 12 = 78 x NLW,
+    # rounded down to whole pounds (docs/rules.md#rates): 78 x 12.21 = 952.38 -> 952;
+    # 78 x 12.71 = 991.38 -> 991. Earnings stay above it throughout.
     assert [(t, n) for t, n in aps(out, "earnings_threshold", "aps_below_threshold")] == [
-        (D("952.38"), 0)
-    ] * 5 + [(D("991.38"), 0)] * 2
+        (D("952"), 0)
+    ] * 5 + [(D("991"), 0)] * 2
 
 
 async def test_lcw_replaced_by_lcwra_erodes_only_the_difference() -> None:
@@ -425,10 +429,10 @@ async def test_capital_disregard_ends_for_good_when_capital_drops_below_16000() 
     assert m["protection_ended_reason"] == (
         "no entitlement in AP 6: capital over £16,000 with no transitional capital disregard left"
     )
-    # Couple threshold 29 x 12.21 x 52 / 12 = 1,534.39; AP 1 earnings 880.00 are
-    # below it, so the earnings rule never applies.
+    # Couple threshold 29 x 12.21 x 52 / 12 = 1,534.39 -> 1,534 (rounded down); AP 1
+    # earnings 880.00 are below it, so the earnings rule never applies.
     assert {n for (n,) in aps(out, "aps_below_threshold")} == {0}
-    assert aps(out, "earnings_threshold")[0] == (D("1534.39"),)
+    assert aps(out, "earnings_threshold")[0] == (D("1534"),)
 
 
 async def test_followed_12_aps() -> None:
@@ -450,16 +454,16 @@ async def test_followed_12_aps() -> None:
 async def test_earnings_below_the_threshold_in_three_aps_end_protection() -> None:
     out = await played("earnings_below_threshold_three_aps")
     m = out["migration"]
-    # Single threshold 2025/26: 18 x 12.21 x 52 / 12 = 952.38. AP 1 at 1,046.50 is
+    # Single threshold 2025/26: 18 x 12.21 x 52 / 12 = 952.38 -> 952. AP 1 at 1,046.50 is
     # at or above it, so the rule applies. Below it: AP 3 (720), AP 5 (640), AP 6
     # (590) -> the third is AP 6. AP 4 (980) is above and does not reset the count.
     assert aps(out, "ap", "earnings", "earnings_threshold", "aps_below_threshold") == [
-        (1, D("1046.50"), D("952.38"), 0),
-        (2, D("1012.00"), D("952.38"), 0),
-        (3, D("720.00"), D("952.38"), 1),
-        (4, D("980.00"), D("952.38"), 1),
-        (5, D("640.00"), D("952.38"), 2),
-        (6, D("590.00"), D("952.38"), 3),
+        (1, D("1046.50"), D("952"), 0),
+        (2, D("1012.00"), D("952"), 0),
+        (3, D("720.00"), D("952"), 1),
+        (4, D("980.00"), D("952"), 1),
+        (5, D("640.00"), D("952"), 2),
+        (6, D("590.00"), D("952"), 3),
     ]
     # TE = 449.91 - 292.56 = 157.35; earnings never erode it.
     assert {te for (te,) in aps(out, "transitional_element")} == {D("157.35")}
@@ -477,10 +481,10 @@ async def test_a_couple_separating_ends_protection() -> None:
     # AP 4: the couple separate. A change counts for the whole AP it falls in
     # (docs/rules.md#assessment-periods), so that AP has no TE (nor any capital disregard).
     assert aps(out, "ap", "starts", "household", "earnings_threshold", "transitional_element") == [
-        (1, "2025-07-25", "couple", D("1534.39"), D("206.84")),
-        (2, "2025-08-25", "couple", D("1534.39"), D("206.84")),
-        (3, "2025-09-25", "couple", D("1534.39"), D("206.84")),
-        (4, "2025-10-25", "single", D("952.38"), D("0.00")),
+        (1, "2025-07-25", "couple", D("1534"), D("206.84")),
+        (2, "2025-08-25", "couple", D("1534"), D("206.84")),
+        (3, "2025-09-25", "couple", D("1534"), D("206.84")),
+        (4, "2025-10-25", "single", D("952"), D("0.00")),
     ]
     assert m["protection"] == "ended"
     assert m["protection_ended_reason"] == "household changed in AP 4: the couple separated"
