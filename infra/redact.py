@@ -2,7 +2,10 @@
 
 Anything shaped like an NI number, a date, a postcode, an email, a UK phone number,
 bank details or a street address is replaced by a tag ("[NI]", "[DATE]", ...), as are
-the names registered with `remember_names` ("[NAME]") and titled names ("Mr Smith").
+the names registered with `remember_names` and their first-name variants ("[NAME]")
+and titled names ("Mr Smith"). Emails, NI numbers, postcodes, dates and phone numbers
+are found as `domain.ipr.anonymise` finds them (Presidio's recognisers and
+`phonenumbers`, widened by our patterns: docs/privacy.md, "Redaction").
 Values under the ids in SAFE_KEYS are left alone: they never carry personal data.
 """
 
@@ -11,10 +14,20 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import phonenumbers
 from structlog.typing import EventDict
 
-from domain.ipr.anonymise import _DATES, _NINO, _POSTCODE, _name_parts
+from domain.ipr.anonymise import (
+    ORDINARY_WORDS,
+    _given_names,
+    _name_parts,
+    date_spans,
+    email_spans,
+    name_variants,
+    ni_spans,
+    phone_spans,
+    postcode_spans,
+)
+from domain.ipr.anonymise import replace_spans as _tag
 
 SAFE_KEYS: frozenset[str] = frozenset(
     {
@@ -35,7 +48,6 @@ SAFE_KEYS: frozenset[str] = frozenset(
     }
 )
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _SORT_CODE = re.compile(r"(?<![\w-])\d{2}([-\s])\d{2}\1\d{2}(?![\w-])")
 _ACCOUNT = re.compile(r"(?<![\w-])\d{8}(?![\w-])")
@@ -51,12 +63,7 @@ _ADDRESS = re.compile(
     rf"(?:[A-Z][\w'’-]*\s+){{1,4}}?(?:{_STREET_WORDS})\b\.?"
 )
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+(?:[A-Z]\.?\s+){0,3}[A-Z][\w'’-]+")
-# A run of at least nine digits, separators allowed: the least a UK number needs.
-_PHONE_HINT = re.compile(r"(?:\d[\s().-]*){9}")
 _WORD = re.compile(r"\w+")
-# phonenumbers loads a region's metadata by import on first use; a first use inside
-# the workflow sandbox would import it into the sandbox. Load it all now (~40 ms).
-phonenumbers.PhoneMetadata.load_all()
 _TAG_WORDS = frozenset({"NI", "DATE", "POSTCODE", "EMAIL", "PHONE", "BANK", "ADDRESS", "NAME"})
 
 
@@ -72,12 +79,16 @@ class NameRegistry:
     def add(self, *names: str) -> None:
         """Each full name and its parts (as `domain.ipr.anonymise` takes them: words of
         three letters or more, capitalised two-letter words such as "Li", hyphen halves
-        and runs of words)."""
+        and runs of words), and the variants of its given names ("Kate" of Katherine)
+        but those that are ordinary words ("Bill" of William: a log line's "bill")."""
         found: set[tuple[str, ...]] = set()
         for name in names:
             if not name or not name.strip():
                 continue
-            for phrase in (name, *_name_parts(name)):
+            variants = {
+                v for given in _given_names(name) for v in name_variants(given)
+            } - ORDINARY_WORDS
+            for phrase in (name, *_name_parts(name), *variants):
                 words = tuple(w.casefold() for w in _WORD.findall(phrase))
                 if words and (len(words) > 1 or len(words[0]) >= 2):
                     found.add(words)
@@ -133,38 +144,19 @@ def remember_names(*names: str) -> None:
     known_names.add(*names)
 
 
-def _mask_phones(text: str) -> str:
-    if not _PHONE_HINT.search(text):
-        return text
-    spans: list[tuple[int, int]] = []
-    # POSSIBLE, not VALID: the Ofcom drama ranges (07700 900xxx) are not "valid".
-    # Only what is written as a dialable number (leading 0 or +) counts, so counts
-    # and ids are left alone.
-    for match in phonenumbers.PhoneNumberMatcher(
-        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE
-    ):
-        raw = match.raw_string.lstrip("(")
-        national = str(match.number.national_number)
-        if raw[:1] in ("0", "+") and len(national) >= 9:
-            spans.append((match.start, match.end))
-    for start, end in reversed(spans):
-        text = text[:start] + "[PHONE]" + text[end:]
-    return text
-
-
 def mask_text(text: str) -> str:
     """`text` with every kind of personal data above replaced by its tag."""
     # Order matters: emails before NI numbers and names (both can sit inside one),
     # bank details before dates ("12-34-56" is date-shaped too), dates and addresses
     # before names ("June", "Brown Street").
-    text = _EMAIL.sub("[EMAIL]", text)
-    text = _NINO.sub("[NI]", text)
+    text = _tag(text, email_spans(text), "[EMAIL]")
+    text = _tag(text, ni_spans(text), "[NI]")
     text = _IBAN.sub("[BANK]", text)
     text = _SORT_CODE.sub("[BANK]", text)
-    text = _DATES.sub("[DATE]", text)
-    text = _mask_phones(text)
+    text = _tag(text, date_spans(text), "[DATE]")
+    text = _tag(text, phone_spans(text), "[PHONE]")
     text = _ACCOUNT.sub("[BANK]", text)
-    text = _POSTCODE.sub("[POSTCODE]", text)
+    text = _tag(text, postcode_spans(text), "[POSTCODE]")
     text = _ADDRESS.sub("[ADDRESS]", text)
     text = known_names.mask(text)
     text = _TITLED.sub("[NAME]", text)

@@ -1,13 +1,13 @@
 """The IPR reporting year (April to March) and removing what identifies a customer from
 text that leaves the workflow (docs/rules.md#ipr-publication)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from domain.errors import DomainError
-from domain.ipr.anonymise import redact
-from domain.ipr.model import Customer
+from domain.ipr.anonymise import ipr_identifiers, redact, redactor
+from domain.ipr.model import Customer, IprPolicy, IprState, Referrer
 from domain.ipr.reporting import reporting_year, year_bounds
 
 # --- the reporting year ---------------------------------------------------------------
@@ -100,7 +100,14 @@ def test_the_name_and_each_part_become_the_customer(text: str, expected: str) ->
 
 
 def test_a_name_part_inside_a_longer_word_is_left() -> None:
-    assert scrub("Alexander and Alexa rang") == "Alexander and Alexa rang"
+    assert scrub("Alexa and the Testpersonal family rang") == (
+        "Alexa and the Testpersonal family rang"
+    )
+
+
+def test_a_variant_of_the_first_name_is_removed_but_not_as_the_customer() -> None:
+    """ "Alexander" is a form of "Alex" (it may be someone else's name: not "the customer")."""
+    assert scrub("Alexander and Alexa rang") == "[removed] and Alexa rang"
 
 
 @pytest.mark.parametrize(
@@ -253,3 +260,152 @@ def test_either_apostrophe_matches_a_name() -> None:
 @pytest.mark.parametrize("dob", ["4 Mar 61", "4th of March 1961", "March 4th, '61"])
 def test_short_and_spelt_out_dates_are_removed(dob: str) -> None:
     assert scrub(f"born {dob}.") == "born [removed]."
+
+
+# --- what the record holds beyond the customer, and what is shaped like an identifier
+
+
+FAMILY = Customer(
+    full_name="Katherine Jones",
+    address="14 Elm Grove, Bramley, Leeds LS13 2AB",
+)
+OTHERS = ("Mary Jones", "Anil Patel")
+
+
+def scrub_family(text: str, localities: tuple[str, ...] = ()) -> str:
+    return redact(text, FAMILY, [REFERENCE], others=OTHERS, localities=localities)
+
+
+@pytest.mark.parametrize("nickname", ["Kate", "Kathy", "Katie", "Cathy", "Kath", "kate", "KATE"])
+def test_nicknames_of_the_customer_are_removed(nickname: str) -> None:
+    assert scrub_family(f"{nickname} rang") == "[removed] rang"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mary Jones rang", "[removed] rang"),
+        ("mary jones rang", "[removed] rang"),
+        ("Mary's call", "[removed]'s call"),
+        ("Mary’s call", "[removed]’s call"),
+        ("Dr Patel wrote", "[removed] wrote"),
+        ("Dr. Anil Patel wrote", "[removed] wrote"),
+        ("dr patel wrote", "[removed] wrote"),
+        ("Molly rang", "[removed] rang"),  # a nickname of Mary
+        ("Katherine's daughter Mary", "the customer's daughter [removed]"),
+    ],
+)
+def test_third_parties_the_record_holds_are_removed_with_titles_and_possessives(
+    text: str, expected: str
+) -> None:
+    assert scrub_family(text) == expected
+
+
+def test_a_nickname_with_the_surname_is_the_person_it_names() -> None:
+    assert scrub_family("Kate Jones rang; Molly Jones too") == ("the customer rang; [removed] too")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("on 3 march", "on [removed]"), ("on 4 May", "on [removed]"), ("May 5th", "[removed]")],
+)
+def test_a_day_and_month_without_a_year_is_a_date(text: str, expected: str) -> None:
+    assert scrub_family(text) == expected
+
+
+def test_may_after_a_number_is_still_a_verb() -> None:
+    assert scrub_family("those 2 may be linked") == "those 2 may be linked"
+
+
+def test_a_third_party_held_with_a_title_does_not_take_the_title_word_elsewhere() -> None:
+    out = redact("Dr Patel and Anil rang Dr Smith", FAMILY, others=["Dr Anil Patel"])
+    assert out == "[removed] and [removed] rang [removed]"
+    assert redact("Park Dr is closed", FAMILY, others=["Dr Anil Patel"]) == "Park Dr is closed"
+
+
+def test_a_surname_shared_with_a_third_party_is_removed_not_called_the_customer() -> None:
+    assert scrub_family("Mrs Jones rang") == "[removed] rang"
+
+
+def test_a_titled_name_the_record_does_not_hold_is_removed() -> None:
+    assert scrub_family("Dr Okafor and Mrs J. Smith met Mr Anand Rao at the Jobcentre") == (
+        "[removed] and [removed] met [removed] at the Jobcentre"
+    )
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["07700 900123", "07700900123", "+44 7700 900123", "+44 (0)7700 900123", "(0113) 496 0000",
+     "0113 496 0000", "0800 328 5644"],
+)  # fmt: skip
+def test_phone_numbers_are_removed_whole(phone: str) -> None:
+    assert scrub_family(f"rang on {phone} today") == "rang on [removed] today"
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["mary.jones72@gmail.com", "kate@example.co.uk", "k.jones+uc@nhs.net", "o'neil@x.org"],
+)
+def test_email_addresses_are_removed_whole(email: str) -> None:
+    assert scrub_family(f"wrote from {email} today") == "wrote from [removed] today"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("visited Elm Grove", "visited [removed]"), ("moved from Bramley", "moved from [removed]")],
+)
+def test_localities_of_the_address_are_removed(text: str, expected: str) -> None:
+    assert scrub_family(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("seen on Example Rd", "seen on [removed]"), ("seen on Example Rd.", "seen on [removed].")],
+)
+def test_a_street_written_with_its_type_abbreviated_is_removed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+def test_a_locality_the_record_holds_on_its_own_is_removed() -> None:
+    assert scrub_family("slept rough in Byker", localities=("Byker",)) == "slept rough in [removed]"
+
+
+@pytest.mark.parametrize(
+    "day", ["3 March", "March 3rd", "March 2024", "May 2024", "14th of February", "Sept '23"]
+)
+def test_dates_without_a_day_or_a_year_are_removed(day: str) -> None:
+    assert scrub_family(f"on {day} the") == "on [removed] the"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The agent may refer to ACS and will mark the case; the bill was paid in March.",
+        "UC, PIP, ESA and JSA teams followed the Six-Point Plan at the Jobcentre.",
+        "May the customer be called back? In May, the 2nd call was made.",
+    ],
+)
+def test_ordinary_words_months_and_service_names_survive(text: str) -> None:
+    assert scrub_family(text) == text
+
+
+def test_the_ipr_identifiers_hold_the_referrer() -> None:
+    state = _state()
+    clean = redactor(ipr_identifiers(state, "ipr-IPR-2026-017/run"))
+    assert clean("Gemma Ward (gemma.ward@dwp.gov.uk) referred Alex") == (
+        "[removed] ([removed]) referred the customer"
+    )
+
+
+def _state() -> IprState:
+    return IprState(
+        reference=REFERENCE,
+        referred_on=date(2026, 1, 5),
+        received_at=datetime(2026, 1, 5, tzinfo=UTC),
+        referrer=Referrer(name="Gemma Ward", role="Team leader", email="gemma.ward@dwp.gov.uk"),
+        source="dwp",
+        customer=CUSTOMER,
+        summary="",
+        service_lines=("UC",),
+        policy=IprPolicy(),
+    )
