@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.forms import FormNotStored, FormStore, StoredForm, StoredFormRefused
+from activities.forms import (
+    RENDERED_KEYS,
+    FormNotStored,
+    FormStore,
+    StoredForm,
+    StoredFormRefused,
+)
 
 if TYPE_CHECKING:
     from activities.files.store import FileStore
@@ -197,21 +203,25 @@ def _check(stored: StoredForm, payload: dict[str, Any]) -> tuple[str, Literal["U
 
 
 def as_rendered(forms: FormStore, stored: StoredForm, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload with a UC47's `landlord` as its stored form printed it. The workflow
-    builds the payload from case data alone (the landlord's details are read when the
-    form is rendered), and a payload from an older request may hold an old copy."""
+    """The payload with what the stored form printed when it was rendered: a UC47's
+    `landlord`, and every form's `declaration` (and demo mark) from the configured
+    officer (activities.forms.RENDERED_KEYS). The workflow builds the payload from case
+    data alone, and a payload from an older request may hold an old copy."""
     case_id = payload.get("case_id")
-    if stored.form != "UC47" or payload.get("form") != "UC47" or not isinstance(case_id, str):
+    form = payload.get("form")
+    if stored.form not in FORMS or form != stored.form or not isinstance(case_id, str):
         return payload  # nothing to fill; the channel refuses what does not fit
     try:
         printed = forms.read_structured(stored.sha256, case_id, "stored.sha256")
     except FormNotStored:
+        if form != "UC47":
+            return payload  # an APA1 carries no landlord the channel needs
         raise
     except StoredFormRefused as error:
         raise SubmissionRefused(str(error)) from None
-    if not isinstance(printed.get("landlord"), dict):
+    if form == "UC47" and not isinstance(printed.get("landlord"), dict):
         raise SubmissionRefused("stored.sha256: the stored form's JSON records no landlord")
-    return payload | {"landlord": printed["landlord"]}
+    return payload | {key: printed[key] for key in RENDERED_KEYS if key in printed}
 
 
 class OutboxActivities:

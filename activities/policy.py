@@ -22,6 +22,10 @@ LANDLORD_ENV = {
     "account_name": "CASEWORK_LANDLORD_ACCOUNT_NAME",
     "sort_code": "CASEWORK_LANDLORD_SORT_CODE",
     "account_number": "CASEWORK_LANDLORD_ACCOUNT_NUMBER",
+    "officer_name": "CASEWORK_LANDLORD_OFFICER_NAME",
+    "officer_role": "CASEWORK_LANDLORD_OFFICER_ROLE",
+    "phone": "CASEWORK_LANDLORD_PHONE",
+    "email": "CASEWORK_LANDLORD_EMAIL",
 }
 
 

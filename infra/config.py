@@ -47,6 +47,22 @@ def _work_available_days() -> int:
     return int(raw)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def demo_mode() -> bool:
+    """CASEWORK_DEMO: on in `make demo` (tools/demo.py) and the test session. Only then
+    may forms carry the demo's placeholder landlord, bank and officer details, and
+    each says "DEMO — not for submission" (docs/forms.md)."""
+    raw = os.environ.get("CASEWORK_DEMO", "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(f"CASEWORK_DEMO: must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     task_queue: str = field(
@@ -76,6 +92,8 @@ class Settings:
     )
     # The Work Available Report lists deadlines falling within this many days.
     work_available_days: int = field(default_factory=lambda: _work_available_days())
+    # The demo: placeholder landlord details allowed on forms, marked as such.
+    demo: bool = field(default_factory=lambda: demo_mode())
 
     @property
     def metrics_address(self) -> str | None:

@@ -36,6 +36,10 @@ os.environ.setdefault("CASEWORK_METRICS_PORT", "0")
 # ... and leave the session server's Temporal Schedules alone, unless a test asks
 # (tests/integration/test_schedules.py): they are the namespace's, not one test's.
 os.environ.setdefault("CASEWORK_SCHEDULES", "off")
+# ... and render forms as the demo does: the session's workers print the demo's
+# placeholder landlord (domain/policy.py), marked "DEMO — not for submission"; the
+# refusal outside the demo is tested with the flag given (tests/domain/test_form_content.py).
+os.environ.setdefault("CASEWORK_DEMO", "1")
 
 
 @pytest.fixture(scope="session")

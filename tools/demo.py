@@ -204,6 +204,9 @@ async def main() -> int:
     # What this and its children write (the data folder, databases, logs, forms,
     # submissions, letters) is readable by its owner only.
     os.umask(0o077)
+    # The demo's worker may print the placeholder landlord details on forms, each
+    # marked "DEMO — not for submission" (docs/forms.md); anywhere else they are refused.
+    os.environ["CASEWORK_DEMO"] = "1"
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     from infra import keys

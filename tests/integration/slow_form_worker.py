@@ -10,9 +10,12 @@ _save = forms.FormStore.save
 
 
 def _save_then_pause(
-    self: forms.FormStore, request: forms.FormRequest, landlord: forms.Landlord | None = None
+    self: forms.FormStore,
+    request: forms.FormRequest,
+    landlord: forms.Landlord | None = None,
+    demo: bool = False,
 ) -> forms.StoredForm:
-    stored = _save(self, request, landlord)
+    stored = _save(self, request, landlord, demo)
     time.sleep(120)  # the test kills the process during this pause
     return stored
 

@@ -40,7 +40,7 @@ from domain.case.model import CaseState
 from domain.case.parsing import parse
 from domain.case.rules.representatives import EVIDENCE_FOR
 from domain.policy import CasePolicy, Landlord
-from tests.factories import opening
+from tests.factories import deduction_facts, opening
 from tests.file_store import store_in, stored_bytes
 from workflows.ids import case_children
 
@@ -80,6 +80,10 @@ LANDLORD = Landlord(
     account_name="Northfield Homes Rent",
     sort_code="40-11-62",
     account_number="71234568",
+    officer_name="Priya Shah",
+    officer_role="Income Recovery Officer",
+    phone="0113 496 0555",
+    email="income@northfieldhomes.org.uk",
 )
 UC47_REQUEST = FormRequest(case_id="uc-case-T-0042/7", form="UC47", data=UC47)
 APA1_REQUEST = FormRequest(case_id="uc-case-T-0042/7", form="APA1", data=APA1)
@@ -114,17 +118,19 @@ def test_uc47_pdf_carries_the_residents_identifiers_figures_and_evidence(tmp_pat
         "Amara Okonkwo-Lewis",
         "T-0042/7",
         "QQ123456C",
-        "1988-04-17",
+        "17 April 1988",
         "£1,234.56",
-        "15.00% of standard allowance",
+        "15% of the standard allowance",
         "Current rent arrears or threat of eviction",
         "Severe or multiple debt",
         "NH-LL-55021",
         "40-11-62",
-        "2026-01-12 Rent due week 41 £126.50 £1,234.56",
-        "J. Patel, Income Officer",
+        "12 January 2026 Rent due week 41 £126.50 £1,234.56",
+        "Name Priya Shah Role Income Recovery Officer On behalf of Northfield Homes",
+        "Telephone 0113 496 0555 Email income@northfieldhomes.org.uk Date 2 February 2026",
     ]:
         assert expected in text, expected
+    assert "J. Patel" not in text  # a staff reference, not the declaration
     assert stored_bytes(stored.pdf_path).startswith(b"%PDF-")
     assert PdfReader(io.BytesIO(stored_bytes(stored.pdf_path))).pages[
         0
@@ -132,7 +138,7 @@ def test_uc47_pdf_carries_the_residents_identifiers_figures_and_evidence(tmp_pat
 
 
 def test_apa1_pdf_carries_the_type_tier_factors_evidence_and_assessor(tmp_path: Path) -> None:
-    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST)
+    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST, LANDLORD)
     text = pdf_text(stored.pdf_path)
     assert "APA1 – Alternative Payment Arrangement request pack" in text
     for expected in [
@@ -142,9 +148,10 @@ def test_apa1_pdf_carries_the_type_tier_factors_evidence_and_assessor(tmp_path: 
         "Mental health condition",
         "No bank account",
         "Recently bereaved",
-        "GP letter dated 2026-01-20",
+        "GP letter dated 20 January 2026",
         "R. Byrne, Tenancy Sustainment",
-        "2026-02-03",
+        "Assessed on 3 February 2026",
+        "Name Priya Shah Role Income Recovery Officer",
     ]:
         assert expected in text, expected
 
@@ -154,38 +161,53 @@ def test_uc47_json_payload_round_trips_with_plain_json_types(tmp_path: Path) -> 
     payload = json.loads(stored_bytes(stored.json_path).decode())
     assert payload == structured(UC47_REQUEST, LANDLORD)
     assert payload["form"] == "UC47"
-    assert payload["form_version"] == "1"
-    assert payload["resident"] == {
-        "name": "Amara Okonkwo-Lewis",
+    assert payload["form_version"] == "2"
+    assert payload["tenant"] == {
+        "full_name": "Amara Okonkwo-Lewis",
         "address": "Flat 3, 12 Larch Road, Leeds LS6 2AB",
-        "ni_number": "QQ123456C",
+        "postcode": "LS6 2AB",
+        "national_insurance_number": "QQ123456C",
         "date_of_birth": "1988-04-17",
     }
     assert payload["landlord"]["reference"] == "NH-LL-55021"
     assert payload["landlord"]["payment"]["sort_code"] == "40-11-62"
-    assert payload["rent"] == {"amount": "126.50", "frequency": "weekly", "monthly": "548.17"}
-    assert payload["arrears"]["amount"] == "1234.56"
-    assert payload["arrears"]["evidence"][1] == {
+    assert payload["tenancy"] == {
+        "tenant_reference": "T-0042/7",
+        "rent": {"amount": "126.50", "frequency": "weekly", "monthly": "548.17"},
+    }
+    assert payload["rent_arrears"]["amount"] == "1234.56"
+    assert payload["rent_arrears"]["statement"][1] == {
         "date": "2026-01-12",
         "description": "Rent due week 41",
         "amount": "126.50",
         "balance": "1234.56",
     }
     assert payload["request"] == "both"
-    assert payload["deduction_rate_percent"] == "15.00"
-    assert payload["tier_reasons"] == list(UC47.tier_reasons)
-    assert payload["requested_on"] == "2026-02-02"
+    assert payload["applying_for"] == ["managed_payment_to_landlord", "rent_arrears_deduction"]
+    assert payload["deduction"] == {"rate_percent": "15.00"}
+    assert payload["reasons"]["tier_factors"] == list(UC47.tier_reasons)
+    assert payload["case"] == {
+        "requested_by": "J. Patel, Income Officer",
+        "requested_on": "2026-02-02",
+    }
+    assert payload["declaration"]["name"] == "Priya Shah"
+    assert payload["declaration"]["date"] == "2026-02-02"
 
 
 def test_apa1_json_payload_round_trips(tmp_path: Path) -> None:
-    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST)
+    stored = FormStore(store_in(tmp_path)).save(APA1_REQUEST, LANDLORD)
     payload = json.loads(stored_bytes(stored.json_path).decode())
     assert payload["form"] == "APA1"
-    assert payload["form_version"] == "1"
+    assert payload["form_version"] == "2"
     assert payload["apa_type"] == "managed_payment_to_landlord"
     assert payload["tier_1"] == ["Mental health condition"]
     assert payload["tier_2"] == ["No bank account", "Recently bereaved"]
-    assert payload["assessed_on"] == "2026-02-03"
+    assert payload["assessment"] == {
+        "date": "2026-02-03",
+        "assessed_by": "R. Byrne, Tenancy Sustainment",
+    }
+    assert "payment" not in payload["landlord"]  # an APA1 prints no bank details
+    assert payload["declaration"]["role"] == "Income Recovery Officer"
 
 
 def test_a_managed_payment_only_uc47_shows_no_deduction_and_may_omit_the_ni_number(
@@ -194,9 +216,13 @@ def test_a_managed_payment_only_uc47_shows_no_deduction_and_may_omit_the_ni_numb
     data = replace(UC47, request="managed_payment", deduction_rate_percent=None, ni_number=None)
     stored = FormStore(store_in(tmp_path)).save(replace(UC47_REQUEST, data=data), LANDLORD)
     text = pdf_text(stored.pdf_path)
-    assert "Deduction rate None" in text
-    assert "National Insurance number Not known" in text
-    assert json.loads(stored_bytes(stored.json_path).decode())["deduction_rate_percent"] is None
+    assert "Deduction No deduction requested: managed payment only" in text
+    assert "Deduction rate" not in text and "None" not in text
+    assert (
+        "National Insurance number Not known: DWP can match the resident by date of birth" in text
+    )
+    payload = json.loads(stored_bytes(stored.json_path).decode())
+    assert "deduction" not in payload and "national_insurance_number" not in payload["tenant"]
 
 
 def test_uc47_needs_an_ni_number_or_a_date_of_birth() -> None:
@@ -213,7 +239,7 @@ def test_uc47_gives_a_rate_exactly_when_it_asks_for_a_deduction() -> None:
 
 def test_the_same_request_renders_byte_identical_pdfs() -> None:
     assert render_pdf(UC47_REQUEST, LANDLORD) == render_pdf(UC47_REQUEST, LANDLORD)
-    assert render_pdf(APA1_REQUEST) == render_pdf(APA1_REQUEST)
+    assert render_pdf(APA1_REQUEST, LANDLORD) == render_pdf(APA1_REQUEST, LANDLORD)
 
 
 def test_saving_the_same_request_twice_stores_one_file_pair(tmp_path: Path) -> None:
@@ -251,8 +277,8 @@ def test_two_stores_render_the_same_hash(tmp_path: Path) -> None:
 def test_unsafe_case_ids_name_no_path_and_do_not_collide(tmp_path: Path) -> None:
     files_ = store_in(tmp_path / "forms")
     store = FormStore(files_)
-    slashed = store.save(replace(APA1_REQUEST, case_id="../a/b"))
-    underscored = store.save(replace(APA1_REQUEST, case_id=".._a_b"))
+    slashed = store.save(replace(APA1_REQUEST, case_id="../a/b"), LANDLORD)
+    underscored = store.save(replace(APA1_REQUEST, case_id=".._a_b"), LANDLORD)
     for stored in (slashed, underscored):
         assert stored.pdf_path.startswith("casework-files:form/")  # a name, not a path
         assert not (tmp_path / "a").exists() and not (tmp_path.parent / "a").exists()
@@ -358,6 +384,10 @@ def _assess(state: CaseState, by: str, factors: tuple[str, ...], at: datetime) -
 
 def _request(state: CaseState, at: datetime, **fields: Any) -> CaseState:
     fields.setdefault("by", "officer-9")
+    if fields.get("kind") == "tpd":
+        # The recorded facts a deduction rests on (docs/rules.md#third-party-deductions).
+        for facts in deduction_facts(at.date()):
+            state = _run(state, facts, at)
     return _run(state, c.RequestPaymentArrangement(**fields), at)
 
 
@@ -373,7 +403,7 @@ def _saved(tmp_path: Path, forms: tuple[FormRequest, ...]) -> dict[str, tuple[st
         stored = store.save(request, LANDLORD)
         assert stored.created and Path(stored.pdf_path).name.startswith(f"{request.form}-")
         payload = json.loads(stored_bytes(stored.json_path).decode())
-        assert payload == structured(request, LANDLORD if request.form == "UC47" else None)
+        assert payload == structured(request, LANDLORD)
         out[request.form] = (pdf_text(stored.pdf_path), payload)
     return out
 
@@ -424,31 +454,34 @@ def test_forms_come_from_the_facts_at_request_time_not_the_case_as_it_is_later(
     saved = _saved(tmp_path, forms)
     uc47_text, uc47 = saved["UC47"]
     assert "Arrears £583.33" in uc47_text
-    assert "2026-06-01 Rent charged £433.33 £683.33" in uc47_text
-    assert "2026-06-05 Payment received (BACS 991) £-100.00 £583.33" in uc47_text
-    assert "Requested by officer-9 Requested on 2026-06-11" in uc47_text
+    assert "1 June 2026 Rent charged £433.33 £683.33" in uc47_text
+    assert "5 June 2026 Payment received (BACS 991) £100.00 £583.33" in uc47_text
+    assert "Name Priya Shah Role Income Recovery Officer" in uc47_text
+    assert "Date 11 June 2026" in uc47_text
+    assert "officer-9" not in uc47_text  # a staff id, kept in the payload's `case`
     assert "Correspondence to The resident" in uc47_text
-    for later_only in ("2026-07-01", "2026-07-03", "SO 12", "966.66", "1,016.66", "Late Appointee"):
+    for later_only in ("July 2026", "SO 12", "966.66", "1,016.66", "Late Appointee"):
         assert later_only not in uc47_text, later_only
     assert "officer-17" not in uc47_text  # who opened the case did not make the request
     assert "homeless" not in uc47_text
-    assert uc47["requested_by"] == "officer-9"
-    assert uc47["requested_on"] == "2026-06-11"
-    assert uc47["arrears"]["amount"] == "583.33"
-    assert [line["date"] for line in uc47["arrears"]["evidence"]] == ["2026-06-01", "2026-06-05"]
-    assert uc47["correspondent"] is None
+    assert uc47["case"] == {"requested_by": "officer-9", "requested_on": "2026-06-11"}
+    assert uc47["declaration"]["date"] == "2026-06-11"
+    assert uc47["rent_arrears"]["amount"] == "583.33"
+    assert [line["date"] for line in uc47["rent_arrears"]["statement"]] == [
+        "2026-06-01",
+        "2026-06-05",
+    ]
+    assert "correspondent" not in uc47
 
     apa1_text, apa1 = saved["APA1"]
-    assert "Assessed by assessor-3 Assessed on 2026-06-03" in apa1_text
-    assert "vulnerability assessment of 2026-06-03 by assessor-3: 2 factor(s) recorded" in (
-        apa1_text
-    )
-    assert "rent account balance £583.33 on 2026-06-11" in apa1_text
+    assert "Assessor's staff reference assessor-3 Assessed on 3 June 2026" in apa1_text
+    assert "Vulnerability assessment of 3 June 2026: 2 factors recorded" in apa1_text
+    assert "Rent account on 11 June 2026: arrears of £583.33" in apa1_text
     assert "mental health condition" in _between(apa1_text, "2. Tier 1", "3. Tier 2")
     assert "no bank account" in _between(apa1_text, "3. Tier 2", "4. Evidence")
     for later_only in ("assessor-8", "homeless", "Late Appointee"):
         assert later_only not in apa1_text, later_only
-    assert (apa1["assessed_by"], apa1["assessed_on"]) == ("assessor-3", "2026-06-03")
+    assert apa1["assessment"] == {"assessed_by": "assessor-3", "date": "2026-06-03"}
     assert apa1["tier_1"] == ["mental health condition"]
     assert apa1["tier_2"] == ["no bank account"]
 
@@ -471,13 +504,16 @@ def test_an_apa_managed_payment_gives_the_apa1_pack_then_the_uc47_sent_to_dwp(
     saved = _saved(tmp_path, forms)
     assert "APA type Managed payment to landlord" in saved["APA1"][0]
     assert (
-        "Requested Managed payment of rent to the landlord Deduction rate None"
-        in (saved["UC47"][0])
+        "Requested Managed payment of rent to the landlord"
+        " Deduction No deduction requested: managed payment only" in (saved["UC47"][0])
     )
     assert saved["UC47"][1]["request"] == "managed_payment"
-    assert saved["UC47"][1]["deduction"] is None
+    assert "deduction" not in saved["UC47"][1]
     # The UC47 for an APA rests on the Tier factors.
-    assert saved["UC47"][1]["grounds"] == ["mental health condition", "no bank account"]
+    assert saved["UC47"][1]["reasons"]["grounds"] == [
+        "mental health condition",
+        "no bank account",
+    ]
     assert len(files(tmp_path, "APA1-*.pdf")) == len(files(tmp_path, "UC47-*.pdf")) == 1
 
 
@@ -536,7 +572,7 @@ def test_a_recorded_appointee_or_attorney_receives_the_correspondence_on_both_fo
     saved = _saved(tmp_path, _forms(state))
     assert set(saved) == {"APA1", "UC47"}
     expected = {"kind": kind, "name": "Pat Okafor", "contact": "07700 900123"}
-    for form, end in (("APA1", "6. Assessment"), ("UC47", "7. Declaration")):
+    for form, end in (("APA1", "6. Assessment"), ("UC47", "8. Declaration")):
         text, payload = saved[form]
         section = _between(text, "Correspondence Correspondence to", end)
         assert f"{label}: Pat Okafor" in section, form
@@ -553,7 +589,7 @@ def test_without_an_appointee_correspondence_goes_to_the_resident(tmp_path: Path
         text, payload = saved[form]
         assert "Correspondence to The resident" in text, form
         assert "Appointee" not in text and "Contact" not in text, form
-        assert payload["correspondent"] is None, form
+        assert "correspondent" not in payload, form
 
 
 def test_a_deduction_with_the_standard_allowance_prints_its_amount_in_pounds(
@@ -568,21 +604,25 @@ def test_a_deduction_with_the_standard_allowance_prints_its_amount_in_pounds(
     )
     [form] = _forms(state)
     text, payload = _saved(tmp_path, (form,))["UC47"]
-    request = _between(text, "3. Request", "Grounds for the request")
+    request = _between(text, "4. Request", "Grounds for the request")
     assert request == (
         " Requested Deduction for rent arrears"
-        " Deduction rate 15.00% of standard allowance"
+        " Deduction rate 15% of the standard allowance"
         " Standard allowance £400.00 a month Deduction £60.00 a month "
     )
     assert payload["request"] == "arrears_deduction"
-    assert payload["deduction_rate_percent"] == "15.00"
-    assert payload["deduction"] == {"standard_allowance": "400.00", "monthly_amount": "60.00"}
-    assert payload["grounds"][0] == "rent arrears of £1200.00"
-    assert payload["grounds"][1].startswith(
-        "£60.00 a month (15% of the standard allowance £400.00)"
-    )
-    grounds = _between(text, "Grounds for the request", "4. Rent and arrears")
-    assert "rent arrears of £1200.00" in grounds
+    assert payload["deduction"] == {
+        "rate_percent": "15.00",
+        "standard_allowance": "400.00",
+        "monthly_amount": "60.00",
+    }
+    # The grounds (the deduction rules' own words) as a statement writes money.
+    grounds_sent = payload["reasons"]["grounds"]
+    assert "£1,200.00" in grounds_sent[0]
+    [amount] = [g for g in grounds_sent if g.startswith("£60.00 a month (15% of the standard")]
+    grounds = _between(text, "Grounds for the request", "5. Rent and arrears")
+    assert grounds_sent[0] in grounds and amount in grounds
+    assert "£1200.00" not in text and "£1200.00" not in str(payload)
     assert "£60.00 a month (15% of the standard allowance £400.00)" in grounds
 
 
@@ -594,11 +634,11 @@ def test_a_deduction_without_the_standard_allowance_prints_only_its_rate(tmp_pat
         deduction_rate=Decimal("10"),
     )
     text, payload = _saved(tmp_path, _forms(state))["UC47"]
-    assert "Deduction rate 10.00% of standard allowance" in text
+    assert "Deduction rate 10% of the standard allowance" in text
     assert "Standard allowance" not in text and "a month" not in text
-    assert payload["deduction"] is None
-    assert payload["deduction_rate_percent"] == "10.00"
-    assert payload["grounds"] == ["rent arrears of £1200.00"]
+    assert payload["deduction"] == {"rate_percent": "10.00"}
+    assert "£1,200.00" in payload["reasons"]["grounds"][0]
+    assert not [g for g in payload["reasons"]["grounds"] if "a month (" in g]
 
 
 def test_an_mptls_grounds_are_the_conditions_it_meets(tmp_path: Path) -> None:
@@ -608,15 +648,15 @@ def test_an_mptls_grounds_are_the_conditions_it_meets(tmp_path: Path) -> None:
     )
     text, payload = _saved(tmp_path, _forms(state))["UC47"]
     expected = [
-        "arrears £1200.00 against 2 months' rent £866.66",
-        "underpaid for 3 months (more than 2 needed) with arrears £1200.00 "
+        "arrears £1,200.00 against 2 months' rent £866.66",
+        "underpaid for 3 months (more than 2 needed) with arrears £1,200.00 "
         "against 1 month's rent £433.33",
     ]
-    assert payload["grounds"] == expected
-    grounds = _between(text, "Grounds for the request", "4. Rent and arrears")
+    assert payload["reasons"]["grounds"] == expected
+    grounds = _between(text, "Grounds for the request", "5. Rent and arrears")
     assert grounds.index(expected[0]) < grounds.index(expected[1])
     assert "Tier" not in grounds  # no vulnerability assessed: only the conditions met
-    assert payload["tier_reasons"] == []
+    assert payload["reasons"]["tier_factors"] == []
 
 
 def test_the_rent_account_extract_lists_each_signed_movement_and_running_balance(
@@ -635,23 +675,24 @@ def test_the_rent_account_extract_lists_each_signed_movement_and_running_balance
         ("2026-06-09", "Third party deduction received", "-25.50", "557.83"),
         ("2026-07-01", "Rent charged", "433.33", "991.16"),
     ]
-    assert payload["arrears"]["amount"] == "991.16"
-    assert payload["arrears"]["evidence"] == [
+    assert payload["rent_arrears"]["amount"] == "991.16"
+    assert payload["rent_arrears"]["statement"] == [
         {"date": on, "description": what, "amount": amount, "balance": balance}
         for on, what, amount, balance in expected
     ]
-    extract = _between(text, "Rent account extract", "5. Tier 1 and Tier 2 reasons")
+    extract = _between(text, "Rent account extract", "6. Tier 1 and Tier 2 reasons")
     assert extract == (
-        " Date Description Amount Balance"
-        " 2026-06-01 Rent charged £433.33 £683.33"
-        " 2026-06-05 Payment received (BACS 991) £-100.00 £583.33"
-        " 2026-06-09 Third party deduction received £-25.50 £557.83"
-        " 2026-07-01 Rent charged £433.33 £991.16 "
+        " Date Description Charged Paid Balance"
+        " 1 June 2026 Rent charged £433.33 £683.33"
+        " 5 June 2026 Payment received (BACS 991) £100.00 £583.33"
+        " 9 June 2026 Third party deduction received £25.50 £557.83"
+        " 1 July 2026 Rent charged £433.33 £991.16 "
     )
+    assert "£-" not in text
     assert "Balance on the case" not in text
     # Each line's balance is the one before it plus its signed amount.
     balance = Decimal("250.00")
-    for line in payload["arrears"]["evidence"]:
+    for line in payload["rent_arrears"]["statement"]:
         balance += Decimal(line["amount"])
         assert Decimal(line["balance"]) == balance, line
 
@@ -659,7 +700,7 @@ def test_the_rent_account_extract_lists_each_signed_movement_and_running_balance
 def test_a_case_with_no_movements_shows_its_balance_on_the_request_date(tmp_path: Path) -> None:
     state = _request(_case("1200.00"), datetime(2026, 6, 10, 9, tzinfo=UTC), kind="mptl")
     text, payload = _saved(tmp_path, _forms(state))["UC47"]
-    assert payload["arrears"]["evidence"] == [
+    assert payload["rent_arrears"]["statement"] == [
         {
             "date": "2026-06-10",
             "description": "Balance on the case",
@@ -667,7 +708,7 @@ def test_a_case_with_no_movements_shows_its_balance_on_the_request_date(tmp_path
             "balance": "1200.00",
         }
     ]
-    assert "2026-06-10 Balance on the case £0.00 £1,200.00" in text
+    assert "10 June 2026 Balance on the case £1,200.00" in text
 
 
 def test_the_extract_carries_the_last_twelve_movements_ending_at_the_balance() -> None:
@@ -676,7 +717,7 @@ def test_the_extract_carries_the_last_twelve_movements_ending_at_the_balance() -
         state = _movement(state, "charge", "10.00", date(2026, 6, day))
     state = _request(state, datetime(2026, 6, 15, 9, tzinfo=UTC), kind="mptl")
     [form] = _forms(state)
-    evidence = structured(form)["arrears"]["evidence"]
+    evidence = structured(form)["rent_arrears"]["statement"]
     assert len(evidence) == 12
     assert evidence[0] == {
         "date": "2026-06-03",
@@ -684,7 +725,7 @@ def test_the_extract_carries_the_last_twelve_movements_ending_at_the_balance() -
         "amount": "10.00",
         "balance": "1230.00",
     }
-    assert evidence[-1]["balance"] == "1340.00" == structured(form)["arrears"]["amount"]
+    assert evidence[-1]["balance"] == "1340.00" == structured(form)["rent_arrears"]["amount"]
 
 
 def test_a_request_made_before_facts_were_kept_is_filled_from_the_live_case(
@@ -712,26 +753,29 @@ def test_a_request_made_before_facts_were_kept_is_filled_from_the_live_case(
     assert isinstance(form.data, Uc47Data)
     text, body = _saved(tmp_path, (form,))["UC47"]
     assert body["request"] == "managed_payment"
-    assert body["arrears"]["amount"] == "1433.33"  # the balance now, after the payment
-    assert body["arrears"]["evidence"][-1] == {
+    assert body["rent_arrears"]["amount"] == "1433.33"  # the balance now, after the payment
+    assert body["rent_arrears"]["statement"][-1] == {
         "date": "2026-06-12",
         "description": "Payment received (BACS 7)",
         "amount": "-200.00",
         "balance": "1433.33",
     }
-    assert body["grounds"] == []
-    assert body["deduction"] is None
-    assert body["requested_by"] == "officer-17"  # not kept: who opened the case
-    assert body["requested_on"] == "2026-06-10"
+    assert body["reasons"]["grounds"] == []
+    assert "deduction" not in body
+    # Not kept: who opened the case.
+    assert body["case"] == {"requested_by": "officer-17", "requested_on": "2026-06-10"}
     assert body["correspondent"] == {
         "kind": "deputy",
         "name": "Dee Puty",
         "contact": "01632 960000",
     }
-    assert "Requested by officer-17 Requested on 2026-06-10" in text
+    assert "officer-17" not in text and "Date 10 June 2026" in text
     assert "Correspondence to Deputy: Dee Puty" in text
     assert "Arrears £1,433.33" in text
-    assert _between(text, "Grounds for the request", "4. Rent and arrears") == " None "
+    assert _between(text, "Grounds for the request", "5. Rent and arrears") == (
+        " Not recorded: the request was made before the engine kept its grounds; see the rent"
+        " account extract and the reasons below. "
+    )
 
 
 def test_a_legacy_apa_request_takes_the_assessment_now_on_the_case(tmp_path: Path) -> None:
@@ -748,9 +792,9 @@ def test_a_legacy_apa_request_takes_the_assessment_now_on_the_case(tmp_path: Pat
     [form] = form_requests_for(CASE_ID, state, legacy)
     text, payload = _saved(tmp_path, (form,))["APA1"]
     assert payload["apa_type"] == "more_frequent_payments"
-    assert (payload["assessed_by"], payload["assessed_on"]) == ("assessor-3", "2026-06-02")
+    assert payload["assessment"] == {"assessed_by": "assessor-3", "date": "2026-06-02"}
     assert payload["tier_1"] == ["mental health condition"]
-    assert "rent account balance £250.00 on 2026-06-10" in text
+    assert "Rent account on 10 June 2026: arrears of £250.00" in text
 
 
 def test_forms_built_from_a_case_survive_the_workers_data_converter() -> None:
@@ -842,6 +886,7 @@ def test_a_uc47_prints_the_landlord_it_is_given_and_records_it_beside_the_pdf(
     assert json.loads(stored_bytes(moved.json_path).decode())["landlord"] == {
         "name": "Northfield Homes Ltd",
         "reference": "NH-LL-55021",
+        "contact": {"phone": "0113 496 0555", "email": "income@northfieldhomes.org.uk"},
         "payment": {
             "account_name": "Northfield Homes Rent",
             "sort_code": "40-11-62",
@@ -899,12 +944,39 @@ def test_a_bad_landlord_configuration_is_named_and_retried_not_printed(
         read_landlord()
 
 
-def test_an_apa1_needs_no_landlord_configuration(
+def test_an_apa1_is_not_refused_for_bank_details_it_does_not_print(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CASEWORK_LANDLORD_SORT_CODE", "bad")
-    activities = FormActivities(FormStore(store_in(tmp_path)))
-    assert ActivityEnvironment().run(activities.generate_form, APA1_REQUEST).created
+    # Outside the demo, with the landlord and officer set but the bank details left at
+    # the demo's placeholders: the APA1 is made, the UC47 refused naming the settings.
+    for name, value in {
+        "CASEWORK_LANDLORD_NAME": "Ash HA",
+        "CASEWORK_LANDLORD_OFFICER_NAME": "Sam Okoro",
+        "CASEWORK_LANDLORD_OFFICER_ROLE": "Income Team Leader",
+        "CASEWORK_LANDLORD_PHONE": "0113 496 0777",
+        "CASEWORK_LANDLORD_EMAIL": "rents@ash-ha.org.uk",
+    }.items():
+        monkeypatch.setenv(name, value)
+    activities = FormActivities(FormStore(store_in(tmp_path)), demo=False)
+    stored = ActivityEnvironment().run(activities.generate_form, APA1_REQUEST)
+    assert stored.created and "Sam Okoro" in pdf_text(stored.pdf_path)
+    assert "DEMO" not in pdf_text(stored.pdf_path)
+    with pytest.raises(ApplicationError, match="CASEWORK_LANDLORD_SORT_CODE") as refused:
+        ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    assert refused.value.type == "FormNotFitToSend"
+    assert "CASEWORK_LANDLORD_ACCOUNT_NUMBER" in refused.value.message
+    assert "CASEWORK_LANDLORD_OFFICER_NAME" not in refused.value.message
+    assert not files(tmp_path, "UC47-*")
+
+
+def test_in_the_demo_generate_form_prints_the_placeholders_marked_not_for_submission(
+    tmp_path: Path,
+) -> None:
+    activities = FormActivities(FormStore(store_in(tmp_path)), demo=True)
+    stored = ActivityEnvironment().run(activities.generate_form, UC47_REQUEST)
+    text = pdf_text(stored.pdf_path)
+    assert "DEMO — not for submission" in text and "00-00-00" in text
+    assert "demo" in json.loads(stored_bytes(stored.json_path).decode())
 
 
 def _legacy_uc47_request() -> dict[str, Any]:
@@ -950,3 +1022,21 @@ def test_a_request_carrying_the_landlord_from_before_still_parses_and_prints_tod
     stored = ActivityEnvironment().run(activities.generate_form, decoded)
     text = pdf_text(stored.pdf_path)
     assert "80012345" in text and "99999999" not in text and "Old Landlord" not in text
+
+
+def test_what_is_submitted_carries_the_declaration_and_landlord_the_form_printed(
+    tmp_path: Path,
+) -> None:
+    from activities.outbox import as_rendered
+
+    store = FormStore(store_in(tmp_path))
+    for request in (UC47_REQUEST, APA1_REQUEST):
+        stored = store.save(request, LANDLORD)
+        # The workflow builds the payload from case data alone.
+        built = structured(request)
+        assert "declaration" not in built and "landlord" not in built
+        sent = as_rendered(store, stored, built)
+        assert sent == structured(request, LANDLORD), request.form
+        assert sent["declaration"]["name"] == "Priya Shah"
+    demo = store.save(UC47_REQUEST, LANDLORD, demo=True)
+    assert as_rendered(store, demo, structured(UC47_REQUEST))["demo"].startswith("DEMO")
