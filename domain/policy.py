@@ -41,9 +41,11 @@ _TEXT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 @dataclass(frozen=True, config=_TEXT)
 class Landlord:
-    """The landlord's own details, printed on every UC47: the policy file's `landlord`
-    section or CASEWORK_LANDLORD_* variables, read when a form is rendered, never
-    kept by a case (so a new bank account reaches the next UC47 of every open case)."""
+    """The landlord's own details, printed on every UC47 (and the declaration on every
+    APA1): the policy file's `landlord` section or CASEWORK_LANDLORD_* variables, read
+    when a form is rendered, never kept by a case (so a new bank account reaches the
+    next UC47 of every open case). The defaults are the demo's placeholders: refused
+    outside the demo (activities/forms.py, docs/forms.md)."""
 
     name: Annotated[str, Field(min_length=1, max_length=200)] = "Example Housing Association"
     reference: Annotated[str, Field(min_length=1, max_length=60)] = "EHA-0001"
@@ -52,6 +54,14 @@ class Landlord:
     )
     sort_code: Annotated[str, Field(pattern=r"^\d{2}-\d{2}-\d{2}$")] = "00-00-00"
     account_number: Annotated[str, Field(pattern=r"^\d{8}$")] = "00000000"
+    # Who signs the declaration on every form, and the office's contact (a shared phone
+    # and mailbox of the landlord's office, not a person's own): docs/forms.md.
+    officer_name: Annotated[str, Field(min_length=1, max_length=200)] = "Demo Officer"
+    officer_role: Annotated[str, Field(min_length=1, max_length=200)] = "Income Officer (demo)"
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ]{8,18}[0-9]$")] = "0113 496 0000"
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] = (
+        "rents@example.org"
+    )
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -86,6 +96,10 @@ class CasePolicy:
     arrangement_chase_days: int = Field(default=14, ge=1)
     arrangement_escalate_days: int = Field(default=28, ge=1)
     arrangement_review_months: tuple[int, ...] = (3, 6, 9, 12, 15, 18, 24)
+    # A rent arrears deduction is asked for once arrears reach this many months' rent
+    # (DWP's APA guidance; the regulations set no minimum); below it only with a
+    # recorded reason (docs/rules.md#third-party-deductions).
+    tpd_arrears_months: Decimal = Field(default=Decimal(2), ge=0, le=12)
     # A DHP award: the follow-up this many days before it ends.
     dhp_review_days_before_end: int = Field(default=28, ge=1)
     # Journal entries a continued run carries (the SQL read model keeps all).

@@ -1,10 +1,10 @@
 """Invented case data for tests."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.case.commands import RecordClaimStatus
+from domain.case.commands import RecordAwardStatement, RecordClaimStatus
 from domain.case.model import Rent, Resident, Tenancy
 from workflows.contracts import CaseInput
 
@@ -35,3 +35,32 @@ def claim_status(first_ap_start: str, **overrides: Any) -> RecordClaimStatus:
     }
     fields.update(overrides)
     return RecordClaimStatus(**fields)
+
+
+def deduction_facts(
+    today: date,
+    *,
+    earned_income: str = "0.00",
+    statement: dict[str, Any] | None = None,
+    **claim: Any,
+) -> tuple[RecordClaimStatus, RecordAwardStatement]:
+    """The recorded facts a rent arrears deduction asked for on `today` rests on
+    (docs/rules.md#third-party-deductions): a claim whose first AP started 70 days
+    before (so `today` falls in its third AP, a few days either way), with the
+    resident still living there; and the award statement of the AP before, with the
+    housing costs element and `earned_income`. Record both before the request."""
+    status = claim_status(
+        (today - timedelta(days=70)).isoformat(),
+        **{"still_in_occupation": True, **claim},
+    )
+    award = RecordAwardStatement(
+        **{
+            "by": "officer-1",
+            # Any day of the AP names it: 30 days back is always in the second AP.
+            "ap_start": today - timedelta(days=30),
+            "housing_costs_element": True,
+            "earned_income": Decimal(earned_income),
+            **(statement or {}),
+        }
+    )
+    return status, award

@@ -15,7 +15,7 @@ search attributes. The only timer is the case's next deadline.
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -35,7 +35,12 @@ with workflow.unsafe.imports_passed_through():
         case_row,
     )
     from domain.arrangements.lifecycle import ArrangementPolicy
-    from domain.case.commands import COMMANDS, RecordArrangementProgress, RecordMigrationProgress
+    from domain.case.commands import (
+        COMMANDS,
+        RecordArrangementProgress,
+        RecordMigrationProgress,
+        RequestPaymentArrangement,
+    )
     from domain.case.deadlines import next_wakeup
     from domain.case.decide import (
         child_not_started,
@@ -97,6 +102,25 @@ with workflow.unsafe.imports_passed_through():
 # A case whose input brings its policy opens in `@workflow.init`: no local activity,
 # and a command in the first workflow task (update-with-start) is applied.
 OPENS_IN_INIT = "case-opens-in-init"
+# A rent arrears deduction request meets the legal conditions of C&P Regs Schedule 6
+# paragraph 7 and the guidance level of arrears (docs/rules.md#third-party-deductions).
+TPD_CONDITIONS = "tpd-legal-conditions"
+
+
+def _decide(state: CaseState, command: Any, now: datetime) -> list[Event]:
+    """`decide` for the case's commands. A validator always applies today's rules to a
+    rent arrears deduction request; its handler, only where the run has taken the
+    patch (taken on that path alone), so a request accepted before the conditions
+    were enforced replays as it ran."""
+    legacy = (
+        isinstance(command, RequestPaymentArrangement)
+        and command.kind == "tpd"
+        and not workflow.unsafe.is_read_only()
+        and not workflow.patched(TPD_CONDITIONS)
+    )
+    return decide(state, command, now, tpd_conditions=not legacy)
+
+
 # Ids an earlier case of the tenancy may have used before this one takes the next:
 # only for arrangement ids from before ids were per case (IDS_PER_CASE).
 _RENUMBER_ATTEMPTS = 100
@@ -149,7 +173,7 @@ class UCCaseCore(command_updates(COMMANDS, waiting=True)):  # type: ignore[misc]
         # The updates themselves are declared once, by the base class (command_updates).
         self._commands = Commands(
             COMMANDS,
-            decide=decide,
+            decide=_decide,
             state=lambda: self.state,
             apply=self._apply,
             applied=self._applied,

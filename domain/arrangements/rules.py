@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from domain.errors import DomainError
+from domain.rates import deduction_cap_percent
 from domain.vulnerability import tier_for
 
 ApaType = Literal["managed_payment_to_landlord", "more_frequent_payments", "split_payments"]
@@ -109,7 +110,11 @@ def check_mptl_eligible(conditions: tuple[MptlCondition, ...]) -> None:
 
 DeductionKind = Literal["rent_arrears", "fuel_arrears", "council_tax_arrears", "water", "other"]
 PENNY = Decimal("0.01")
-CAP_CHANGE = date(2025, 4, 30)
+# Deductions that may go above the overall cap as a last resort (eviction, disconnection).
+LAST_RESORT: frozenset[str] = frozenset({"rent_arrears", "fuel_arrears"})
+MAX_DEDUCTIONS = 3
+# C&P Regs Schedule 6 paragraph 7 (docs/rules.md#third-party-deductions).
+PARA_7 = "C&P Regs Schedule 6 paragraph 7"
 
 
 @dataclass(frozen=True)
@@ -118,24 +123,21 @@ class Deduction:
     monthly_amount: Decimal
 
 
-def overall_cap_percent(ap_start: date) -> Decimal:
-    """15% of the standard allowance for APs starting on or after 30 April 2025 (was 25%)."""
-    return Decimal(15) if ap_start >= CAP_CHANGE else Decimal(25)
-
-
 def check_deduction_request(rate_percent: Decimal, existing_count: int) -> None:
     """The limits a rent arrears deduction request must meet
-    (docs/rules.md#third-party-deductions)."""
+    (docs/rules.md#third-party-deductions): the rate (para 7(5)) and the number of
+    deductions at once (para 3)."""
     if not Decimal(10) <= rate_percent <= Decimal(20):
         raise DomainError(
             "deduction_rate",
             "a rent arrears deduction is at least 10% and at most "
-            f"20% of the standard allowance, not {rate_percent}%",
+            f"20% of the standard allowance ({PARA_7}(5)), not {rate_percent}%",
         )
-    if existing_count >= 3:
+    if existing_count >= MAX_DEDUCTIONS:
         raise DomainError(
             "third_party_deductions",
-            f"at most 3 third party deductions at once; {existing_count} already in place",
+            f"at most {MAX_DEDUCTIONS} third party deductions at once (C&P Regs Schedule 6 "
+            f"paragraph 3); {existing_count} already in place",
         )
 
 
@@ -153,21 +155,51 @@ def rent_arrears_deduction(
     if award_before_deductions is not None:
         left = award_before_deductions - sum((d.monthly_amount for d in existing), Decimal(0))
         if left - amount < PENNY:
-            raise DomainError("award", "the award may never fall below 1p after deductions")
+            raise DomainError(
+                "award",
+                "the award may never fall below 1p after deductions (C&P Regs Schedule 6 "
+                f"paragraph 3): £{left} is left after the other deductions and this one "
+                f"is £{amount}",
+            )
     return Deduction("rent_arrears", amount)
+
+
+def overall_cap(standard_allowance: Decimal, ap_start: date) -> tuple[Decimal, Decimal]:
+    """(percent, pounds) of the overall cap on deductions for an AP starting on
+    `ap_start`: a dated parameter (domain/rates.py `deduction_cap_percent`)."""
+    percent = deduction_cap_percent(ap_start)
+    return percent, (standard_allowance * percent / 100).quantize(PENNY, ROUND_HALF_UP)
 
 
 def check_overall_cap(
     new: Deduction, existing: tuple[Deduction, ...], standard_allowance: Decimal, ap_start: date
 ) -> None:
     """Deductions together stay within the overall cap; rent and fuel arrears may exceed it."""
-    if new.kind in ("rent_arrears", "fuel_arrears"):
+    if new.kind in LAST_RESORT:
         return
-    cap = (standard_allowance * overall_cap_percent(ap_start) / 100).quantize(PENNY, ROUND_HALF_UP)
+    percent, cap = overall_cap(standard_allowance, ap_start)
     total = sum((d.monthly_amount for d in existing), Decimal(0)) + new.monthly_amount
     if total > cap:
         raise DomainError(
             "overall_cap",
-            f"deductions would total £{total}, over the "
-            f"{overall_cap_percent(ap_start)}% cap of £{cap}",
+            f"deductions would total £{total}, over the {percent}% cap of £{cap} "
+            f"for an AP starting {ap_start.isoformat()}",
         )
+
+
+def earnings_allow_a_start(earned_income: Decimal, work_allowance: Decimal) -> bool:
+    """Before deductions start or restart, earned income in the previous AP may not
+    exceed the work allowance (nil without one: then any earnings stop it)."""
+    return earned_income <= work_allowance
+
+
+def earnings_reach_allowance(earned_income: Decimal, work_allowance: Decimal) -> bool:
+    """Earned income equal to or above the work allowance, for the 3-AP stop rule. A
+    nil allowance is reached by any earnings, never by none."""
+    return earned_income > 0 and earned_income >= work_allowance
+
+
+def stops_after(reached: tuple[bool, ...]) -> bool:
+    """The 3-AP stop rule over consecutive APs, oldest first: deductions stop once
+    earned income has reached the work allowance in each of the last 3."""
+    return len(reached) >= 3 and all(reached[-3:])

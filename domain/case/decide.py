@@ -3,6 +3,7 @@ Raises DomainError naming the broken rule."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from domain.case import commands as c
@@ -16,7 +17,7 @@ from domain.case.rules.arrangements import (
     record_arrangement_progress,
 )
 from domain.case.rules.bereavement import record_death
-from domain.case.rules.claim_status import record_claim_status
+from domain.case.rules.claim_status import record_award_statement, record_claim_status
 from domain.case.rules.contact import (
     add_journal_note,
     record_change_of_circumstances,
@@ -64,8 +65,14 @@ def open_case(cmd: c.OpenCase, now: datetime) -> list[e.Event]:
     ]
 
 
-def decide(state: CaseState, command: Any, now: datetime) -> list[e.Event]:
+def decide(
+    state: CaseState, command: Any, now: datetime, *, tpd_conditions: bool = True
+) -> list[e.Event]:
+    """`tpd_conditions`: False only to replay a rent arrears deduction request accepted
+    before its legal conditions were enforced (workflows/uc_case_core.py)."""
     handler = handler_for(_HANDLERS, command)
+    if not tpd_conditions and isinstance(command, c.RequestPaymentArrangement):
+        handler = partial(request_payment_arrangement, legal_conditions=False)
     if state.status == "completed":
         raise DomainError("case", "the case is completed and takes no more commands")
     if type(command) in _FROM_OUTSIDE:
@@ -148,6 +155,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, datetime], list[e.Event]]] = {
     c.EndPaymentArrangement: end_payment_arrangement,
     c.RecordArrangementProgress: record_arrangement_progress,
     c.RecordUc50Issued: record_uc50_issued,
+    c.RecordAwardStatement: record_award_statement,
     c.StartSustainmentAction: start_sustainment_action,
     c.UpdateSustainmentAction: update_sustainment_action,
     c.AgreeArrearsPlan: agree_arrears_plan,

@@ -22,6 +22,7 @@ from domain.case.model import (
     SustainmentAction,
     Task,
     VulnerabilityRecord,
+    with_statement,
 )
 from domain.policy import CasePolicy
 from domain.shared.children import ChildNames
@@ -56,6 +57,8 @@ def _apply(s: CaseState, ev: e.Event) -> CaseState:
         case e.ClaimStatusRecorded():
             claimed: Stage = "claim_status" if s.stage == "logged" else s.stage
             return replace(s, claim=ev.claim, stage=claimed)
+        case e.AwardStatementRecorded():
+            return replace(s, award_statements=with_statement(s.award_statements, ev.statement))
         case e.RentMovementRecorded():
             line = RentLine(ev.on, ev.kind, ev.amount, ev.balance_after, ev.reference)
             kept = (*s.rent_account, line)[-RENT_LINES_KEPT:]

@@ -3,7 +3,7 @@ A projection of the events, the same for the journal the workflow serves and the
 read model; no rule reads it, so it is not in the case's state."""
 
 from domain.case import events as e
-from domain.case.model import JournalEntry
+from domain.case.model import ClaimStatus, JournalEntry
 from domain.migration.deadlines import final_deadline
 
 
@@ -31,7 +31,22 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
                 c.claim_stage,
                 f"DWP portal: claim {c.claim_stage.replace('_', ' ')}, first AP starts "
                 f"{c.first_ap_start.isoformat()}, housing element £{c.housing_element}, "
-                f"sanctions {'yes' if c.sanctions else 'no'}, regime {c.conditionality_regime}",
+                f"sanctions {'yes' if c.sanctions else 'no'}, regime {c.conditionality_regime}"
+                + _occupation(c),
+            )
+        case e.AwardStatementRecorded():
+            st = ev.statement
+            allowance = (
+                f"work allowance £{st.work_allowance}"
+                if st.work_allowance_applies
+                else "no work allowance (nil)"
+            )
+            return (
+                "award_statement",
+                "recorded",
+                f"award statement for the AP starting {st.ap_start.isoformat()}: housing costs "
+                f"element {'included' if st.housing_costs_element else 'not included'}, "
+                f"earned income £{st.earned_income}, {allowance}",
             )
         case e.RentMovementRecorded():
             return (
@@ -185,3 +200,14 @@ def describe(ev: e.Event) -> tuple[str, str, str]:
             what = ev.child.replace("_", " ")
             return (ev.child, "not_started", f"{what} {ev.workflow_id} not started: {ev.reason}")
     raise TypeError(f"describe: no rule for {type(ev).__name__}")
+
+
+def _occupation(claim: ClaimStatus) -> str:
+    """What a claim status says of where the resident lives, when it says it (a status
+    recorded before these facts were kept reads as it always did)."""
+    said = ""
+    if claim.still_in_occupation is not None:
+        said += f", still living there {'yes' if claim.still_in_occupation else 'no'}"
+    if claim.exempt_accommodation_with_hb:
+        said += ", exempt accommodation with Housing Benefit"
+    return said

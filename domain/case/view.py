@@ -9,6 +9,7 @@ from domain.case.deadlines import next_action_due
 from domain.case.model import (
     ArrangementSummary,
     ArrearsPlan,
+    AwardStatement,
     CaseState,
     ChecklistStep,
     ClaimStatus,
@@ -65,6 +66,8 @@ class CaseView:
     arrears_plan: ArrearsPlan | None
     journal_entries: int
     version: int
+    # The latest APs' award statements (docs/rules.md#third-party-deductions).
+    award_statements: tuple[AwardStatement, ...] = ()
 
 
 def is_escalated(state: CaseState) -> bool:
@@ -118,6 +121,7 @@ def view_of(state: CaseState, now: datetime, journal_entries: int) -> CaseView:
         arrears_plan=state.arrears_plan,
         journal_entries=journal_entries,
         version=state.version,
+        award_statements=state.award_statements,
     )
 
 

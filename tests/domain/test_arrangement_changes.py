@@ -22,7 +22,7 @@ from domain.case.model import (
 )
 from domain.errors import DomainError
 from domain.policy import CasePolicy
-from tests.factories import opening
+from tests.factories import claim_status, deduction_facts, opening
 
 # The domain's initial_state and evolve, keeping beside each state the journal the
 # workflow would serve (tests/journals.py).
@@ -41,6 +41,16 @@ MONTHLY_RENT = Decimal("433.33")
 def _case(ref: str = "R-1", balance: str = "1200.00", **overrides: Any) -> CaseState:
     [opened] = open_case(opening(ref, balance=Decimal(balance), **overrides), NOW)
     return initial_state(opened, CasePolicy(), case_children(opened.tenancy_ref, None))  # type: ignore[arg-type]
+
+
+def _tpd_case(ref: str = "R-1", balance: str = "1200.00", **overrides: Any) -> CaseState:
+    """A case with the facts a rent arrears deduction rests on recorded
+    (tests/factories.py `deduction_facts`): housing costs element, still living
+    there, no earnings in the AP before."""
+    state = _case(ref, balance, **overrides)
+    for command in deduction_facts(TODAY):
+        state = _run(state, command)
+    return state
 
 
 def _decide(state: CaseState, command: Any, now: datetime = NOW) -> list[e.Event]:
@@ -258,7 +268,7 @@ def test_a_managed_payment_for_continual_underpayment_does_not_need_a_recent_ass
 
 
 def test_a_deduction_with_the_standard_allowance_is_worked_out_in_pounds() -> None:
-    state = _run(_case(), _tpd(standard_allowance=Decimal("400.00")))
+    state = _run(_tpd_case(), _tpd(standard_allowance=Decimal("400.00")))
     arrangement = _only(state)
     assert arrangement.deduction_rate == Decimal("15")
     facts = arrangement.facts
@@ -266,13 +276,13 @@ def test_a_deduction_with_the_standard_allowance_is_worked_out_in_pounds() -> No
     assert facts.deduction_amount == Decimal("60.00")
     assert facts.standard_allowance == Decimal("400.00")
     assert facts.forms == ("UC47",)
-    assert facts.grounds[0] == "rent arrears of £1200.00"
-    assert facts.grounds[1].startswith("£60.00 a month (15% of the standard allowance £400.00)")
+    assert facts.grounds[0] == "arrears of £1200.00, at least 2 months' rent (£866.66)"
+    assert facts.grounds[-1].startswith("£60.00 a month (15% of the standard allowance £400.00)")
     assert "£60.00 a month" in journal(state)[-1].text
 
 
 def test_a_deduction_amount_is_rounded_to_the_penny() -> None:
-    facts = _only(_run(_case(), _tpd(standard_allowance=Decimal("333.33")))).facts
+    facts = _only(_run(_tpd_case(), _tpd(standard_allowance=Decimal("333.33")))).facts
     assert facts is not None
     assert facts.deduction_amount == Decimal("50.00")  # 49.9995 rounds half up
 
@@ -283,21 +293,41 @@ def test_a_deduction_amount_is_rounded_to_the_penny() -> None:
 def test_the_reason_names_the_overall_cap_for_the_assessment_period(
     ap_start: date | None, cap: str
 ) -> None:
+    # A claim from January 2025: the AP before 29 April 2025's starts on 10 March, the
+    # AP before today's (2 March 2026) on 10 January.
+    state = _run(_case(), claim_status("2025-01-10", still_in_occupation=True))
+    for day in (date(2025, 3, 10), date(2026, 1, 10)):
+        statement = c.RecordAwardStatement(
+            by=BY, ap_start=day, housing_costs_element=True, earned_income=Decimal(0)
+        )
+        state = _run(state, statement)
     command = _tpd(standard_allowance=Decimal("400.00"), ap_start=ap_start)
-    facts = _only(_run(_case(), command)).facts
+    facts = _only(_run(state, command)).facts
     assert facts is not None
-    assert f"the {cap} overall cap does not limit rent arrears" in facts.grounds[1]
+    assert f"the {cap} overall cap does not limit rent arrears" in facts.grounds[-1]
+
+
+def test_rent_arrears_over_the_overall_cap_are_allowed_and_said_so() -> None:
+    water = c.OtherDeduction(kind="water", monthly_amount=Decimal("20.00"))
+    command = _tpd(standard_allowance=Decimal("400.00"), other_deductions=(water,))
+    facts = _only(_run(_tpd_case(), command)).facts
+    assert facts is not None
+    assert facts.grounds[-1].endswith(
+        "deductions total £80.00, over the 15% overall cap of £60.00: allowed, "
+        "as rent arrears are a last-resort deduction"
+    )
 
 
 def test_without_the_standard_allowance_the_deduction_has_no_amount() -> None:
-    facts = _only(_run(_case(), _tpd())).facts
+    facts = _only(_run(_tpd_case(), _tpd())).facts
     assert facts is not None
     assert (facts.standard_allowance, facts.deduction_amount) == (None, None)
-    assert facts.grounds == ("rent arrears of £1200.00",)
+    assert facts.grounds[0] == "arrears of £1200.00, at least 2 months' rent (£866.66)"
+    assert not any("a month" in ground for ground in facts.grounds)
 
 
 def test_the_award_may_never_fall_below_1p_after_the_deduction() -> None:
-    state = _case()
+    state = _tpd_case()
     error = _refused(
         state,
         _tpd(standard_allowance=Decimal("400.00"), award_before_deductions=Decimal("60.00")),
@@ -320,9 +350,9 @@ def test_the_1p_floor_counts_the_deductions_already_taken() -> None:
         award_before_deductions=Decimal("80.00"),
         other_deductions=(water,),
     )
-    assert _refused(_case(), low).field == "award"
+    assert _refused(_tpd_case(), low).field == "award"
     enough = replace(low, award_before_deductions=Decimal("80.01"))
-    assert _only(_run(_case(), enough)).kind == "tpd"
+    assert _only(_run(_tpd_case(), enough)).kind == "tpd"
 
 
 def test_three_deductions_already_taken_leave_no_room_for_another() -> None:
@@ -331,7 +361,7 @@ def test_three_deductions_already_taken_leave_no_room_for_another() -> None:
         for kind in ("water", "fuel_arrears", "council_tax_arrears")
     )
     command = _tpd(standard_allowance=Decimal("400.00"), other_deductions=others)
-    error = _refused(_case(), command)
+    error = _refused(_tpd_case(), command)
     assert error.field == "third_party_deductions"
     assert "3 already in place" in error.rule
 
@@ -342,8 +372,8 @@ def test_the_listed_deductions_count_with_the_cases_own_live_requests() -> None:
         for kind in ("water", "council_tax_arrears")
     )
     command = _tpd(standard_allowance=Decimal("400.00"), other_deductions=others)
-    assert _only(_run(_case(), command)).kind == "tpd"  # 2 taken, this one the third
-    state = _run(_case(), _tpd())  # the case's own request, still live
+    assert _only(_run(_tpd_case(), command)).kind == "tpd"  # 2 taken, this one the third
+    state = _run(_tpd_case(), _tpd())  # the case's own request, still live
     error = _refused(state, command)
     assert error.field == "third_party_deductions"
     assert "3 already in place" in error.rule
@@ -354,11 +384,11 @@ def test_existing_deductions_and_the_list_of_them_must_agree() -> None:
     command = _tpd(
         standard_allowance=Decimal("400.00"), existing_deductions=2, other_deductions=(water,)
     )
-    error = _refused(_case(), command)
+    error = _refused(_tpd_case(), command)
     assert error.field == "existing_deductions"
     assert "says 2 but other_deductions lists 1" in error.rule
     agreeing = replace(command, existing_deductions=1)
-    assert _only(_run(_case(), agreeing)).kind == "tpd"
+    assert _only(_run(_tpd_case(), agreeing)).kind == "tpd"
 
 
 @pytest.mark.parametrize(
@@ -370,7 +400,7 @@ def test_existing_deductions_and_the_list_of_them_must_agree() -> None:
     ],
 )
 def test_the_award_figures_need_the_standard_allowance(fields: dict[str, Any]) -> None:
-    error = _refused(_case(), _tpd(**fields))
+    error = _refused(_tpd_case(), _tpd(**fields))
     assert error.field == "standard_allowance"
 
 
@@ -448,7 +478,7 @@ def test_the_case_keeps_only_the_last_12_rent_lines() -> None:
     ],
 )
 def test_the_forms_a_request_produces(kind: str, apa_type: str | None, forms: tuple[str]) -> None:
-    state = _assessed(_case(), "addiction")
+    state = _assessed(_tpd_case(), "addiction")
     command = _tpd() if kind == "tpd" else _request(kind, apa_type=apa_type)
     facts = _only(_run(state, command)).facts
     assert facts is not None
@@ -693,7 +723,7 @@ def test_a_submission_notice_records_the_form_and_the_apa1_pack() -> None:
 
 
 def _granted_tpds(count: int) -> CaseState:
-    state = _case()
+    state = _tpd_case()
     for _ in range(count):
         state = _run(state, _tpd())
     for arrangement in state.arrangements:
@@ -720,7 +750,7 @@ def test_clearing_the_arrears_under_a_granted_deduction_opens_a_follow_up() -> N
 
 
 def test_clearing_the_arrears_under_an_undecided_deduction_opens_nothing() -> None:
-    state = _run(_case(), _tpd())
+    state = _run(_tpd_case(), _tpd())
     state = _run(state, _movement("payment", "1200.00"))
     assert state.open_tasks == ()
 

@@ -12,7 +12,7 @@ from domain.case.decide import decide, open_case
 from domain.case.model import CaseState, Resident
 from domain.errors import DomainError
 from domain.policy import CasePolicy
-from tests.factories import opening
+from tests.factories import deduction_facts, opening
 
 # The domain's initial_state and evolve, keeping beside each state the journal the
 # workflow would serve (tests/journals.py).
@@ -53,7 +53,7 @@ def test_only_a_deduction_carries_a_rate() -> None:
 
 
 def test_the_cases_own_live_deductions_count_towards_the_three() -> None:
-    state = _case()
+    state = reduce(_run, deduction_facts(NOW.date()), _case())
     tpd = c.RequestPaymentArrangement(
         by="o", kind="tpd", deduction_rate=Decimal("10"), existing_deductions=1
     )

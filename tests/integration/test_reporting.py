@@ -72,7 +72,11 @@ async def _drive(handle: WorkflowHandle) -> None:
         ("record_claim_status", {"by": "o", "claim_stage": "in_payment",
                                  "first_ap_start": ap_start.isoformat(),
                                  "housing_element": "420.00",
-                                 "conditionality_regime": "work_preparation"}),
+                                 "conditionality_regime": "work_preparation",
+                                 "still_in_occupation": True}),
+        # The first AP's statement: what a rent arrears deduction's conditions read.
+        ("record_award_statement", {"by": "o", "ap_start": ap_start.isoformat(),
+                                    "housing_costs_element": True, "earned_income": "0"}),
         ("record_rent_movement", {"by": "o", "kind": "payment", "amount": "50.00",
                                   "on": (ap_start + timedelta(days=3)).isoformat()}),
         ("request_call_back", {"by": "o", "reason": "asked us to ring after work",
@@ -81,7 +85,8 @@ async def _drive(handle: WorkflowHandle) -> None:
         ("record_migration_notice", {"by": "o", "notice_issued": notice.isoformat(),
                                      "deadline_day": deadline.isoformat()}),
         ("start_sustainment_action", {"by": "o", "kind": "dhp"}),
-        ("request_payment_arrangement", {"by": "o", "kind": "tpd", "deduction_rate": "15"}),
+        ("request_payment_arrangement", {"by": "o", "kind": "tpd", "deduction_rate": "15",
+                                         "below_guidance_reason": "possession hearing listed"}),
     ]  # fmt: skip
     for name, payload in steps:
         await handle.execute_update(name, payload)

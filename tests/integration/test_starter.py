@@ -21,7 +21,7 @@ from backoffice.cases import list_query, open_case
 from backoffice.imports import bulk_open, read_csv
 from backoffice.inputs import BadInput
 from domain.case.view import CaseView
-from tests.factories import opening
+from tests.factories import deduction_facts, opening
 from tests.helpers import arrangement_id, eventually, shared_env
 from workflows.uc_case import case_workflow_id
 
@@ -137,8 +137,18 @@ async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
 ) -> None:
     ref = f"CLI-{uuid.uuid4().hex[:8]}"
     handle = (await open_case(dev_env.client, dev_worker, opening(ref))).handle
+    # The facts a rent arrears deduction rests on (docs/rules.md#third-party-deductions).
+    status, award = deduction_facts(datetime.now(UTC).date())
+    await handle.execute_update("record_claim_status", status)
+    await handle.execute_update("record_award_statement", award)
     await handle.execute_update(
-        "request_payment_arrangement", {"by": "officer-2", "kind": "tpd", "deduction_rate": "12"}
+        "request_payment_arrangement",
+        {
+            "by": "officer-2",
+            "kind": "tpd",
+            "deduction_rate": "12",
+            "below_guidance_reason": "possession hearing listed",
+        },
     )
     child = await arrangement_id(handle)
 

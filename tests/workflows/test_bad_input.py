@@ -70,6 +70,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         "arrangement_id",
     ),
     ("record_uc50_issued", {**BY, "issued_on": "2999-01-01"}, "issued_on"),
+    (
+        "record_award_statement",
+        {**BY, "ap_start": "2026-01-01", "housing_costs_element": True, "earned_income": "-1"},
+        "earned_income",
+    ),
     ("start_sustainment_action", {**BY, "kind": "holiday"}, "kind"),
     (
         "update_sustainment_action",

@@ -32,7 +32,7 @@ from activities.db import (
 )
 from domain.dates import add_months, business_date
 from tests import helpers
-from tests.factories import opening
+from tests.factories import deduction_facts, opening
 from tests.helpers import eventually, settled_history_length
 from workflows.ipr import IPR, ipr_workflow_id
 from workflows.uc_case import UCCase, case_workflow_id
@@ -200,6 +200,18 @@ BAD: list[Bad] = [
         "case",
         "request_payment_arrangement",
         lambda _: {**BY, "kind": "tpd", "deduction_rate": "12", "ap_start": "0001-01-01"},
+        "ap_start",
+        BEFORE_UC,
+    ),
+    Bad(
+        "case",
+        "record_award_statement",
+        lambda _: {
+            **BY,
+            "ap_start": "0001-01-01",
+            "housing_costs_element": True,
+            "earned_income": "0",
+        },
         "ap_start",
         BEFORE_UC,
     ),
@@ -532,6 +544,10 @@ async def targets(
         "record_migration_notice",
         {**BY, "notice_issued": today.isoformat(), "deadline_day": ahead(today, 3)},
     )
+    for update, command in zip(
+        ("record_claim_status", "record_award_statement"), deduction_facts(today), strict=True
+    ):  # what a rent arrears deduction rests on (docs/rules.md#third-party-deductions)
+        await case.execute_update(update, command)
     await case.execute_update(
         "request_payment_arrangement", {**BY, "kind": "tpd", "deduction_rate": "12"}
     )

@@ -26,6 +26,7 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from activities.files.names import Subject
 from activities.files.store import FileStore
@@ -34,8 +35,8 @@ from activities.outbox import FileOutbox, Submission, _receipt_json
 from domain.arrangements.lifecycle import ArrangementState
 from domain.case import commands as c
 from domain.case.view import CaseView
-from domain.dates import business_date
-from tests.factories import opening
+from domain.dates import ap_start, business_date
+from tests.factories import deduction_facts, opening
 from tests.file_store import store_for, stored_bytes
 from tests.helpers import (
     accepted_updates,
@@ -44,6 +45,7 @@ from tests.helpers import (
     search_attributes,
     settled_history_length,
 )
+from worker import WORKFLOWS
 from workflows import ids as child_ids
 from workflows.ids import subject_of
 from workflows.uc_case import UCCase, case_workflow_id
@@ -53,6 +55,17 @@ from workflows.uc_case import UCCase, case_workflow_id
 def shared(engine: Engine) -> FileStore:
     """The file store the session's workers write: the session's read model."""
     return store_for(engine)
+
+
+async def _record_deduction_facts(
+    env: WorkflowEnvironment, case: WorkflowHandle, **facts: object
+) -> None:
+    """The claim status and the award statement a rent arrears deduction rests on
+    (tests/factories.py `deduction_facts`), on the workflow clock's today."""
+    today = business_date(await env.get_current_time())
+    status, award = deduction_facts(today, **facts)  # type: ignore[arg-type]
+    await case.execute_update("record_claim_status", status)
+    await case.execute_update("record_award_statement", award)
 
 
 async def _case_with_request(
@@ -66,6 +79,8 @@ async def _case_with_request(
         id=case_workflow_id(ref),
         task_queue=task_queue,
     )
+    if request.get("kind") == "tpd":
+        await _record_deduction_facts(env, case)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
     )  # type: ignore[arg-type]
@@ -234,7 +249,9 @@ async def _request(
     env: WorkflowEnvironment, case: WorkflowHandle, ref: str, number: int = 1, **request: object
 ) -> WorkflowHandle:
     """Request the case's `number`-th arrangement and wait until its child has
-    submitted the form."""
+    submitted the form (a deduction's facts recorded first)."""
+    if request.get("kind") == "tpd":
+        await _record_deduction_facts(env, case)
     await case.execute_update(
         "request_payment_arrangement", c.RequestPaymentArrangement(by="income-09", **request)
     )  # type: ignore[arg-type]
@@ -633,6 +650,8 @@ async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc
     assert printed == {
         "name": "Ridings Homes Ltd",
         "reference": "RH-0042",
+        # The office's contact: the demo's here (the test session runs as the demo).
+        "contact": {"phone": "0113 496 0000", "email": "rents@example.org"},
         "payment": {
             "account_name": "Ridings Homes Rents",
             "sort_code": "11-22-33",
@@ -642,3 +661,87 @@ async def test_a_landlord_detail_changed_after_a_case_opened_reaches_its_next_uc
     # What went to DWP names the same account as the form.
     sent = shared.get(f"{state.arrangement_id}-1", "payload.json") or b""
     assert json.loads(sent)["landlord"] == printed
+
+
+# --- a rent arrears deduction by law and guidance (docs/rules.md#third-party-deductions) ---
+
+
+async def _refusal(case: WorkflowHandle, request: c.RequestPaymentArrangement) -> ApplicationError:
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await case.execute_update("request_payment_arrangement", request)
+    cause = info.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "DomainError"
+    return cause
+
+
+async def test_a_deduction_missing_a_legal_condition_is_refused_to_the_client(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    tpd = c.RequestPaymentArrangement(by="income-09", kind="tpd", deduction_rate=Decimal("10"))
+    # Nothing recorded: not recorded, never taken as met.
+    cause = await _refusal(case, tpd)
+    assert cause.details[0]["field"] == "housing_costs_element"
+    assert cause.message.startswith("housing_costs_element: not recorded")
+    # Recorded, but the resident has moved out.
+    await _record_deduction_facts(ts_env, case, still_in_occupation=False)
+    cause = await _refusal(case, tpd)
+    assert cause.details[0]["field"] == "still_in_occupation"
+    assert "paragraph 7" in cause.message
+    # Earnings above a nil work allowance in the AP before.
+    await _record_deduction_facts(ts_env, case, earned_income="25.00")
+    cause = await _refusal(case, tpd)
+    assert cause.details[0]["field"] == "earned_income"
+    # Every refusal was a rejected update: nothing reached the case.
+    # (4 updates recording the facts, each accepted and completed: nothing else).
+    assert await accepted_updates(case) == 8
+    view = await _view(case)
+    assert view.arrangements == () and view.award_statements[-1].earned_income == Decimal("25.00")
+
+
+async def test_three_aps_at_the_work_allowance_stop_a_granted_deduction(
+    ts_env: WorkflowEnvironment, ts_worker: str
+) -> None:
+    ref, case = await _open_case(ts_env, ts_worker)
+    arrangement = await _request(ts_env, case, ref, kind="tpd", deduction_rate=Decimal("10"))
+    await _grant(ts_env, arrangement, deduction_rate="10")
+    assert await arrangement.result() == "granted"
+    await eventually(lambda: search_attributes(case), lambda a: a.get("TPDActive") is True)
+    view = await _view(case)
+    assert view.claim is not None
+    first = view.claim.first_ap_start
+    # The 3 APs after the one the request's earnings test read (the claim's second).
+    await ts_env.sleep(timedelta(days=100))
+    starts = [ap_start(first, n) for n in (2, 3, 4)]
+    for n, start in enumerate(starts):
+        # No work allowance (no child, no LCW): any earnings reach it.
+        award = c.RecordAwardStatement(
+            by="income-09", ap_start=start, housing_costs_element=True, earned_income=Decimal("350")
+        )
+        await case.execute_update("record_award_statement", award)
+        if n < 2:  # 2 APs are not enough
+            assert (await _view(case)).arrangements[0].status == "granted"
+    view = await eventually(lambda: _view(case), lambda v: v.arrangements[0].status == "ended")
+    shown = view.arrangements[0]
+    assert shown.ended_reason is not None and shown.ended_reason.startswith("earnings_3_aps: ")
+    assert not shown.active
+    [task] = _open_tasks(view, "arrangement_follow_up")
+    assert any(t.subject == arrangement.id for t in view.open_tasks if t.task_id == task)
+    journal = [j["text"] for j in await case.query("journal")]
+    assert any(f"{arrangement.id} ended" in t and "earnings_3_aps" in t for t in journal)
+    attrs = await eventually(
+        lambda: search_attributes(case), lambda a: a.get("APAStatus") == "ended"
+    )
+    assert attrs.get("TPDActive") is not True
+    # The request took the patch that keeps older requests replaying as they ran
+    # (docs/patches.md), and the case replays on today's code.
+    history = await case.fetch_history()
+    patches = [
+        p.data
+        for e in history.events
+        if e.marker_recorded_event_attributes.marker_name == "core_patch"
+        for p in e.marker_recorded_event_attributes.details["patch-data"].payloads
+    ]
+    assert any(b'"tpd-legal-conditions"' in data for data in patches), patches
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=ts_env.client.data_converter)
+    assert (await replayer.replay_workflow(history)).replay_failure is None

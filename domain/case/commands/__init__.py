@@ -12,7 +12,7 @@ from domain.case.commands.arrangements import (
     RequestPaymentArrangement,
 )
 from domain.case.commands.arrears import AgreeArrearsPlan, RecordEnforcementStep, RecordRentMovement
-from domain.case.commands.claim import RecordClaimStatus, RecordUc50Issued
+from domain.case.commands.claim import RecordAwardStatement, RecordClaimStatus, RecordUc50Issued
 from domain.case.commands.contact import (
     AddJournalNote,
     RecordChangeOfCircumstances,
@@ -65,6 +65,7 @@ COMMANDS: dict[str, type] = {
     "request_payment_arrangement": RequestPaymentArrangement,
     "end_payment_arrangement": EndPaymentArrangement,
     "record_uc50_issued": RecordUc50Issued,
+    "record_award_statement": RecordAwardStatement,
     "start_sustainment_action": StartSustainmentAction,
     "update_sustainment_action": UpdateSustainmentAction,
     "agree_arrears_plan": AgreeArrearsPlan,
@@ -79,6 +80,7 @@ __all__ = [
     "RecordDeath",
     "RecordClaimStatus",
     "RecordUc50Issued",
+    "RecordAwardStatement",
     "RecordRentMovement",
     "RecordEnforcementStep",
     "AgreeArrearsPlan",

@@ -14,6 +14,7 @@ from domain.values import (
     BusinessDate,
     Label,
     PositiveAmount,
+    Short,
     UcDate,
     at_most,
     at_most_items,
@@ -47,11 +48,17 @@ class RequestPaymentArrangement:
     # When known (from the award statement): the monthly standard allowance, the
     # award before deductions, the deductions already taken and the AP they apply
     # to. The deduction is then worked out in pounds, the 1p floor and the overall
-    # cap checked, and the amount printed on the UC47.
+    # cap checked, and the amount printed on the UC47. The earnings test reads the
+    # award statement of the AP before `ap_start`'s (before today's without it):
+    # docs/rules.md#third-party-deductions.
     standard_allowance: PositiveAmount | None = None
     award_before_deductions: Amount | None = None
     other_deductions: Annotated[tuple[OtherDeduction, ...], at_most_items(MAX_ITEMS)] = ()
     ap_start: UcDate | None = None
+    # Arrears below the level DWP's guidance sets for a rent arrears deduction (the
+    # case policy's tpd_arrears_months, 2 months' rent by default): why it is asked
+    # for all the same. Printed with the grounds on the UC47.
+    below_guidance_reason: Short | None = None
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -1,4 +1,5 @@
-"""What the DWP portal shows of the UC claim, and the UC50 questionnaire."""
+"""What the DWP portal shows of the UC claim, the award statement of each assessment
+period, and the UC50 questionnaire."""
 
 from typing import Literal
 
@@ -23,6 +24,33 @@ class RecordClaimStatus:
         "all_work_requirements",
     ]
     sanctions: bool = False
+    # Whether the resident still lives in the home the rent account is for (a rent
+    # arrears deduction needs it: docs/rules.md#third-party-deductions). Left out,
+    # it is not recorded, and a deduction request is refused until it is.
+    still_in_occupation: bool | None = None
+    # Exempt accommodation with Housing Benefit paying the rent (stands in for the
+    # housing costs element for a rent arrears deduction).
+    exempt_accommodation_with_hb: bool = False
+
+
+@dataclass(frozen=True, config=STRICT)
+class RecordAwardStatement:
+    """One assessment period's UC award statement (the portal's or the resident's
+    copy): what a rent arrears deduction's conditions and the 3-AP stop rule read
+    (docs/rules.md#third-party-deductions). `ap_start` names the AP by its first
+    day; any later day of the same AP names it too, and the AP's start is recorded.
+    A statement recorded again for the same AP replaces the earlier one."""
+
+    by: Actor
+    ap_start: UcDate
+    # The award includes the housing costs element (for rent).
+    housing_costs_element: bool
+    # Earned income in the AP; for a couple, both partners' together.
+    earned_income: Amount
+    # A work allowance applies only to a resident responsible for a child or with
+    # limited capability for work; with neither it is nil and any earnings count.
+    responsible_for_child: bool = False
+    limited_capability_for_work: bool = False
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -13,7 +13,7 @@ from domain.case.events.arrears import (
     EnforcementStepRecorded,
     RentMovementRecorded,
 )
-from domain.case.events.claim import ClaimStatusRecorded
+from domain.case.events.claim import AwardStatementRecorded, ClaimStatusRecorded
 from domain.case.events.contact import (
     InteractionRecorded,
     JournalNoteAdded,
@@ -42,6 +42,7 @@ from domain.shared.actors import SYSTEM
 Event = (
     CaseOpened
     | ClaimStatusRecorded
+    | AwardStatementRecorded
     | RentMovementRecorded
     | VulnerabilityAssessed
     | JournalNoteAdded
@@ -84,6 +85,7 @@ __all__ = [
     "WatchEnded",
     "DeathRecorded",
     "ClaimStatusRecorded",
+    "AwardStatementRecorded",
     "RentMovementRecorded",
     "EnforcementStepRecorded",
     "ArrearsPlanAgreed",

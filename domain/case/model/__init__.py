@@ -3,7 +3,12 @@ from here. Frozen: evolve returns a new state."""
 
 from domain.case.model.arrangements import ArrangementSummary, RequestFacts
 from domain.case.model.arrears import RENT_LINES_KEPT, ArrearsPlan, RentLine
-from domain.case.model.claim import ClaimStatus
+from domain.case.model.claim import (
+    AWARD_STATEMENTS_KEPT,
+    AwardStatement,
+    ClaimStatus,
+    with_statement,
+)
 from domain.case.model.contact import Representative
 from domain.case.model.migration import MigrationSummary
 from domain.case.model.safeguarding import ChecklistStep, VulnerabilityRecord
@@ -38,6 +43,9 @@ __all__ = [
     "Tenancy",
     "Rent",
     "ClaimStatus",
+    "AwardStatement",
+    "AWARD_STATEMENTS_KEPT",
+    "with_statement",
     "VulnerabilityRecord",
     "ChecklistStep",
     "Representative",

@@ -28,6 +28,12 @@ class RequestFacts:
     standard_allowance: Decimal | None = None
     deduction_amount: Decimal | None = None
     correspondent: Representative | None = None
+    # A rent arrears deduction: the award statement its earnings test read (the AP
+    # before the deduction starts), and why it is asked for below the guidance level.
+    earnings_ap_start: date | None = None
+    earned_income: Decimal | None = None
+    work_allowance: Decimal | None = None
+    below_guidance_reason: str | None = None
 
 
 @record(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from domain.case.model.arrangements import ArrangementSummary
 from domain.case.model.arrears import ArrearsPlan, RentLine
-from domain.case.model.claim import ClaimStatus
+from domain.case.model.claim import AwardStatement, ClaimStatus
 from domain.case.model.contact import Representative
 from domain.case.model.migration import MigrationSummary
 from domain.case.model.safeguarding import ChecklistStep, VulnerabilityRecord
@@ -76,6 +76,8 @@ class CaseState:
     stage_before_closure: Stage | None = None
     status: Status = "open"
     claim: ClaimStatus | None = None
+    # The latest APs' award statements, oldest first (AWARD_STATEMENTS_KEPT).
+    award_statements: tuple[AwardStatement, ...] = ()
     vulnerability: VulnerabilityRecord | None = None
     tasks: tuple[Task, ...] = ()
     six_point_plan: tuple[ChecklistStep, ...] = ()

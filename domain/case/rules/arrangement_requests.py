@@ -10,7 +10,7 @@ from domain.arrangements.rules import (
     check_mptl_eligible,
     check_overall_cap,
     mptl_conditions,
-    overall_cap_percent,
+    overall_cap,
     recommended_apa_types,
     rent_arrears_deduction,
 )
@@ -18,6 +18,13 @@ from domain.case import commands as c
 from domain.case import events as e
 from domain.case.model import CaseState, RequestFacts
 from domain.case.rules.arrangements import LIVE
+from domain.case.rules.deductions import (
+    Conditions,
+    arrears_level,
+    below_guidance,
+    paragraph_7,
+    rates_date,
+)
 from domain.case.rules.guards import (
     must_be_alive,
     must_be_open,
@@ -29,13 +36,20 @@ from domain.vulnerability import TIER_1_FACTORS, TIER_2_FACTORS
 
 
 def request_payment_arrangement(
-    state: CaseState, cmd: c.RequestPaymentArrangement, now: datetime
+    state: CaseState,
+    cmd: c.RequestPaymentArrangement,
+    now: datetime,
+    legal_conditions: bool = True,
 ) -> list[e.Event]:
+    """`legal_conditions`: False only where a case replays a rent arrears deduction request
+    accepted before the legal conditions were enforced (workflows/uc_case_core.py,
+    patch `tpd-legal-conditions`); every request decided now meets them."""
     must_be_open(state, "a payment arrangement")
     must_be_alive(state, "a payment arrangement")
     factors = state.vulnerability.factors if state.vulnerability else ()
     apa_type: str | None = None
     standard_allowance, amount = None, None
+    paragraph: Conditions | None = None
     tpd_only = (
         "deduction_rate",
         "standard_allowance",
@@ -43,6 +57,7 @@ def request_payment_arrangement(
         "other_deductions",
         "existing_deductions",
         "ap_start",
+        "below_guidance_reason",
     )
     for name in tpd_only if cmd.kind != "tpd" else ():
         if getattr(cmd, name) not in (None, (), 0):
@@ -86,7 +101,9 @@ def request_payment_arrangement(
             vulnerability_review_must_be_recent(state, now, "a managed payment on Tier grounds")
         reasons = tuple(x.explanation for x in met)
     else:
-        standard_allowance, amount, reasons = _deduction(state, cmd, now)
+        standard_allowance, amount, reasons, paragraph = _deduction(
+            state, cmd, now, legal_conditions
+        )
     forms = _forms_for(cmd.kind, apa_type)
     if "UC47" in forms and not (state.resident.ni_number or state.resident.date_of_birth):
         # The UC47 identifies the resident by one or the other (docs/rules.md#forms).
@@ -109,6 +126,12 @@ def request_payment_arrangement(
         standard_allowance=standard_allowance,
         deduction_amount=amount,
         correspondent=state.representative,
+        earnings_ap_start=paragraph.statement.ap_start if paragraph else None,
+        earned_income=paragraph.statement.earned_income if paragraph else None,
+        work_allowance=paragraph.statement.work_allowance if paragraph else None,
+        below_guidance_reason=(
+            cmd.below_guidance_reason if paragraph and below_guidance(state) else None
+        ),
     )
     # After the highest number in use (in a case from before ids were per case, a
     # request may have been renumbered past an earlier case's).
@@ -141,9 +164,12 @@ def _forms_for(kind: str, apa_type: str | None) -> tuple[str, ...]:
 
 
 def _deduction(
-    state: CaseState, cmd: c.RequestPaymentArrangement, now: datetime
-) -> tuple[Decimal | None, Decimal | None, tuple[str, ...]]:
-    """A rent arrears deduction's checks; with the award figures, its amount too."""
+    state: CaseState, cmd: c.RequestPaymentArrangement, now: datetime, legal_conditions: bool
+) -> tuple[Decimal | None, Decimal | None, tuple[str, ...], Conditions | None]:
+    """A rent arrears deduction's checks (docs/rules.md#third-party-deductions): the
+    rate and the number of deductions, the paragraph 7 conditions on the recorded
+    facts, the guidance level of arrears; with the award figures, its amount, the 1p
+    floor and the overall cap by date too."""
     if cmd.deduction_rate is None:
         raise DomainError("deduction_rate", "a rent arrears deduction needs its rate (10-20%)")
     if cmd.other_deductions and cmd.existing_deductions not in (0, len(cmd.other_deductions)):
@@ -158,15 +184,22 @@ def _deduction(
     live = sum(1 for a in state.arrangements if a.kind == "tpd" and a.status in LIVE)
     taken = max(cmd.existing_deductions, len(cmd.other_deductions))
     check_deduction_request(cmd.deduction_rate, taken + live)
-    reasons: tuple[str, ...] = (f"rent arrears of £{state.balance}",)
-    if cmd.standard_allowance is None:
-        if cmd.award_before_deductions is not None or cmd.other_deductions or cmd.ap_start:
-            raise DomainError(
-                "standard_allowance", "the deduction's amount needs the standard allowance"
-            )
-        return None, None, reasons
-    others = tuple(Deduction(d.kind, d.monthly_amount) for d in cmd.other_deductions)
+    if cmd.standard_allowance is None and (
+        cmd.award_before_deductions is not None or cmd.other_deductions or cmd.ap_start
+    ):
+        raise DomainError(
+            "standard_allowance", "the deduction's amount needs the standard allowance"
+        )
     ap_start = cmd.ap_start or business_date(now)
+    met: Conditions | None = None
+    if legal_conditions:
+        met = paragraph_7(state, ap_start)
+        reasons = (*arrears_level(state, cmd.below_guidance_reason), *met.grounds)
+    else:
+        reasons = (f"rent arrears of £{state.balance}",)
+    if cmd.standard_allowance is None:
+        return None, None, reasons, met
+    others = tuple(Deduction(d.kind, d.monthly_amount) for d in cmd.other_deductions)
     deduction = rent_arrears_deduction(
         rate_percent=cmd.deduction_rate,
         standard_allowance=cmd.standard_allowance,
@@ -174,10 +207,18 @@ def _deduction(
         ap_start=ap_start,
         award_before_deductions=cmd.award_before_deductions,
     )
-    check_overall_cap(deduction, others, cmd.standard_allowance, ap_start)
-    cap = overall_cap_percent(ap_start)
+    rates_day = rates_date(state, ap_start)
+    check_overall_cap(deduction, others, cmd.standard_allowance, rates_day)
+    percent, cap = overall_cap(cmd.standard_allowance, rates_day)
+    total = sum((d.monthly_amount for d in (*others, deduction)), Decimal(0))
+    over = (
+        f"deductions total £{total}, over the {percent}% overall cap of £{cap}: allowed, "
+        "as rent arrears are a last-resort deduction"
+        if total > cap
+        else f"the {percent}% overall cap does not limit rent arrears"
+    )
     reasons += (
         f"£{deduction.monthly_amount} a month ({cmd.deduction_rate}% of the standard allowance "
-        f"£{cmd.standard_allowance}); the {cap}% overall cap does not limit rent arrears",
+        f"£{cmd.standard_allowance}); {over}",
     )
-    return cmd.standard_allowance, deduction.monthly_amount, reasons
+    return cmd.standard_allowance, deduction.monthly_amount, reasons, met

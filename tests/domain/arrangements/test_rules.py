@@ -8,10 +8,13 @@ from domain.arrangements.rules import (
     apa_need,
     check_mptl_eligible,
     check_overall_cap,
+    earnings_allow_a_start,
+    earnings_reach_allowance,
     mptl_conditions,
-    overall_cap_percent,
+    overall_cap,
     recommended_apa_types,
     rent_arrears_deduction,
+    stops_after,
 )
 from domain.errors import DomainError
 
@@ -135,9 +138,45 @@ def test_the_award_never_falls_below_a_penny() -> None:
     assert ok.monthly_amount == D("84.98")
 
 
-def test_the_overall_cap_is_15_percent_from_30_april_2025_and_25_before() -> None:
-    assert overall_cap_percent(date(2025, 4, 29)) == 25
-    assert overall_cap_percent(date(2025, 4, 30)) == 15
+@pytest.mark.parametrize(
+    ("ap_start", "percent", "pounds"),
+    [
+        (date(2019, 9, 30), 40, D("169.96")),
+        (date(2019, 10, 1), 30, D("127.47")),
+        (date(2021, 4, 11), 30, D("127.47")),
+        (date(2021, 4, 12), 25, D("106.23")),
+        (date(2025, 4, 29), 25, D("106.23")),
+        (date(2025, 4, 30), 15, D("63.74")),
+    ],
+)
+def test_the_overall_cap_is_a_dated_parameter_by_the_aps_start(
+    ap_start: date, percent: int, pounds: Decimal
+) -> None:
+    """15% from 30 April 2025, 25% from April 2021, 30% from October 2019, 40% before
+    (docs/rules.md#third-party-deductions)."""
+    assert overall_cap(SA, ap_start) == (percent, pounds)
+
+
+def test_earnings_allow_a_start_up_to_the_work_allowance_and_a_nil_one_allows_none() -> None:
+    assert earnings_allow_a_start(D("411.00"), D("411.00"))
+    assert not earnings_allow_a_start(D("411.01"), D("411.00"))
+    assert earnings_allow_a_start(D("0"), D("0"))
+    assert not earnings_allow_a_start(D("0.01"), D("0"))  # no work allowance: any earnings
+
+
+def test_earnings_reach_the_allowance_at_it_and_a_nil_one_only_with_earnings() -> None:
+    assert earnings_reach_allowance(D("411.00"), D("411.00"))
+    assert not earnings_reach_allowance(D("410.99"), D("411.00"))
+    assert earnings_reach_allowance(D("0.01"), D("0"))
+    assert not earnings_reach_allowance(D("0"), D("0"))  # no earnings never stop it
+
+
+def test_deductions_stop_after_3_aps_reaching_the_allowance_not_2() -> None:
+    assert not stops_after((True, True))
+    assert stops_after((True, True, True))
+    assert stops_after((False, True, True, True))
+    assert not stops_after((True, True, False))
+    assert not stops_after((True, False, True))
 
 
 def test_other_deductions_over_the_cap_are_refused_but_rent_arrears_may_exceed_it() -> None:
@@ -151,3 +190,8 @@ def test_other_deductions_over_the_cap_are_refused_but_rent_arrears_may_exceed_i
     check_overall_cap(Deduction("fuel_arrears", D("40.00")), existing, SA, date(2026, 5, 1))
     # Before 30 April 2025 the cap was 25%: £106.23 of £424.90.
     check_overall_cap(Deduction("water", D("40.00")), existing, SA, date(2025, 4, 1))
+    # ...and before 12 April 2021, 30%: £127.47.
+    check_overall_cap(Deduction("water", D("63.73")), existing, SA, date(2021, 4, 11))
+    with pytest.raises(DomainError) as info:
+        check_overall_cap(Deduction("water", D("63.74")), existing, SA, date(2021, 4, 11))
+    assert "30% cap of £127.47" in info.value.rule
