@@ -100,6 +100,9 @@ class CasePolicy:
     # (DWP's APA guidance; the regulations set no minimum); below it only with a
     # recorded reason (docs/rules.md#third-party-deductions).
     tpd_arrears_months: Decimal = Field(default=Decimal(2), ge=0, le=12)
+    # A managed payment for continual underpayment: rent underpaid for at least this
+    # many months, with arrears of at least 1 month's rent (docs/rules.md#mptl).
+    mptl_underpayment_months: int = Field(default=2, ge=1, le=24)
     # A DHP award: the follow-up this many days before it ends.
     dhp_review_days_before_end: int = Field(default=28, ge=1)
     # Journal entries a continued run carries (the SQL read model keeps all).

@@ -72,8 +72,11 @@ def mptl_conditions(
     months_underpaid: int,
     factors: Iterable[str],
     hb_paid_to_landlord_before: bool,
+    underpayment_months: int = 2,
 ) -> tuple[MptlCondition, ...]:
-    """Each condition under which a landlord may ask for a managed payment."""
+    """Each condition under which a landlord may ask for a managed payment; continual
+    underpayment counts from `underpayment_months` (the case policy's
+    `mptl_underpayment_months`, 2 by default) with at least 1 month's rent of arrears."""
     tiered = tier_for(factors) in ("tier_1", "tier_2")
     return (
         MptlCondition(
@@ -83,8 +86,9 @@ def mptl_conditions(
         ),
         MptlCondition(
             "continual_underpayment",
-            months_underpaid > 2 and arrears >= monthly_rent,
-            f"underpaid for {months_underpaid} months (more than 2 needed) with arrears "
+            months_underpaid >= underpayment_months and arrears >= monthly_rent,
+            f"underpaid for {months_underpaid} months ({underpayment_months} or more "
+            f"needed) with arrears "
             f"£{arrears} against 1 month's rent £{monthly_rent}",
         ),
         MptlCondition(

@@ -259,9 +259,17 @@ def test_a_managed_payment_for_two_months_arrears_does_not_need_a_recent_assessm
 
 def test_a_managed_payment_for_continual_underpayment_does_not_need_a_recent_assessment() -> None:
     state = _assessed(_case(balance="500.00"), "homeless", at=NOW - timedelta(days=200))
-    assert _refused(state, _request("mptl", months_underpaid=2)).field == "vulnerability"
-    arrangement = _only(_run(state, _request("mptl", months_underpaid=3)))
+    assert _refused(state, _request("mptl", months_underpaid=1)).field == "vulnerability"
+    arrangement = _only(_run(state, _request("mptl", months_underpaid=2)))
     assert arrangement.kind == "mptl"
+
+
+def test_the_case_policy_sets_how_long_continual_underpayment_must_last() -> None:
+    state = _assessed(_case(balance="500.00"), "homeless", at=NOW - timedelta(days=200))
+    state = replace(state, policy=replace(state.policy, mptl_underpayment_months=3))
+    error = _refused(state, _request("mptl", months_underpaid=2))
+    assert error.field == "vulnerability"  # resting on the Tier factor alone
+    assert _only(_run(state, _request("mptl", months_underpaid=3))).kind == "mptl"
 
 
 # --- 3. the deduction in pounds ------------------------------------------------------

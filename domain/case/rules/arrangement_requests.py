@@ -93,6 +93,7 @@ def request_payment_arrangement(
             months_underpaid=cmd.months_underpaid,
             factors=factors,
             hb_paid_to_landlord_before=cmd.hb_paid_to_landlord_before,
+            underpayment_months=state.policy.mptl_underpayment_months,
         )
         check_mptl_eligible(conditions)
         met = [x for x in conditions if x.met]

@@ -61,7 +61,12 @@ def test_arrears_of_two_months_rent_qualify_for_a_managed_payment() -> None:
 
 def test_continual_underpayment_needs_more_than_two_months_and_a_month_of_arrears() -> None:
     assert _conditions(arrears=RENT, months_underpaid=3)["continual_underpayment"]
-    assert not _conditions(arrears=RENT, months_underpaid=2)["continual_underpayment"]
+    # 2 months or more by default (docs/rules.md#mptl), configurable.
+    assert _conditions(arrears=RENT, months_underpaid=2)["continual_underpayment"]
+    assert not _conditions(arrears=RENT, months_underpaid=1)["continual_underpayment"]
+    assert not _conditions(arrears=RENT, months_underpaid=2, underpayment_months=3)[
+        "continual_underpayment"
+    ]
     assert not _conditions(arrears=D("499.99"), months_underpaid=5)["continual_underpayment"]
 
 
