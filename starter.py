@@ -15,6 +15,7 @@ and the annual IPR publication, built from the SQL read model.
     python starter.py ipr-send IPR-2026-0001 record_screening '{"by": "...", ...}'
     python starter.py ipr-activity ipr-IPR-2026-0001-activity-1 record_assurance '{...}'
     python starter.py ipr-show IPR-2026-0001 [--journal] [--json]
+    python starter.py ipr-import reviews.csv   # or .json: reviews completed before the engine
     python starter.py ipr-publication --year 2021-22 [--out DIR]   # reads DATABASE_URL
     python starter.py kpis [--from D --to D] [--json] [--html FILE]  # reads DATABASE_URL
     python starter.py keys init | rotate --domain uc | show
@@ -82,6 +83,7 @@ COMMANDS = {
     "ipr-send": "backoffice.iprs:run_send",
     "ipr-activity": "backoffice.iprs:run_activity",
     "ipr-show": "backoffice.views:run_ipr_show",
+    "ipr-import": "backoffice.ipr_import:run_ipr_import",
     "simulate": "backoffice.simulate:run_simulate",
     "ipr-publication": "backoffice.publication:run_publication",
     "kpis": "backoffice.kpis:run_kpis",
@@ -142,6 +144,12 @@ def parser() -> argparse.ArgumentParser:
     ia.add_argument("command", help=f"one of {', '.join(names.ACTIVITY_COMMANDS)}")
     ia.add_argument("payload", help="JSON: a file, - for stdin, or inline")
     ia.add_argument("--request-id", help="idempotency key: the same id is applied once")
+    iim = sub.add_parser(
+        "ipr-import",
+        help="record reviews completed before the engine, with their real dates "
+        "(CSV or JSON; docs/ipr-publication.md)",
+    )
+    iim.add_argument("file", help="a .csv or .json file")
     ish = sub.add_parser("ipr-show", help="show an IPR as JSON")
     ish.add_argument("reference")
     ish.add_argument("--journal", action="store_true", help="the journal instead of the view")

@@ -90,7 +90,10 @@ class IprRecord(Base):
     criteria: Mapped[str] = mapped_column(String(10))
     external_scrutiny: Mapped[bool]
     scrutiny_kinds: Mapped[list[str]] = mapped_column(JSON)
+    # The case's primary service lines (referral, screening); never a finding's line.
     service_lines: Mapped[list[str]] = mapped_column(JSON)
+    # The line of each finding (learning, agreed activities, outcomes), each once.
+    finding_lines: Mapped[list[str]] = mapped_column(JSON, server_default="[]")
     learning_identified: Mapped[bool | None]
     referred_on: Mapped[date]
     closed_on: Mapped[date | None]

@@ -30,6 +30,8 @@ class IprRow:
     activities_total: int
     activities_overdue: int
     version: int
+    # The line of each finding; `service_lines` are the case's primary lines only.
+    finding_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def ipr_projection(ipr_id: str, state: IprState) -> IprProjection:
         activities_total=len(state.activities),
         activities_overdue=state.overdue_activities,
         version=state.version,
+        finding_lines=state.finding_lines,
     )
     narratives = (
         *(

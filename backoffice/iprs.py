@@ -26,6 +26,11 @@ def parse_referral(raw: Any, where: str) -> ipr_commands.Referral:
     """A referral checked here as the workflow checks it: its shape, and that the
     referrer is a DWP colleague."""
     referral: ipr_commands.Referral = parse(ipr_commands.Referral, raw, where)
+    if referral.imported:
+        raise BadInput(
+            f"{where}: imported: only `ipr-import` records a review completed before the "
+            "engine (docs/ipr-publication.md); a referral today watches its targets"
+        )
     try:
         check_referral(referral, datetime.now(UTC))
     except DomainError as error:

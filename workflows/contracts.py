@@ -155,8 +155,9 @@ class IprInput(c.Referral):
     # The shape's version of this input and all it carries (domain/upcast.py): bump
     # it, with an upcaster, when a field is renamed or reshaped. 2: the carried
     # state names its children (`children`, was `id_scope`). 3: the journal is the
-    # input's (`journal`, was `carried.journal`).
-    schema_version: int = 3
+    # input's (`journal`, was `carried.journal`). 4: the carried state keeps the
+    # case's primary service lines apart from the lines its investigation reached.
+    schema_version: int = 4
 
 
 def _children_named(raw: Raw, subject: str, names: Callable[[str, str | None], ChildNames]) -> Raw:
@@ -200,6 +201,22 @@ def _case_journal_moved(raw: Raw) -> Raw:
 @upcaster(IprInput, 2)
 def _ipr_journal_moved(raw: Raw) -> Raw:
     return _journal_moved(raw)
+
+
+@upcaster(IprInput, 3)
+def _ipr_primary_lines_apart(raw: Raw) -> Raw:
+    """A carried state from when every line reached joined the case's service lines:
+    its primary lines are the referral's (screening could not amend them then), the
+    rest are lines reached (docs/rules.md#ipr-publication)."""
+    carried, referred = raw.get("carried"), raw.get("service_lines")
+    if not isinstance(carried, dict) or "lines_reached" in carried:
+        return raw
+    merged = carried.get("service_lines")
+    if not isinstance(merged, list) or not isinstance(referred, list):
+        return raw  # not a state: refused as it is
+    primary = list(dict.fromkeys(referred))
+    reached = [x for x in merged if x not in primary]
+    return {**raw, "carried": {**carried, "service_lines": primary, "lines_reached": reached}}
 
 
 @validated(frozen=True)

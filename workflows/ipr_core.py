@@ -75,6 +75,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 _RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+# `ServiceLines` holds the case's primary service lines only (docs/rules.md#ipr-publication).
+PRIMARY_LINES = "ipr-primary-service-lines"
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,13 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
             else:
                 await self._publish()
             for activity in self.state.activities:
-                if activity.activity_id not in self._started:
-                    await self._start_activity(activity)
+                if activity.activity_id in self._started:
+                    continue
+                if activity.status == "assured":
+                    # Agreed already assured (an imported review): nothing to follow up.
+                    self._started.add(activity.activity_id)
+                    continue
+                await self._start_activity(activity)
             if self.state.stage == "not_accepted" and self.state.feedback_path is None:
                 await self._send_feedback()
                 continue
@@ -422,6 +429,9 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
 
     def _refresh_attributes(self) -> None:
         values = _search_attributes(self.state)
+        if not workflow.patched(PRIMARY_LINES):
+            # Runs from before: every line the investigation reached, as they upserted.
+            values["ServiceLines"] = list(self.state.lines_merged)
         if not workflow.patched("ipr-target-missed-attribute"):
             del values["IPRTargetsMissed"]  # histories from before it upserted four
         self._attributes.publish(values)
@@ -429,7 +439,7 @@ class IPRCore(command_updates(c.COMMANDS, waiting=False)):  # type: ignore[misc]
 
 
 def _search_attributes(state: IprState) -> dict[str, Any]:
-    # No personal data: a stage, service line names, a flag and two counts.
+    # No personal data: a stage, the primary service lines, a flag and two counts.
     return {
         "IPRStage": state.stage,
         "ServiceLines": list(state.service_lines),

@@ -35,6 +35,10 @@ class Referral:
     service_lines: Annotated[tuple[ServiceLine, ...], Field(min_length=1), at_most_items(MAX_ITEMS)]
     # Where the concern first came from; the referral itself is always a colleague's.
     source: ReferralSource = "dwp"
+    # A review completed before the engine existed, recorded with its real dates
+    # (docs/ipr-publication.md): its targets are history, so none is watched, and its
+    # agreed activities come already assured.
+    imported: bool = False
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -45,6 +49,13 @@ class RecordScreening:
     external_reviews: Annotated[tuple[ExternalReview, ...], at_most_items(MAX_ITEMS)] = ()
     nation: Nation = "england"
     notes: Note = ""
+    # The day it was screened (docs/rules.md#ipr-dates); today when not given.
+    screened_on: BusinessDate | None = None
+    # The case's primary service lines as screening found them, replacing those of
+    # the referral; unchanged when not given.
+    service_lines: (
+        Annotated[tuple[ServiceLine, ...], Field(min_length=1), at_most_items(MAX_ITEMS)] | None
+    ) = None
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -80,6 +91,8 @@ class RecordFindings:
     by: Actor
     learning_identified: bool
     learning: Annotated[tuple[LearningItem, ...], at_most_items(MAX_ITEMS)] = ()
+    # The day the findings were made (docs/rules.md#ipr-dates); today when not given.
+    recorded_on: BusinessDate | None = None
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -87,6 +100,9 @@ class ActivityItem:
     service_line: ServiceLine
     description: Text
     due_on: BusinessDate
+    # An imported review only: the owner's assurance, given before the engine existed.
+    assured_on: BusinessDate | None = None
+    evidence: Text | None = None
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -101,6 +117,8 @@ class RecordLearningOutcome:
     by: Actor
     service_line: ServiceLine
     outcome: Text
+    # The day the outcome was recorded (docs/rules.md#ipr-dates); today when not given.
+    recorded_on: BusinessDate | None = None
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -112,6 +130,9 @@ class RecordExternalScrutiny:
 @dataclass(frozen=True, config=CONFIG)
 class CloseIpr:
     by: Actor
+    # The day the review was completed, which sets its reporting year
+    # (docs/rules.md#ipr-dates); today when not given.
+    completed_on: BusinessDate | None = None
 
 
 @dataclass(frozen=True, config=CONFIG)

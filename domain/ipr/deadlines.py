@@ -9,7 +9,9 @@ from domain.ipr.model import IprState
 
 def _targets(state: IprState) -> list[tuple[str, date]]:
     """(target, the last day within it) not yet met nor breached."""
-    found = []
+    found: list[tuple[str, date]] = []
+    if state.imported:
+        return found  # recorded after it was completed: its targets are history
     if state.stage == "screening" and not state.screening_escalated:
         found.append(
             ("screening", state.referred_on + timedelta(days=state.policy.screening_target_days))

@@ -13,6 +13,8 @@ def current_details(state: IprState) -> str:
         f"**Stage** {state.stage.replace('_', ' ')}",
         f"**Service lines** {', '.join(state.service_lines) or 'not recorded yet'}",
     ]
+    if state.finding_lines:
+        lines.append(f"**Findings under** {', '.join(state.finding_lines)}")
     policy = state.policy
     if state.screening_escalated:
         ended = state.referred_on + timedelta(days=policy.screening_target_days)

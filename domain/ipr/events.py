@@ -16,6 +16,10 @@ class Screened:
     facts: ScreeningFacts
     decision: CriteriaDecision
     notes: str = ""
+    # None from before staff gave the day: the day of `at`.
+    screened_on: date | None = None
+    # The primary service lines screening recorded; None: those of the referral.
+    service_lines: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class FindingsRecorded:
     by: str
     learning_identified: bool
     learning: tuple[Learning, ...]
+    # None from before staff gave the day: the day of `at`.
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def initial_state(
         service_lines=tuple(dict.fromkeys(referral.service_lines)),
         policy=policy,
         children=children,
+        imported=referral.imported,
     )
     # The referral is the review's first version (its journal's first entry:
     # domain/ipr/journal.py `referred`).
@@ -49,16 +50,18 @@ def evolve(s: IprState, ev: e.IprEvent) -> IprState:
 def _apply(s: IprState, ev: e.IprEvent) -> IprState:
     match ev:
         case e.Screened():
-            screening = Screening(ev.facts, ev.decision, ev.by, business_date(ev.at))
+            day = ev.screened_on or business_date(ev.at)
+            screening = Screening(ev.facts, ev.decision, ev.by, day)
             # The facts hold every review recorded before screening too; what counts
             # depends on the nation (an SCR outside Scotland goes).
             scrutiny = counted_reviews(ev.facts)
+            s = _primary(s, ev.service_lines) if ev.service_lines else s
             if ev.decision.met:
                 return replace(
                     s,
                     screening=screening,
                     stage="investigation",
-                    investigation_started_on=business_date(ev.at),
+                    investigation_started_on=day,
                     external_scrutiny=scrutiny,
                 )
             return replace(s, screening=screening, stage="not_accepted", external_scrutiny=scrutiny)
@@ -76,6 +79,8 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
                 stage="findings",
                 learning_identified=ev.learning_identified,
                 learning=ev.learning,
+                findings_on=ev.recorded_on or business_date(ev.at),
+                findings_day_given=ev.recorded_on is not None,
             )
             for learnt in ev.learning:
                 state = _touch(state, learnt.service_line)
@@ -134,10 +139,18 @@ def _apply(s: IprState, ev: e.IprEvent) -> IprState:
 
 
 def _touch(s: IprState, service_line: str) -> IprState:
-    """A service line the investigation reached is one of the IPR's."""
-    if service_line in s.service_lines:
+    """A line the investigation reached: never a primary line of the case for that
+    (docs/rules.md#ipr-publication); noted for the search attribute of older reviews."""
+    if service_line in s.service_lines or service_line in s.lines_reached:
         return s
-    return replace(s, service_lines=(*s.service_lines, service_line))
+    return replace(s, lines_reached=(*s.lines_reached, service_line))
+
+
+def _primary(s: IprState, lines: tuple[str, ...]) -> IprState:
+    """Screening's primary lines replace the referral's."""
+    primary = tuple(dict.fromkeys(lines))
+    reached = tuple(x for x in s.lines_reached if x not in primary)
+    return replace(s, service_lines=primary, lines_reached=reached)
 
 
 def _counted(s: IprState) -> IprState:

@@ -2,8 +2,9 @@
 text). A projection of the events, kept by the workflow beside the review's state; no
 rule reads it, so it is not in the state."""
 
-from datetime import datetime
+from datetime import date, datetime
 
+from domain.dates import business_date
 from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.model import JournalEntry
@@ -23,7 +24,8 @@ def referred(referral: c.Referral, now: datetime) -> JournalEntry:
         at=now,
         author=referral.referrer.name,
         kind="referral",
-        text=f"referred{source}",
+        text=f"referred{source}"
+        + (" (imported: completed before the engine)" if referral.imported else ""),
     )
 
 
@@ -38,7 +40,10 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
     match ev:
         case e.Screened():
             verdict = "criteria met" if ev.decision.met else "criteria not met"
-            return ("screening", f"{verdict}: {' '.join(ev.decision.reasons)}")
+            text = f"{verdict}: {' '.join(ev.decision.reasons)}"
+            if ev.service_lines:
+                text += f"; primary service lines: {', '.join(ev.service_lines)}"
+            return ("screening", text + _on("screened", ev.screened_on, ev.at))
         case e.InvestigatorAssigned():
             return ("investigation", f"investigator assigned: {ev.investigator}")
         case e.EvidenceRecorded():
@@ -49,12 +54,14 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 f"{ev.service_line}, {ev.stakeholder_role}, {ev.held_on.isoformat()}: {ev.summary}",
             )
         case e.FindingsRecorded():
+            dated = _on("made", ev.recorded_on, ev.at)
             if not ev.learning_identified:
-                return ("findings", "no learning identified")
+                return ("findings", "no learning identified" + dated)
             return (
                 "findings",
                 "learning identified: "
-                + "; ".join(f"{x.service_line}: {x.text}" for x in ev.learning),
+                + "; ".join(f"{x.service_line}: {x.text}" for x in ev.learning)
+                + dated,
             )
         case e.ActivitiesAgreed():
             return (
@@ -62,6 +69,7 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 "; ".join(
                     f"{a.activity_id} ({a.service_line}, due {a.due_on.isoformat()}): "
                     f"{a.description}"
+                    + (f" (assured on {a.assured_on.isoformat()})" if a.assured_on else "")
                     for a in ev.activities
                 ),
             )
@@ -76,7 +84,8 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 )
             return ("activity", f"{ev.activity_id} due soon: its owner to be reminded")
         case e.LearningOutcomeRecorded():
-            return ("learning_outcome", f"{ev.service_line}: {ev.text}")
+            text = f"{ev.service_line}: {ev.text}"
+            return ("learning_outcome", text + _on("recorded", ev.recorded_on, ev.at))
         case e.ExternalScrutinyRecorded():
             return ("external_scrutiny", ev.kind.replace("_", " "))
         case e.TargetBreached():
@@ -92,7 +101,9 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 "feedback sent to the referrer and the case shared with the ACSSL list",
             )
         case e.Closed():
-            return ("closed", "closed" if ev.accepted else "closed: not accepted")
+            if not ev.accepted:
+                return ("closed", "closed: not accepted")
+            return ("closed", "closed" + _on("completed", ev.closed_on, ev.at))
         case e.ProgressNoticeRefused():
             return ("progress_notice", f"{ev.notice} refused: {ev.rule}")
         case e.ChildNotStarted():
@@ -102,3 +113,10 @@ def describe(ev: e.IprEvent) -> tuple[str, str]:
                 "or escalates it: the IPRG to follow it up",
             )
     raise TypeError(f"describe: no rule for {type(ev).__name__}")
+
+
+def _on(what: str, day: date | None, at: datetime) -> str:
+    """The business day staff gave, when it is not the day it was entered."""
+    if day is None or day == business_date(at):
+        return ""
+    return f" ({what} on {day.isoformat()})"

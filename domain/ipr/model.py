@@ -175,6 +175,9 @@ class IprState:
     source: str
     customer: Customer
     summary: str
+    # The case's primary service lines (docs/rules.md#ipr-publication): the benefits
+    # or services the review is about, recorded at referral and amendable at
+    # screening. A finding under another line never adds to them.
     service_lines: tuple[str, ...]
     policy: IprPolicy
     stage: IprStage = "screening"
@@ -198,6 +201,47 @@ class IprState:
     # The ids of its agreed activities, as the workflow names them (workflows/ids.py);
     # set when the review is built.
     children: ChildNames = ChildNames()
+    # Lines the investigation reached (evidence, discussions, findings) that are not
+    # primary lines, in the order reached: only for the `ServiceLines` search
+    # attribute of reviews from before primary lines were kept apart.
+    lines_reached: tuple[str, ...] = ()
+    # The business dates staff gave (docs/rules.md#ipr-dates): the day the findings
+    # were recorded.
+    findings_on: date | None = None
+    # Whether staff gave that day (`recorded_on`): only then does it bound the IPRG's
+    # agreement, so an agreement accepted before days were given still replays.
+    findings_day_given: bool = False
+    # Completed before the engine existed, recorded with its real dates: no target is
+    # watched (docs/ipr-publication.md).
+    imported: bool = False
+
+    @property
+    def finding_lines(self) -> tuple[str, ...]:
+        """The service line of each finding (learning, agreed activities, outcomes),
+        each once, in the order first found."""
+        lines = [x.service_line for x in self.learning]
+        lines += [a.service_line for a in self.activities]
+        lines += [o.service_line for o in self.outcomes]
+        return tuple(dict.fromkeys(lines))
+
+    @property
+    def lines_merged(self) -> tuple[str, ...]:
+        """Primary lines then every line reached: what `ServiceLines` held before
+        primary lines were kept apart."""
+        return tuple(dict.fromkeys((*self.service_lines, *self.lines_reached)))
+
+    @property
+    def last_business_day(self) -> date:
+        """The latest business date the review holds: a completion is on or after it."""
+        days = [self.referred_on]
+        if self.screening is not None:
+            days.append(self.screening.screened_on)
+        if self.findings_on is not None:
+            days.append(self.findings_on)
+        days += [a.agreed_on for a in self.activities]
+        days += [a.assured_on for a in self.activities if a.assured_on is not None]
+        days += [o.recorded_on for o in self.outcomes]
+        return max(days)
 
     @property
     def accepted(self) -> bool | None:

@@ -97,7 +97,10 @@ def build(plan: Plan) -> IprState:
         # An SCR asked for in England does not meet (B); nor does a death with no allegation.
         run(
             c.RecordScreening(
-                by="screener", allegation=False, harm="none", external_reviews=plan.reviews
+                by="screener",
+                allegation=False,
+                harm="none",
+                external_reviews=plan.reviews,  # type: ignore[arg-type]
             ),
             plan.on,
         )

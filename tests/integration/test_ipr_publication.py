@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -19,8 +20,10 @@ from activities.db import IprRecord
 from activities.ipr import IprActivities
 from activities.ipr_records import IprProjection, IprRow, NarrativeRow
 from backoffice.publication import (
+    CustomerFindings,
+    FindingSection,
     Narrative,
-    ServiceLineFigures,
+    PrimaryLineFigures,
     build_publication,
     scrub,
     to_markdown,
@@ -227,6 +230,15 @@ def test_the_read_model_holds_every_ipr_with_its_year(engine: Engine) -> None:
     assert rows[PLANS[32].ipr_id].stage == "agreed_activities"
 
 
+def _lines(pub: Any) -> dict[str, tuple[int, int, int]]:
+    """Each finding line: (cases with its learning, activities it owns, customers)."""
+    sections = (*pub.sections, *([pub.multiple] if pub.multiple else []))
+    return {
+        s.service_line: (s.cases_with_learning, s.agreed_activities, len(s.customers))
+        for s in sections
+    }
+
+
 def test_2021_22_figure_by_figure(engine: Engine) -> None:
     pub = build_publication(engine, "2021-22")
     assert pub.summary() == [
@@ -235,52 +247,59 @@ def test_2021_22_figure_by_figure(engine: Engine) -> None:
         ("learning_identified", 11),
         ("agreed_activities", 18),
     ]
-    assert pub.by_service_line == (
-        ServiceLineFigures("UC", 10, 7),
-        ServiceLineFigures("PIP", 5, 4),
-        ServiceLineFigures("ESA", 4, 5),
-        ServiceLineFigures("Carer's Allowance", 1, 0),
-        ServiceLineFigures("Debt Management", 1, 1),
-        ServiceLineFigures("JSA", 1, 0),
-        ServiceLineFigures("Pension Credit", 1, 1),
+    # Each case once under each of its primary lines (the plans' `lines`).
+    assert pub.by_primary_line == (
+        PrimaryLineFigures("UC", 10),  # 1, 2, 4, 6, 8, 9, 11, 13, 16, 17
+        PrimaryLineFigures("PIP", 5),  # 2, 5, 12, 14, 17
+        PrimaryLineFigures("ESA", 4),  # 3, 6, 14, 17
+        PrimaryLineFigures("Carer's Allowance", 1),
+        PrimaryLineFigures("Debt Management", 1),
+        PrimaryLineFigures("JSA", 1),
+        PrimaryLineFigures("Pension Credit", 1),
     )
-    kinds = [x.kind for x in pub.narratives]
-    assert (kinds.count("learning"), kinds.count("activity"), kinds.count("outcome")) == (
-        12,
-        18,
-        11,
-    )
-    # Customers are numbered by closing date; those with no learning have no narrative.
-    assert {x.customer for x in pub.narratives} == {
-        f"Customer {n}" for n in (1, 2, 4, 6, 7, 9, 11, 12, 14, 16, 17)
+    assert _lines(pub) == {
+        "Debt Management": (1, 1, 1),  # review 9
+        "ESA": (1, 5, 2),  # learning in 6; activities 4 (6) + 1 (17)
+        "PIP": (3, 4, 3),  # 2, 12, 14
+        "Pension Credit": (1, 1, 1),  # 7
+        "UC": (6, 7, 7),  # learning 1, 2, 4, 11, 16, 17; 9 owns a UC activity only
     }
-    assert [x for x in pub.narratives if x.service_line == "PIP"] == [
-        Narrative("PIP", "Customer 2", "learning", "Learning 2 of review 2 for PIP"),
-        Narrative("PIP", "Customer 12", "learning", "Learning 1 of review 12 for PIP"),
-        Narrative("PIP", "Customer 14", "learning", "Learning 1 of review 14 for PIP"),
-        Narrative(
-            "PIP", "Customer 2", "activity", "Activity 2 of review 2: PIP to assure the IPRG"
+    assert pub.multiple is None
+    [pip] = [s for s in pub.sections if s.service_line == "PIP"]
+    # Numbered within the section, in closing order: reviews 2, 12, 14.
+    assert pip == FindingSection(
+        "PIP",
+        3,
+        4,
+        (
+            CustomerFindings(
+                "Customer 1",
+                ("Learning 2 of review 2 for PIP",),
+                ("Activity 2 of review 2: PIP to assure the IPRG",),
+                (),
+            ),
+            CustomerFindings(
+                "Customer 2",
+                ("Learning 1 of review 12 for PIP",),
+                (
+                    "Activity 1 of review 12: PIP to assure the IPRG",
+                    "Activity 2 of review 12: PIP to assure the IPRG",
+                ),
+                ("Outcome 1 of review 12 for PIP",),
+            ),
+            CustomerFindings(
+                "Customer 3",
+                ("Learning 1 of review 14 for PIP",),
+                ("Activity 1 of review 14: PIP to assure the IPRG",),
+                ("Outcome 1 of review 14 for PIP",),
+            ),
         ),
-        Narrative(
-            "PIP", "Customer 12", "activity", "Activity 1 of review 12: PIP to assure the IPRG"
-        ),
-        Narrative(
-            "PIP", "Customer 12", "activity", "Activity 2 of review 12: PIP to assure the IPRG"
-        ),
-        Narrative(
-            "PIP", "Customer 14", "activity", "Activity 1 of review 14: PIP to assure the IPRG"
-        ),
-        Narrative("PIP", "Customer 12", "outcome", "Outcome 1 of review 12 for PIP"),
-        Narrative("PIP", "Customer 14", "outcome", "Outcome 1 of review 14 for PIP"),
-    ]
-    # Closed on 31 March 2022: the last of 2021-22.
-    assert Narrative("UC", "Customer 17", "learning", "Learning 1 of review 17 for UC") in (
+    )
+    # Closed on 31 March 2022: the last of 2021-22, the 7th UC customer.
+    assert Narrative("UC", "Customer 7", "learning", "Learning 1 of review 17 for UC") in (
         pub.narratives
     )
     assert not any("review 18 " in x.text or "review 27 " in x.text for x in pub.narratives)
-    assert [x.service_line for x in pub.narratives] == sorted(
-        x.service_line for x in pub.narratives
-    )
 
 
 def test_2022_23_figure_by_figure(engine: Engine) -> None:
@@ -291,42 +310,43 @@ def test_2022_23_figure_by_figure(engine: Engine) -> None:
         ("learning_identified", 5),
         ("agreed_activities", 6),
     ]
-    assert pub.by_service_line == (
-        ServiceLineFigures("UC", 7, 2),
-        ServiceLineFigures("PIP", 3, 0),
-        ServiceLineFigures("ESA", 2, 0),
-        ServiceLineFigures("Attendance Allowance", 1, 1),
-        ServiceLineFigures("Debt Management", 1, 2),
-        ServiceLineFigures("JSA", 1, 0),
-        ServiceLineFigures("State Pension", 1, 1),
+    assert pub.by_primary_line == (
+        PrimaryLineFigures("UC", 7),  # 18, 20, 22, 24, 26, 35, 37
+        PrimaryLineFigures("PIP", 3),  # 19, 24, 35
+        PrimaryLineFigures("ESA", 2),  # 21, 34
+        PrimaryLineFigures("Attendance Allowance", 1),
+        PrimaryLineFigures("Debt Management", 1),
+        PrimaryLineFigures("JSA", 1),
+        PrimaryLineFigures("State Pension", 1),
     )
-    # Review 18 closed on 1 April 2022, so it is Customer 1 here; review 25 is Customer 8.
     aa, dm, sp = "Attendance Allowance", "Debt Management", "State Pension"
+    assert _lines(pub) == {aa: (1, 1, 1), dm: (1, 2, 1), sp: (1, 1, 1), "UC": (2, 2, 2)}
     assert pub.narratives == (
-        Narrative(aa, "Customer 8", "learning", f"Learning 1 of review 25 for {aa}"),
+        Narrative(aa, "Customer 1", "learning", f"Learning 1 of review 25 for {aa}"),
         Narrative(
-            aa, "Customer 8", "activity", f"Activity 1 of review 25: {aa} to assure the IPRG"
+            aa, "Customer 1", "activity", f"Activity 1 of review 25: {aa} to assure the IPRG"
         ),
-        Narrative(aa, "Customer 8", "outcome", f"Outcome 1 of review 25 for {aa}"),
-        Narrative(dm, "Customer 3", "learning", f"Learning 1 of review 20 for {dm}"),
+        Narrative(aa, "Customer 1", "outcome", f"Outcome 1 of review 25 for {aa}"),
+        Narrative(dm, "Customer 1", "learning", f"Learning 1 of review 20 for {dm}"),
         Narrative(
-            dm, "Customer 3", "activity", f"Activity 1 of review 20: {dm} to assure the IPRG"
+            dm, "Customer 1", "activity", f"Activity 1 of review 20: {dm} to assure the IPRG"
         ),
         Narrative(
-            dm, "Customer 3", "activity", f"Activity 2 of review 20: {dm} to assure the IPRG"
+            dm, "Customer 1", "activity", f"Activity 2 of review 20: {dm} to assure the IPRG"
         ),
-        Narrative(dm, "Customer 3", "outcome", f"Outcome 1 of review 20 for {dm}"),
-        Narrative(sp, "Customer 6", "learning", f"Learning 1 of review 23 for {sp}"),
+        Narrative(dm, "Customer 1", "outcome", f"Outcome 1 of review 20 for {dm}"),
+        Narrative(sp, "Customer 1", "learning", f"Learning 1 of review 23 for {sp}"),
         Narrative(
-            sp, "Customer 6", "activity", f"Activity 1 of review 23: {sp} to assure the IPRG"
+            sp, "Customer 1", "activity", f"Activity 1 of review 23: {sp} to assure the IPRG"
         ),
-        Narrative(sp, "Customer 6", "outcome", f"Outcome 1 of review 23 for {sp}"),
+        Narrative(sp, "Customer 1", "outcome", f"Outcome 1 of review 23 for {sp}"),
+        # Review 18 closed on 1 April 2022: the first UC customer of the year.
         Narrative("UC", "Customer 1", "learning", "Learning 1 of review 18 for UC"),
-        Narrative("UC", "Customer 5", "learning", "Learning 1 of review 22 for UC"),
         Narrative("UC", "Customer 1", "activity", "Activity 1 of review 18: UC to assure the IPRG"),
-        Narrative("UC", "Customer 5", "activity", "Activity 1 of review 22: UC to assure the IPRG"),
         Narrative("UC", "Customer 1", "outcome", "Outcome 1 of review 18 for UC"),
-        Narrative("UC", "Customer 5", "outcome", "Outcome 1 of review 22 for UC"),
+        Narrative("UC", "Customer 2", "learning", "Learning 1 of review 22 for UC"),
+        Narrative("UC", "Customer 2", "activity", "Activity 1 of review 22: UC to assure the IPRG"),
+        Narrative("UC", "Customer 2", "outcome", "Outcome 1 of review 22 for UC"),
     )
 
 
@@ -338,7 +358,8 @@ def test_other_years(engine: Engine) -> None:
         ("learning_identified", 1),
         ("agreed_activities", 1),
     ]
-    assert earlier.by_service_line == (ServiceLineFigures("UC", 1, 1),)
+    assert earlier.by_primary_line == (PrimaryLineFigures("UC", 1),)
+    assert _lines(earlier) == {"UC": (1, 1, 1)}
     none = build_publication(engine, "2023-24")
     assert none.summary() == [
         ("completed", 0),
@@ -346,8 +367,10 @@ def test_other_years(engine: Engine) -> None:
         ("learning_identified", 0),
         ("agreed_activities", 0),
     ]
-    assert none.by_service_line == () and none.narratives == ()
-    assert "No reviews were completed in this year." in to_markdown(none)
+    assert none.by_primary_line == () and none.narratives == () and none.sections == ()
+    markdown = to_markdown(none)
+    assert "No reviews were completed in this year." in markdown
+    assert "No learning spanning several service lines was recorded in this year." in markdown
 
 
 @pytest.mark.parametrize("year", ["2021-23", "2021", "21-22", "2021/22", "2099-00x", ""])
@@ -369,36 +392,46 @@ def test_the_markdown_and_csv_tables(engine: Engine, tmp_path: Path) -> None:
     for line in [
         "| IPRs completed | 13 |",
         "| Also subject to external scrutiny (SAR, SCR, DHR, inquest) | 4 |",
-        "| Learning identified | 5 |",
+        "| IPRs completed where learning was identified | 5 |",
         "| Agreed activities | 6 |",
     ]:
         assert line in markdown.splitlines()
     table = (
-        "| Service line | IPRs completed | Agreed activities |\n"
-        "| --- | ---: | ---: |\n"
-        "| UC | 7 | 2 |\n"
-        "| PIP | 3 | 0 |\n"
-        "| ESA | 2 | 0 |\n"
-        "| Attendance Allowance | 1 | 1 |\n"
-        "| Debt Management | 1 | 2 |\n"
-        "| JSA | 1 | 0 |\n"
-        "| State Pension | 1 | 1 |\n"
+        "| Service line | IPRs completed |\n"
+        "| --- | ---: |\n"
+        "| UC | 7 |\n"
+        "| PIP | 3 |\n"
+        "| ESA | 2 |\n"
+        "| Attendance Allowance | 1 |\n"
+        "| Debt Management | 1 |\n"
+        "| JSA | 1 |\n"
+        "| State Pension | 1 |\n"
     )
     assert table in markdown
     assert (
         "### Debt Management\n\n"
+        "| Measure | Number |\n"
+        "| --- | ---: |\n"
+        "| Cases in which Debt Management learning was identified | 1 |\n"
+        "| Agreed activities owned by Debt Management | 2 |\n\n"
+        "#### Customer 1\n\n"
         "**Learning identified**\n\n"
-        "- Customer 3: Learning 1 of review 20 for Debt Management\n\n"
+        "- Learning 1 of review 20 for Debt Management\n\n"
         "**Agreed activities**\n\n"
-        "- Customer 3: Activity 1 of review 20: Debt Management to assure the IPRG\n"
-        "- Customer 3: Activity 2 of review 20: Debt Management to assure the IPRG\n\n"
+        "- Activity 1 of review 20: Debt Management to assure the IPRG\n"
+        "- Activity 2 of review 20: Debt Management to assure the IPRG\n\n"
         "**Learning outcomes**\n\n"
-        "- Customer 3: Outcome 1 of review 20 for Debt Management\n\n"
+        "- Outcome 1 of review 20 for Debt Management\n\n"
         "### State Pension\n"
     ) in markdown
 
     paths = write_csv(pub, tmp_path / "out")
-    assert [p.name for p in paths] == ["summary.csv", "by_service_line.csv", "narratives.csv"]
+    assert [p.name for p in paths] == [
+        "summary.csv",
+        "by_primary_service_line.csv",
+        "by_finding_service_line.csv",
+        "narratives.csv",
+    ]
     assert _read_csv(paths[0]) == [
         ["measure", "value"],
         ["reporting_year", "2022-23"],
@@ -408,21 +441,28 @@ def test_the_markdown_and_csv_tables(engine: Engine, tmp_path: Path) -> None:
         ["agreed_activities", "6"],
     ]
     assert _read_csv(paths[1]) == [
-        ["service_line", "completed", "agreed_activities"],
-        ["UC", "7", "2"],
-        ["PIP", "3", "0"],
-        ["ESA", "2", "0"],
+        ["service_line", "completed"],
+        ["UC", "7"],
+        ["PIP", "3"],
+        ["ESA", "2"],
+        ["Attendance Allowance", "1"],
+        ["Debt Management", "1"],
+        ["JSA", "1"],
+        ["State Pension", "1"],
+    ]
+    assert _read_csv(paths[2]) == [
+        ["service_line", "cases_with_learning", "agreed_activities"],
         ["Attendance Allowance", "1", "1"],
         ["Debt Management", "1", "2"],
-        ["JSA", "1", "0"],
         ["State Pension", "1", "1"],
+        ["UC", "2", "2"],
     ]
-    narratives = _read_csv(paths[2])
+    narratives = _read_csv(paths[3])
     assert narratives[0] == ["service_line", "customer", "kind", "text"]
     assert len(narratives) == 1 + 16
     assert narratives[4] == [
         "Debt Management",
-        "Customer 3",
+        "Customer 1",
         "learning",
         "Learning 1 of review 20 for Debt Management",
     ]
@@ -539,7 +579,8 @@ def test_no_name_reference_birth_date_ni_number_or_address_is_published(tmp_path
     assert [p.name for p in files] == [
         "publication.md",
         "summary.csv",
-        "by_service_line.csv",
+        "by_primary_service_line.csv",
+        "by_finding_service_line.csv",
         "narratives.csv",
     ]
     for path in files:
@@ -549,7 +590,7 @@ def test_no_name_reference_birth_date_ni_number_or_address_is_published(tmp_path
         assert not re.search(r"\d{4}-\d{2}-\d{2}", text), path.name
         assert not re.search(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", text), path.name
     # The narratives still say something: only the identifying parts went.
-    assert "Customer 1: Learning about the customer (DOB [removed], NI [removed])" in (
+    assert "- Learning about the customer (DOB [removed], NI [removed])" in (
         (tmp_path / "pub" / "publication.md").read_text()
     )
 
@@ -621,7 +662,13 @@ def test_the_command_writes_the_publication(db: tuple[str, Engine], tmp_path: Pa
     out = tmp_path / "published"
     done = _starter("ipr-publication", "--year", "2021-22", "--out", str(out), database_url=url)
     assert done.returncode == 0, done.stderr
-    names = ["publication.md", "summary.csv", "by_service_line.csv", "narratives.csv"]
+    names = [
+        "publication.md",
+        "summary.csv",
+        "by_primary_service_line.csv",
+        "by_finding_service_line.csv",
+        "narratives.csv",
+    ]
     assert done.stdout.split() == [str(out / name) for name in names]
     assert "| IPRs completed | 17 |" in (out / "publication.md").read_text()
     assert ["completed", "17"] in _read_csv(out / "summary.csv")

@@ -220,3 +220,50 @@ def test_a_retry_after_a_crash_between_the_files_writes_the_missing_one(
             )
             == 1
         )
+
+
+def test_migration_0007_keeps_primary_lines_apart_from_finding_lines(tmp_path: Path) -> None:
+    """Rows projected before 0007 held every line reached in `service_lines`: their
+    finding lines come from their narratives and leave `service_lines`."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0006")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for ipr_id, lines in (("ipr-A/1", '["PIP", "UC", "ACS"]'), ("ipr-B/1", '["ACS"]')):
+            conn.execute(
+                text(
+                    "INSERT INTO iprs VALUES (:id, 'closed', 1, 'A', 0, '[]', :lines, 1, "
+                    "'2021-05-01', '2021-09-01', '2021-22', 1, 0, 9)"
+                ),
+                {"id": ipr_id, "lines": lines},
+            )
+        rows = [
+            ("ipr-A/1", "learning", 1, "UC"),
+            ("ipr-A/1", "activity", 1, "ACS"),
+            ("ipr-A/1", "outcome", 1, "UC"),
+            ("ipr-B/1", "learning", 1, "ACS"),
+        ]
+        for ipr_id, kind, seq, line in rows:
+            conn.execute(
+                text("INSERT INTO ipr_narratives VALUES (:id, :kind, :seq, :line, 'text')"),
+                {"id": ipr_id, "kind": kind, "seq": seq, "line": line},
+            )
+    engine.dispose()
+    command.upgrade(cfg, "head")
+    engine = create_engine(url)
+    try:
+        with Session(engine) as s:
+            a, b = s.get(IprRecord, "ipr-A/1"), s.get(IprRecord, "ipr-B/1")
+            assert a is not None and b is not None
+            assert (a.service_lines, a.finding_lines) == (["PIP"], ["UC", "ACS"])
+            # Only finding lines: kept, rather than a review with no line at all.
+            assert (b.service_lines, b.finding_lines) == (["ACS"], ["ACS"])
+    finally:
+        engine.dispose()

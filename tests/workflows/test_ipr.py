@@ -7,7 +7,7 @@ screening target."""
 import io
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -576,6 +576,17 @@ WORKFLOW_TASK_EVENTS = {
         ("record_screening", {"by": "s1", "allegation": True, "harm": "death", "x": 1}, "x"),
         ("assign_investigator", {"by": "s1", "investigator": "inv-1"}, "stage"),
         ("close_ipr", {"by": "iprg"}, "stage"),
+        # Referred today: a screening day before it, or in the future, is refused.
+        (
+            "record_screening",
+            {"by": "s1", "allegation": True, "harm": "death", "screened_on": "2020-01-01"},
+            "screened_on",
+        ),
+        (
+            "record_screening",
+            {"by": "s1", "allegation": True, "harm": "death", "screened_on": "2099-01-01"},
+            "screened_on",
+        ),
     ],
 )
 async def test_a_bad_update_is_refused_naming_the_field_before_history(
@@ -597,6 +608,70 @@ async def test_a_bad_update_is_refused_naming_the_field_before_history(
     assert {e.event_type for e in added} <= WORKFLOW_TASK_EVENTS, added
     state = await _view(handle)
     assert state.stage == "screening" and state.screening is None and state.version == 1
+
+
+# --- 6b. primary service lines, finding lines, business dates --------------------
+
+
+async def test_primary_lines_stay_the_cases_and_findings_keep_their_own(
+    ts_env: WorkflowEnvironment, ts_worker: str, engine: Engine
+) -> None:
+    """Referred under PIP, screened as PIP and ESA; learning and an activity under UC and
+    ACS: the search attribute and the read model hold PIP and ESA as the case's lines,
+    the finding lines apart; the days staff gave are the review's."""
+    _, handle = await _start(ts_env, ts_worker, service_lines=["PIP"])
+    today = await _today(ts_env)
+    await handle.execute_update(
+        "record_screening",
+        {
+            "by": "screener-1",
+            "allegation": True,
+            "harm": "death",
+            "screened_on": today.isoformat(),
+            "service_lines": ["PIP", "ESA"],
+        },
+    )
+    await handle.execute_update("assign_investigator", {"by": "s1", "investigator": "inv-1"})
+    await handle.execute_update(
+        "record_evidence", {"by": "inv-1", "service_line": "UC", "description": "journal"}
+    )
+    await handle.execute_update(
+        "record_findings",
+        {
+            "by": "inv-1",
+            "learning_identified": True,
+            "learning": [
+                {"service_line": "UC", "text": "journal messages unanswered"},
+                {"service_line": "ACS", "text": "no referral to ACS"},
+            ],
+            "recorded_on": today.isoformat(),
+        },
+    )
+    attrs = await eventually(
+        lambda: search_attributes(handle), lambda a: a.get("IPRStage") == "findings"
+    )
+    assert attrs["ServiceLines"] == ["PIP", "ESA"]
+    row = await eventually(lambda: _row(engine, handle), lambda r: r is not None and r.version >= 5)
+    assert row is not None
+    assert (row.service_lines, row.finding_lines) == (["PIP", "ESA"], ["UC", "ACS"])
+    state = await _view(handle)
+    assert state.screening is not None and state.screening.screened_on == today
+    assert state.findings_on == today
+    # A learning outcome dated before the findings is refused before history.
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            "record_learning_outcome",
+            {
+                "by": "lead",
+                "service_line": "UC",
+                "outcome": "guidance",
+                "recorded_on": (today - timedelta(days=1)).isoformat(),
+            },
+        )
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.details[0]["field"] == "recorded_on"
+    assert cause.message.startswith("recorded_on: cannot be before the findings")
 
 
 # --- 7. targets --------------------------------------------------------------------
@@ -673,3 +748,31 @@ async def test_a_bad_policy_file_fails_the_referral_naming_the_field(
     while cause.cause is not None:
         cause = cause.cause
     assert "ipr.screening_target_days" in str(cause)
+
+
+def test_a_carried_state_from_before_keeps_its_primary_lines_apart() -> None:
+    """IprInput v3 carried every line reached in `service_lines`: upcast, the primary
+    lines are the referral's and the rest are lines reached (the old search attribute's)."""
+    from pydantic_core import to_jsonable_python
+
+    from domain.ipr.decide import initial_state
+    from domain.ipr.model import IprPolicy
+    from workflows.contracts import IprInput
+
+    referral = parse(Referral, _referral("IPR-UPCAST-1", date(2026, 5, 1)))
+    state = initial_state(
+        referral,
+        datetime(2026, 5, 1, 9, tzinfo=UTC),
+        IprPolicy(),
+        child_ids.ipr_children("IPR-UPCAST-1", None),
+    )
+    raw = to_jsonable_python(IprInput(**{**_referral("IPR-UPCAST-1", date(2026, 5, 1))}))
+    carried = to_jsonable_python(state)
+    carried["service_lines"] = ["UC", "PIP", "ACS"]
+    del carried["lines_reached"]
+    old = {**raw, "carried": carried, "schema_version": 3}
+    upcast = parse(IprInput, old, stored=True)
+    assert upcast.carried is not None
+    assert upcast.carried.service_lines == ("UC",)
+    assert upcast.carried.lines_reached == ("PIP", "ACS")
+    assert upcast.carried.lines_merged == ("UC", "PIP", "ACS")

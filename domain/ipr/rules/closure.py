@@ -8,20 +8,24 @@ from domain.errors import DomainError
 from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.model import IprState
-from domain.ipr.rules.guards import STAGES_AFTER_FINDINGS, must_be_at_stage
+from domain.ipr.rules.guards import STAGES_AFTER_FINDINGS, business_day, must_be_at_stage
 
 
 def record_learning_outcome(
     state: IprState, cmd: c.RecordLearningOutcome, now: datetime
 ) -> list[e.IprEvent]:
     must_be_at_stage(state, STAGES_AFTER_FINDINGS, "a learning outcome")
+    findings = state.findings_on or state.referred_on
+    recorded_on = business_day(
+        "recorded_on", cmd.recorded_on, now, on_or_after=("the findings", findings)
+    )
     return [
         e.LearningOutcomeRecorded(
             at=now,
             by=cmd.by,
             service_line=cmd.service_line,
             text=cmd.outcome,
-            recorded_on=business_date(now),
+            recorded_on=recorded_on,
         )
     ]
 
@@ -35,7 +39,13 @@ def close_ipr(state: IprState, cmd: c.CloseIpr, now: datetime) -> list[e.IprEven
         raise DomainError(
             "learning_outcomes", "learning was identified: record its learning outcomes first"
         )
-    return [e.Closed(at=now, by=cmd.by, closed_on=business_date(now), accepted=True)]
+    completed_on = business_day(
+        "completed_on",
+        cmd.completed_on,
+        now,
+        on_or_after=("the review's last recorded step", state.last_business_day),
+    )
+    return [e.Closed(at=now, by=cmd.by, closed_on=completed_on, accepted=True)]
 
 
 def record_feedback(state: IprState, cmd: c.RecordFeedback, now: datetime) -> list[e.IprEvent]:

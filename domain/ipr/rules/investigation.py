@@ -6,7 +6,12 @@ from domain.errors import DomainError
 from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.model import IprState, Learning
-from domain.ipr.rules.guards import must_be_at_stage, must_be_investigating, must_not_be_future
+from domain.ipr.rules.guards import (
+    business_day,
+    must_be_at_stage,
+    must_be_investigating,
+    must_not_be_future,
+)
 
 
 def assign_investigator(
@@ -54,9 +59,15 @@ def record_findings(state: IprState, cmd: c.RecordFindings, now: datetime) -> li
         raise DomainError("learning", "learning identified: say what, for which service line")
     if not cmd.learning_identified and cmd.learning:
         raise DomainError("learning", "must be empty when no learning is identified")
+    started = state.investigation_started_on or state.referred_on
+    business_day("recorded_on", cmd.recorded_on, now, on_or_after=("the screening", started))
     learning = tuple(Learning(item.service_line, item.text) for item in cmd.learning)
     return [
         e.FindingsRecorded(
-            at=now, by=cmd.by, learning_identified=cmd.learning_identified, learning=learning
+            at=now,
+            by=cmd.by,
+            learning_identified=cmd.learning_identified,
+            learning=learning,
+            recorded_on=cmd.recorded_on,
         )
     ]

@@ -8,11 +8,14 @@ from domain.ipr import commands as c
 from domain.ipr import events as e
 from domain.ipr.criteria import ScreeningFacts, screen
 from domain.ipr.model import IprState
-from domain.ipr.rules.guards import must_be_at_stage
+from domain.ipr.rules.guards import business_day, must_be_at_stage
 
 
 def record_screening(state: IprState, cmd: c.RecordScreening, now: datetime) -> list[e.IprEvent]:
     must_be_at_stage(state, ("screening",), "screening")
+    screened_on = business_day(
+        "screened_on", cmd.screened_on, now, on_or_after=("the referral", state.referred_on)
+    )
     # Reviews DWP was asked into before screening count under (B) as much as those
     # named now.
     facts = ScreeningFacts(
@@ -21,7 +24,18 @@ def record_screening(state: IprState, cmd: c.RecordScreening, now: datetime) -> 
         external_reviews=tuple(dict.fromkeys((*state.external_scrutiny, *cmd.external_reviews))),
         nation=cmd.nation,
     )
-    return [e.Screened(at=now, by=cmd.by, facts=facts, decision=screen(facts), notes=cmd.notes)]
+    return [
+        e.Screened(
+            at=now,
+            by=cmd.by,
+            facts=facts,
+            decision=screen(facts),
+            notes=cmd.notes,
+            # Given days only: a screening recorded on the day reads as before.
+            screened_on=screened_on if cmd.screened_on is not None else None,
+            service_lines=tuple(dict.fromkeys(cmd.service_lines)) if cmd.service_lines else None,
+        )
+    ]
 
 
 def record_external_scrutiny(

@@ -651,15 +651,18 @@ def test_an_unknown_command_is_refused() -> None:
 # --- service lines --------------------------------------------------------------
 
 
-def test_service_lines_reached_by_the_investigation_become_the_iprs() -> None:
+def test_lines_reached_by_the_investigation_never_become_primary_lines() -> None:
     state, _ = run(investigating(), evidence("PIP"))
     state, _ = run(state, fact_finding(service_line="Complaints"))
     state, _ = run(state, evidence("UC"))
-    assert state.service_lines == ("UC", "PIP", "Complaints")
+    assert state.service_lines == ("UC",)
     state, _ = run(state, findings(("Debt Management", "check vulnerability first")))
     state, _ = run(state, agreement(service_line="ESA"))
     state, _ = run(state, outcome("Counter Fraud and Compliance"))
-    assert state.service_lines == (
+    assert state.service_lines == ("UC",)
+    assert state.finding_lines == ("Debt Management", "ESA", "Counter Fraud and Compliance")
+    # What the ServiceLines search attribute of a review from before held.
+    assert state.lines_merged == (
         "UC",
         "PIP",
         "Complaints",
