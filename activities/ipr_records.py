@@ -9,7 +9,7 @@ prints it."""
 from dataclasses import dataclass
 from datetime import date
 
-from domain.ipr.anonymise import redact
+from domain.ipr.anonymise import ipr_identifiers, redactor
 from domain.ipr.model import IprState
 from domain.ipr.reporting import reporting_year
 
@@ -61,8 +61,9 @@ class IprProjection:
 
 
 def ipr_projection(ipr_id: str, state: IprState) -> IprProjection:
-    def clean(text: str) -> str:
-        return redact(text, state.customer, (state.reference, ipr_id))
+    # The customer, the references, the referrer and everyone the referral named
+    # (docs/privacy.md#redaction), compiled once for the record's texts.
+    clean = redactor(ipr_identifiers(state, ipr_id))
 
     decision = state.screening.decision if state.screening else None
     closed = state.closed_on if state.stage == "closed" else None

@@ -368,14 +368,15 @@ def customer_identifiers(
 def ipr_identifiers(
     state: IprState, ipr_id: str, *, others: Iterable[str] = (), localities: Iterable[str] = ()
 ) -> Identifiers:
-    """What an IPR holds: the customer, the references, and the referrer (a DWP
-    colleague: their name and email are nobody's business in a publication), plus
-    any third parties and localities the caller holds for the review."""
+    """What an IPR holds: the customer, the references, the referrer (a DWP
+    colleague: their name and email are nobody's business in a publication), the
+    people and localities the referral named (`Customer.people`, `.localities`), plus
+    any the caller holds for the review."""
     return customer_identifiers(
         state.customer,
         (state.reference, ipr_id),
-        others=(state.referrer.name, *others),
-        localities=localities,
+        others=(state.referrer.name, *state.customer.people, *others),
+        localities=(*state.customer.localities, *localities),
         literals=(state.referrer.email,),
     )
 

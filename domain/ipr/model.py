@@ -10,7 +10,8 @@ from pydantic.dataclasses import dataclass as validated
 
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.shared.children import ChildNames
-from domain.values import ONE_LINE, STORABLE, CustomerBirthDate, Label
+from domain.bounds import MAX_ITEMS
+from domain.values import ONE_LINE, STORABLE, CustomerBirthDate, Label, at_most_items
 from domain.values import Actor as Actor
 from domain.values import Short as Short
 from domain.values import Text as Text
@@ -90,6 +91,12 @@ class Customer(BaseModel):
     date_of_birth: CustomerBirthDate | None = None
     ni_number: Annotated[str, Field(max_length=13), ONE_LINE] | None = None
     address: Annotated[str, Field(max_length=400), STORABLE] | None = None
+    # Everyone else the review's narratives may name: family, representatives,
+    # informants, professionals ("Mary Jones", "Dr Patel"), and the towns, districts
+    # or estates it may mention. Held so redaction removes them wherever they appear
+    # (docs/privacy.md#redaction); never projected.
+    people: Annotated[tuple[Label, ...], at_most_items(MAX_ITEMS)] = ()
+    localities: Annotated[tuple[Label, ...], at_most_items(MAX_ITEMS)] = ()
 
 
 @record(frozen=True)

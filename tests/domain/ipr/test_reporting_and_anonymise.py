@@ -409,3 +409,25 @@ def _state() -> IprState:
         service_lines=("UC",),
         policy=IprPolicy(),
     )
+
+
+def test_the_projection_removes_everyone_the_referral_named() -> None:
+    """What leaves the workflow for the read model (activities/ipr_records.py) loses the
+    referrer and the people and localities the referral named, not only the customer."""
+    from dataclasses import replace
+
+    from activities.ipr_records import ipr_projection
+    from domain.ipr.model import Learning
+
+    customer = CUSTOMER.model_copy(
+        update={"people": ("Mary Jones", "Dr Anil Patel"), "localities": ("Hebden Bridge",)}
+    )
+    said = (
+        "Mary Jones told Gemma Ward that Dr Patel in Hebden Bridge had warned UC; "
+        "the agent did not follow the Six-Point Plan."
+    )
+    state = replace(_state(), customer=customer, learning=(Learning("UC", said),))
+    [narrative] = ipr_projection("ipr-IPR-2026-017/run", state).narratives
+    for name in ("Mary", "Jones", "Patel", "Gemma", "Ward", "Hebden"):
+        assert name not in narrative.text, narrative.text
+    assert "Six-Point Plan" in narrative.text and "UC" in narrative.text
