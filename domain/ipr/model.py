@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.dataclasses import dataclass as validated
 
+from domain.bounds import MAX_ITEMS
 from domain.ipr.criteria import CriteriaDecision, ExternalReview, ScreeningFacts
 from domain.shared.children import ChildNames
-from domain.bounds import MAX_ITEMS
 from domain.values import ONE_LINE, STORABLE, CustomerBirthDate, Label, at_most_items
 from domain.values import Actor as Actor
 from domain.values import Short as Short
