@@ -399,6 +399,105 @@ async def ipr(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     return [h, *children]
 
 
+async def ipr_dated(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """An IPR whose staff give the real days (screening, findings, outcome, closure),
+    whose screening replaces the primary service lines, and whose learning lies under
+    a line that is not primary (docs/rules.md#ipr-publication); the referral names a
+    third party and a locality for redaction."""
+    ref = series.ref(11)
+    today = business_date(await env.get_current_time())
+    referral: dict[str, object] = {
+        "reference": ref,
+        "referrer": {"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+        "received_on": str(today - timedelta(days=40)),
+        "customer": {
+            "full_name": "Sam Example",
+            "people": ["Mary Example"],
+            "localities": ["Hebden Bridge"],
+        },
+        "summary": "Mary Example says letters kept coming after Sam died.",
+        "service_lines": ["PIP"],
+        "policy": read_policy().ipr,
+    }
+    h = await env.client.start_workflow(
+        IPR.run, referral, id=ipr_workflow_id(ref), task_queue=TASK_QUEUE
+    )
+    await h.execute_update(
+        "record_screening",
+        {
+            "by": "s",
+            "allegation": True,
+            "harm": "death",
+            "screened_on": str(today - timedelta(days=35)),
+            "service_lines": ["PIP", "ESA"],
+        },
+    )
+    await h.execute_update("assign_investigator", {"by": "s", "investigator": "inv"})
+    await h.execute_update(
+        "record_evidence", {"by": "inv", "service_line": "UC", "description": "letters read"}
+    )
+    await h.execute_update(
+        "record_findings",
+        {
+            "by": "inv",
+            "learning_identified": True,
+            "recorded_on": str(today - timedelta(days=10)),
+            "learning": [
+                {"service_line": "Bereavement Services", "text": "letters went after the death"}
+            ],
+        },
+    )
+    await h.execute_update(
+        "record_learning_outcome",
+        {
+            "by": "iprg",
+            "service_line": "Bereavement Services",
+            "outcome": "death notifications now stop letters",
+            "recorded_on": str(today - timedelta(days=5)),
+        },
+    )
+    await h.execute_update("close_ipr", {"by": "iprg", "completed_on": str(today)})
+    await h.result()
+    return [h]
+
+
+async def ipr_imported(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
+    """A review completed before the engine, recorded with its real dates through the
+    workflow as `starter.py ipr-import` does (backoffice/ipr_import.py): activities
+    already assured, no targets watched, no children."""
+    from backoffice.ipr_import import record_review
+    from domain.ipr.imported import ImportedReview
+
+    ref = series.ref(12)
+    review = ImportedReview(
+        reference=ref,
+        referrer={"name": "Pat Colleague", "role": "Case manager", "email": "p@dwp.gov.uk"},
+        received_on=date(2019, 5, 1),
+        customer={"full_name": "Sam Example"},
+        summary="A review of 2019-20.",
+        service_lines=("ESA",),
+        screened_on=date(2019, 5, 8),
+        findings_on=date(2019, 8, 1),
+        completed_on=date(2020, 1, 15),
+        learning=({"service_line": "UC", "text": "a call-back was not made"},),
+        agreed_on=date(2019, 9, 1),
+        activities=(
+            {
+                "service_line": "UC",
+                "description": "UC to assure IPRG call-backs are tracked",
+                "due_on": date(2019, 11, 1),
+                "assured_on": date(2019, 10, 20),
+                "evidence": "call-back tasks added",
+            },
+        ),
+        outcomes=(
+            {"service_line": "UC", "text": "call-backs tracked", "recorded_on": date(2020, 1, 10)},
+        ),
+    )  # type: ignore[arg-type]
+    await record_review(env.client, TASK_QUEUE, review)
+    return [env.client.get_workflow_handle(ipr_workflow_id(ref))]
+
+
 async def ipr_not_accepted(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """An IPR reading its targets from the policy file (as an older client's referral,
     without them, does), screened out: feedback, closed."""
@@ -505,12 +604,21 @@ SCENARIOS = {
     "death_during_migration": death_during_migration,
     "ipr": ipr,
     "ipr_not_accepted": ipr_not_accepted,
+    "ipr_dated": ipr_dated,
+    "ipr_imported": ipr_imported,
     "second_case": second_case,
     "refused_migration_start": refused_migration_start,
     "scheduled": scheduled,
 }
 # Added after the first series, which never recorded them.
-LATER = {"second_case", "refused_migration_start", "scheduled", "deduction"}
+LATER = {
+    "second_case",
+    "refused_migration_start",
+    "scheduled",
+    "deduction",
+    "ipr_dated",
+    "ipr_imported",
+}
 
 
 def file_name(workflow_id: str) -> str:
