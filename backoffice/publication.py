@@ -229,7 +229,8 @@ def to_markdown(pub: Publication) -> str:
         "",
         "Reviews completed between 1 April and 31 March of the reporting year. "
         "Customers are not identified: within each service line's section, "
-        '"Customer 1", "Customer 2", ... number the cases with findings under that line.',
+        '"Customer 1", "Customer 2", ... number the cases with learning, agreed '
+        "activities or outcomes under that line.",
         "",
         "## 1. IPRs completed",
         "",
