@@ -170,6 +170,12 @@ class Correspondent:
     kind: str
     name: str
     contact: str
+    # Their authority, as the case verified it (docs/representatives.md): requests
+    # from before verification carry none.
+    verified_on: date | None = None
+    evidence: str | None = None
+    evidence_reference: str | None = None
+    verification_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -368,6 +374,11 @@ def structured(
     if d.correspondent is not None:
         c = d.correspondent
         body["correspondent"] = {"kind": c.kind, "name": c.name, "contact": c.contact}
+        if c.verified_on is not None:  # what the landlord saw of their authority
+            authority = {"verified_on": c.verified_on.isoformat(), "evidence": c.evidence}
+            if c.evidence_reference:
+                authority["reference"] = c.evidence_reference
+            body["correspondent"]["authority"] = authority
     if landlord is not None:
         body["landlord"] = _landlord_payload(landlord, request.form)
         body["declaration"] = _declaration(landlord, on)
@@ -612,6 +623,24 @@ REPRESENTATIVES = {
 }
 
 
+_EVIDENCE = {
+    "dwp_appointee_letter": "DWP's appointee letter",
+    "lpa_registered": "the registered Lasting Power of Attorney",
+    "court_order": "the Court of Protection order",
+}
+
+
+def _authority(c: Correspondent) -> str:
+    """What the landlord saw of the representative's authority, never a blank."""
+    if c.verified_on is None and c.verification_required:
+        return "Not yet verified: the landlord is checking the evidence of their authority"
+    if c.verified_on is None:
+        return "Not verified by the landlord (recorded before verification was required)"
+    seen = _EVIDENCE.get(c.evidence or "", (c.evidence or "evidence").replace("_", " "))
+    ref = f", reference {c.evidence_reference}" if c.evidence_reference else ""
+    return f"Verified on {uk_date(c.verified_on)}: {seen} seen{ref}"
+
+
 def _correspondence(title: str, c: Correspondent | None) -> list[Flowable]:
     if c is None:
         return _section(title, [("Correspondence to", "The resident")])
@@ -620,6 +649,7 @@ def _correspondence(title: str, c: Correspondent | None) -> list[Flowable]:
         [
             ("Correspondence to", f"{REPRESENTATIVES.get(c.kind, c.kind)}: {c.name}"),
             ("Contact", c.contact or "Not recorded: write to the resident's address"),
+            ("Authority", _authority(c)),
             ("Note", "Send correspondence and decisions about this request to them."),
         ],
     )
@@ -946,7 +976,19 @@ def form_requests_for(
     tier_1 = tuple(TIER_1_FACTORS[f] for f in facts.factors if f in TIER_1_FACTORS)
     tier_2 = tuple(TIER_2_FACTORS[f] for f in facts.factors if f in TIER_2_FACTORS)
     rep = facts.correspondent
-    correspondent = Correspondent(rep.kind, rep.name, rep.contact) if rep else None
+    correspondent = (
+        Correspondent(
+            rep.kind,
+            rep.name,
+            rep.contact,
+            verified_on=rep.verified_on,
+            evidence=rep.evidence,
+            evidence_reference=rep.evidence_reference,
+            verification_required=rep.verification_required,
+        )
+        if rep
+        else None
+    )
     forms: list[FormRequest] = []
     if "APA1" in facts.forms:
         count = len(facts.factors)

@@ -571,12 +571,24 @@ def test_a_recorded_appointee_or_attorney_receives_the_correspondence_on_both_fo
     state = _request(state, datetime(2026, 6, 10, 9, tzinfo=UTC), kind="apa")
     saved = _saved(tmp_path, _forms(state))
     assert set(saved) == {"APA1", "UC47"}
-    expected = {"kind": kind, "name": "Pat Okafor", "contact": "07700 900123"}
+    evidence = EVIDENCE_FOR[kind]
+    expected = {
+        "kind": kind,
+        "name": "Pat Okafor",
+        "contact": "07700 900123",
+        "authority": {"verified_on": "2026-06-09", "evidence": evidence},
+    }
+    seen = {
+        "appointee": "DWP's appointee letter",
+        "lasting_power_of_attorney": "the registered Lasting Power of Attorney",
+    }[kind]
     for form, end in (("APA1", "6. Assessment"), ("UC47", "8. Declaration")):
         text, payload = saved[form]
         section = _between(text, "Correspondence Correspondence to", end)
         assert f"{label}: Pat Okafor" in section, form
         assert "Contact 07700 900123" in section, form
+        # What the landlord saw of their authority (docs/representatives.md).
+        assert f"Authority Verified on 9 June 2026: {seen} seen" in section, form
         assert "Send correspondence and decisions about this request to them." in section
         assert "The resident" not in section
         assert payload["correspondent"] == expected, form
@@ -649,7 +661,7 @@ def test_an_mptls_grounds_are_the_conditions_it_meets(tmp_path: Path) -> None:
     text, payload = _saved(tmp_path, _forms(state))["UC47"]
     expected = [
         "arrears £1,200.00 against 2 months' rent £866.66",
-        "underpaid for 3 months (more than 2 needed) with arrears £1,200.00 "
+        "underpaid for 3 months (2 or more needed) with arrears £1,200.00 "
         "against 1 month's rent £433.33",
     ]
     assert payload["reasons"]["grounds"] == expected
@@ -771,6 +783,8 @@ def test_a_request_made_before_facts_were_kept_is_filled_from_the_live_case(
     }
     assert "officer-17" not in text and "Date 10 June 2026" in text
     assert "Correspondence to Deputy: Dee Puty" in text
+    # Recorded after the request, not yet verified: the form says so, never a blank.
+    assert "Authority Not yet verified: the landlord is checking the evidence" in text
     assert "Arrears £1,433.33" in text
     assert _between(text, "Grounds for the request", "5. Rent and arrears") == (
         " Not recorded: the request was made before the engine kept its grounds; see the rent"
