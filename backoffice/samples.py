@@ -27,6 +27,10 @@ from workflows.ids import case_workflow_id
 
 SAMPLES = ROOT / "samples" / "cases.json"
 IPR_SAMPLES = ROOT / "samples" / "iprs.json"
+# Reviews completed in 2024-25, before the engine: recorded as `ipr-import` does, so
+# `ipr-publication --year 2024-25` has a past year to publish (docs/ipr-publication.md).
+PAST_IPR_SAMPLES = ROOT / "samples" / "past_iprs.json"
+PAST_IPR_YEAR = "2024-25"
 
 
 def read_samples(

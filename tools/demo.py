@@ -27,7 +27,15 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice.cases import list_query
-from backoffice.samples import IPR_SAMPLES, SAMPLES, load_ipr_samples, load_samples
+from backoffice.ipr_import import read_reviews, record_reviews
+from backoffice.samples import (
+    IPR_SAMPLES,
+    PAST_IPR_SAMPLES,
+    PAST_IPR_YEAR,
+    SAMPLES,
+    load_ipr_samples,
+    load_samples,
+)
 from infra.config import DEFAULT_ADDRESS, ROOT, Settings, connect
 from tools.devserver import register_search_attributes, start_dev_command
 from workflows.search_attributes import ALL_KEYS, as_dict
@@ -173,6 +181,9 @@ async def summary(expected: int) -> None:
     console.print("\nTry:  .venv/bin/python starter.py list --stage claim_status")
     console.print("      .venv/bin/python starter.py show HA-100231")
     console.print("      .venv/bin/python starter.py ipr-show IPR-DEMO-004")
+    console.print(
+        f"      .venv/bin/python starter.py ipr-publication --year {PAST_IPR_YEAR} --out .data/pub"
+    )
     console.print("      .venv/bin/temporal workflow list --query \"CaseStage='recovery'\"")
 
 
@@ -267,6 +278,13 @@ async def main() -> int:
         console.print(f"sample cases: {created} opened, {existing} already there")
         referred, known = await load_ipr_samples(client, settings.task_queue, IPR_SAMPLES)
         console.print(f"sample IPRs: {referred} referred, {known} already there")
+        past, problems = read_reviews(PAST_IPR_SAMPLES)
+        if problems:  # the bundled file is checked by tests/integration/test_samples.py
+            raise SystemExit("; ".join(problems))
+        recorded, before = await record_reviews(client, settings.task_queue, past)
+        console.print(
+            f"past IPRs completed in {PAST_IPR_YEAR}: {recorded} recorded, {before} already there"
+        )
         await summary(created + existing)
         console.print(await schedules_line(client, settings))
         codec_sign_in(settings)

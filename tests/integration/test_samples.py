@@ -147,3 +147,42 @@ async def test_sample_iprs_load_on_the_dev_server_once(
 
     # The Debt Management activity was due 3 days ago: escalated to the IPRG at once.
     assert await eventually(overdue, lambda n: n == 1) == 1
+
+
+async def test_the_demos_past_reviews_publish_their_year(
+    dev_env: WorkflowEnvironment, dev_worker: str, engine: Engine
+) -> None:
+    """samples/past_iprs.json, recorded through the workflows as `make demo` does (as
+    `ipr-import` would), gives `ipr-publication --year 2024-25` its tables; each figure
+    is worked out here from the file's plain data."""
+    import json
+    from collections import Counter
+
+    from backoffice.ipr_import import read_reviews, record_reviews
+    from backoffice.publication import build_publication
+    from backoffice.samples import PAST_IPR_SAMPLES, PAST_IPR_YEAR
+
+    raw = json.loads(PAST_IPR_SAMPLES.read_text())["reviews"]
+    reviews, problems = read_reviews(PAST_IPR_SAMPLES)
+    assert problems == [] and len(reviews) == len(raw)
+    assert await record_reviews(dev_env.client, dev_worker, reviews) == (len(raw), 0)
+    assert await record_reviews(dev_env.client, dev_worker, reviews) == (0, len(raw))
+
+    pub = build_publication(engine, PAST_IPR_YEAR)
+    assert pub.completed == len(raw)
+    assert pub.external_scrutiny == sum(1 for r in raw if r["external_reviews"])
+    assert pub.learning_identified == sum(1 for r in raw if r["learning"])
+    assert pub.agreed_activities == sum(len(r.get("activities", [])) for r in raw)
+    primary = Counter(line for r in raw for line in r["service_lines"])
+    assert {x.service_line: x.completed for x in pub.by_primary_line} == dict(primary)
+    sections = {s.service_line: s for s in pub.sections}
+    learning_cases = Counter(
+        line for r in raw for line in {item["service_line"] for item in r["learning"]}
+    )
+    owned = Counter(a["service_line"] for r in raw for a in r.get("activities", []))
+    for line, section in sections.items():
+        assert section.cases_with_learning == learning_cases[line], line
+        assert section.agreed_activities == owned[line], line
+    # UC learning in many cases, UC the primary line of few: kept apart.
+    assert sections["UC"].cases_with_learning == 5 and primary["UC"] == 2
+    assert pub.multiple is not None and pub.multiple.cases_with_learning == 1
