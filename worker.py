@@ -14,15 +14,21 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.db import make_engine, migrate
-from activities.forms import FormActivities, FormStore
+from activities.forms import FormActivities, FormStore, placeholders
 from activities.ipr import IprActivities
 from activities.outbox import FileOutbox, OutboxActivities
-from activities.policy import LandlordSource, PolicySource, read_landlord, read_policy
+from activities.policy import (
+    LANDLORD_ENV,
+    LandlordSource,
+    PolicySource,
+    read_landlord,
+    read_policy,
+)
 from activities.projection import Projection
 from activities.reporting.work_available import WorkAvailableActivities
 from activities.scheduled import ScheduledActivities
 from infra import schedules
-from infra.config import DEFAULT_ADDRESS, Settings, connect, worker_runtime
+from infra.config import DEFAULT_ADDRESS, Settings, connect, demo_mode, worker_runtime
 from infra.file_store import open_file_store
 from infra.keys import load as load_key_ring
 from infra.keystore import KeyStore
@@ -91,7 +97,17 @@ async def main() -> None:
     configure_logging(settings.log_format)
     log = get_logger("worker")
     read_policy()  # refuse to start on a bad policy file, naming the field
-    read_landlord()  # ... or bad CASEWORK_LANDLORD_* variables, naming the variable
+    landlord = read_landlord()  # ... or bad CASEWORK_LANDLORD_* variables, naming it
+    if not demo_mode():  # ... or a bad CASEWORK_DEMO
+        # Forms would be refused (activities/forms.py check_fit_to_send): say so now,
+        # naming each setting, rather than at the first request.
+        unset = [LANDLORD_ENV[name] for name in placeholders(landlord, "UC47")]
+        if unset:
+            log.warning(
+                "the landlord's details are the demo's placeholders: UC47s and APA1s "
+                "will be refused until they are set (docs/forms.md)",
+                settings=unset,
+            )
     apply_schedules = schedules.enabled()  # ... or a bad CASEWORK_SCHEDULES
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -6,6 +6,7 @@ apply them; an unreachable server or a refused apply is a clear error."""
 
 import asyncio
 import contextlib
+import json
 import os
 import sys
 import uuid
@@ -404,6 +405,9 @@ async def test_a_worker_waits_for_an_unreachable_server_with_a_clear_error(
         "TEMPORAL_ADDRESS": "127.0.0.1:1",
         "CASEWORK_LOG_FORMAT": "json",
         "CASEWORK_SCHEDULES": "apply",
+        # Outside the demo, with the demo's landlord: a warning at start names each
+        # setting forms would be refused for (docs/forms.md).
+        "CASEWORK_DEMO": "0",
     }
     worker = await processes.start(sys.executable, "worker.py", env=env, log=log)
     text = await eventually(
@@ -414,6 +418,11 @@ async def test_a_worker_waits_for_an_unreachable_server_with_a_clear_error(
     )
     assert worker.returncode is None  # still there, waiting: not a crash to restart
     assert '"address": "127.0.0.1:1"' in text and "Traceback" not in text
+    [warning] = [json.loads(x) for x in text.splitlines() if "demo's placeholders" in x]
+    assert warning["level"] == "warning"
+    assert {"CASEWORK_LANDLORD_SORT_CODE", "CASEWORK_LANDLORD_OFFICER_NAME"} <= set(
+        warning["settings"]
+    )
 
 
 async def test_each_run_counts_in_casework_schedule_runs_by_schedule(
