@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from domain.arrangements import events as e
 from domain.arrangements.model import ArrangementState
-from domain.dates import business_date, start_of_day
+from domain.dates import business_date, start_of_day, uk_date
 from domain.shared.actors import SYSTEM
 
 
@@ -16,17 +16,17 @@ def deadlines(state: ArrangementState) -> list[tuple[date, str]]:
     days: list[tuple[date, str]] = []
     window = state.objection_window_ends
     if state.status == "submitted" and window is not None:
-        days.append((window + timedelta(days=1), f"objection window ends {window.isoformat()}"))
+        days.append((window + timedelta(days=1), f"objection window ends {uk_date(window)}"))
     if state.status in ("submitted", "awaiting_outcome"):
         if not state.chased:
             chase = state.submitted_on + timedelta(days=state.policy.chase_days)
-            days.append((chase, f"chase DWP for the outcome on {chase.isoformat()}"))
+            days.append((chase, f"chase DWP for the outcome on {uk_date(chase)}"))
         if not state.escalated:
             late = state.submitted_on + timedelta(days=state.policy.escalate_days)
-            days.append((late, f"escalate: no outcome by {late.isoformat()}"))
+            days.append((late, f"escalate: no outcome by {uk_date(late)}"))
     if state.status == "granted":
         days += [
-            (r.on, f"{r.months}-month review due {r.on.isoformat()}")
+            (r.on, f"{r.months}-month review due {uk_date(r.on)}")
             for r in state.reviews
             if not r.reminded
         ]

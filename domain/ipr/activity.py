@@ -12,7 +12,7 @@ from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as validated
 
 from domain.bounds import ACTOR_CHARS, TEXT_CHARS
-from domain.dates import business_date, start_of_day
+from domain.dates import business_date, start_of_day, uk_date
 from domain.errors import DomainError
 from domain.shared.actors import SYSTEM as SYSTEM
 from domain.values import ONE_LINE, STORABLE, BusinessDate, at_most_chars
@@ -114,8 +114,8 @@ def next_wakeup(state: ActivityState) -> tuple[datetime, str] | None:
     escalation = _next_escalation_on(state)
     if not state.reminded and _reminder_on(state) < escalation:
         reminder = _reminder_on(state)
-        return start_of_day(reminder), f"remind the owner: due {state.due_on.isoformat()}"
-    return start_of_day(escalation), f"not assured: escalate to the IPRG on {escalation}"
+        return start_of_day(reminder), f"remind the owner: due {uk_date(state.due_on)}"
+    return start_of_day(escalation), f"not assured: escalate to the IPRG on {uk_date(escalation)}"
 
 
 def on_time_passed(state: ActivityState, now: datetime) -> list[ActivityEvent]:

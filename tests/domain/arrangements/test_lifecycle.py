@@ -37,7 +37,7 @@ def test_the_objection_window_is_14_days_and_closes_the_day_after() -> None:
     assert state.objection_window_ends == date(2026, 3, 16)
     assert a.next_wakeup(state) == (
         start_of_day(date(2026, 3, 16)),
-        "chase DWP for the outcome on 2026-03-16",
+        "chase DWP for the outcome on Mon 16 Mar 2026",
     )
     state, events = _tick(state, date(2026, 3, 17))
     assert [type(e) for e in events] == [a.ObjectionWindowClosed, a.Chased]
@@ -68,7 +68,7 @@ def test_an_objection_after_the_window_is_refused_naming_the_field() -> None:
 def test_no_outcome_is_chased_at_14_days_and_escalated_at_28() -> None:
     state, events = _tick(_submitted(), date(2026, 3, 16))
     assert [type(e) for e in events] == [a.Chased]
-    assert a.next_wakeup(state)[1] == "objection window ends 2026-03-16"  # type: ignore[index]
+    assert a.next_wakeup(state)[1] == "objection window ends Mon 16 Mar 2026"  # type: ignore[index]
     state, events = _tick(state, date(2026, 3, 30))
     assert [type(e) for e in events] == [a.ObjectionWindowClosed, a.OutcomeOverdue]
     assert state.escalated
@@ -240,7 +240,7 @@ def test_stopping_a_granted_apa_ends_it_and_its_reviews() -> None:
     assert len(state.reviews) == 7 and not state.finished
     assert a.next_wakeup(state) == (
         start_of_day(date(2026, 6, 30)),
-        "3-month review due 2026-06-30",
+        "3-month review due Tue 30 Jun 2026",
     )
     stop = a.StopArrangement(by="o", reason="arrears cleared", stopped_on=date(2026, 5, 1))
     state = _run(state, stop, datetime(2026, 5, 1, 12, tzinfo=UTC))

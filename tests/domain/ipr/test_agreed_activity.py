@@ -77,7 +77,7 @@ def test_a_new_activity_first_wakes_for_the_reminder() -> None:
     # 1 July - 7 days = 24 June; 00:00 BST on 24 June is 23:00 UTC on 23 June.
     assert next_wakeup(activity()) == (
         datetime(2026, 6, 23, 23, 0, tzinfo=UTC),
-        "remind the owner: due 2026-07-01",
+        "remind the owner: due Wed 1 Jul 2026",
     )
 
 
@@ -109,7 +109,7 @@ def test_the_reminder_is_sent_once_and_tells_the_ipr() -> None:
     assert on_time_passed(state, at_nine(DUE_ON)) == []
     assert next_wakeup(state) == (
         start_of_day(date(2026, 7, 2)),
-        "not assured: escalate to the IPRG on 2026-07-02",
+        "not assured: escalate to the IPRG on Thu 2 Jul 2026",
     )
 
 
@@ -217,7 +217,7 @@ def test_a_first_wakeup_after_the_due_date_is_a_late_reminder_and_an_escalation(
     # The next escalation counts from the day it actually went.
     assert next_wakeup(state) == (
         start_of_day(date(2026, 7, 11)),
-        "not assured: escalate to the IPRG on 2026-07-11",
+        "not assured: escalate to the IPRG on Sat 11 Jul 2026",
     )
 
 
