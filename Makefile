@@ -27,8 +27,15 @@ $(CHROMIUM):
 	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 	test -x $(CHROMIUM)
 
-test: $(STAMP) $(CHROMIUM) lint
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
+# The type check runs beside the suite (which leaves a core idle most of the time, on
+# its servers): both must pass, and mypy's report is printed after the suite's.
+test: $(STAMP) $(CHROMIUM)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@types=$$(mktemp); $(VENV)/bin/mypy > $$types 2>&1 & checking=$$!; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest; suite=$$?; \
+	wait $$checking; typed=$$?; echo "mypy:"; cat $$types; rm -f $$types; \
+	[ $$suite -eq 0 ] && [ $$typed -eq 0 ]
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
