@@ -3,7 +3,9 @@
 import asyncio
 import json
 import os
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import Payload, WorkflowExecution
@@ -23,6 +25,34 @@ def shared_env() -> dict[str, str]:
     """What a starter.py or worker.py subprocess needs to share the session's keys:
     the key ring file and the read model that holds the data keys."""
     return {k: os.environ[k] for k in ("CASEWORK_KEY_FILE", "DATABASE_URL") if k in os.environ}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def run_starter(
+    *args: str, address: str, task_queue: str = "uc-casework", columns: str = "200"
+) -> tuple[int | None, str, str]:
+    """starter.py in its own process against the server at `address`, its stdout a
+    pipe (not a terminal), sharing the session's keys: what a script sees. Returns the
+    exit status, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "starter.py",
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={
+            "PATH": "",
+            "TEMPORAL_ADDRESS": address,
+            "CASEWORK_TASK_QUEUE": task_queue,
+            "COLUMNS": columns,
+            **shared_env(),
+        },
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, stdout.decode(), stderr.decode()
 
 
 async def settled_history_length(handle: WorkflowHandle, attempts: int = 100) -> int:

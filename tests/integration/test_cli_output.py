@@ -2,7 +2,6 @@
 a bad `--query` in one line with exit 2, and `import`'s exit status when some rows
 are bad (backoffice/exit_codes.py SOME_ROWS_BAD)."""
 
-import asyncio
 import json
 import sys
 import uuid
@@ -14,7 +13,7 @@ import starter
 from backoffice.exit_codes import SOME_ROWS_BAD
 from backoffice.render import CASE_COLUMNS
 from tests.factories import opening
-from tests.helpers import eventually, shared_env
+from tests.helpers import eventually, run_starter, shared_env
 from workflows.uc_case import UCCase, case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,23 +32,8 @@ async def _cli(
 ) -> tuple[int | None, str, str]:
     """starter.py in its own process, its stdout a pipe (not a terminal) and a narrow
     COLUMNS: what a script sees."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "starter.py",
-        *args,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={
-            "PATH": "",
-            "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-            "CASEWORK_TASK_QUEUE": task_queue,
-            "COLUMNS": columns,
-            **shared_env(),
-        },
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, stdout.decode(), stderr.decode()
+    address = env.client.service_client.config.target_host
+    return await run_starter(*args, address=address, task_queue=task_queue, columns=columns)
 
 
 async def _listed(env: WorkflowEnvironment, workflow_id: str) -> None:

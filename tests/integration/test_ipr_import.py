@@ -27,6 +27,7 @@ from backoffice.ipr_import import CSV_COLUMNS, read_reviews, record_reviews
 from backoffice.publication import Publication, build_publication, to_markdown, write_csv
 from domain.dates import business_date
 from domain.ipr.imported import ImportedReview
+from tests.helpers import run_starter
 from tests.integration.ipr_import_data import (
     MULTIPLE,
     UC,
@@ -386,30 +387,6 @@ async def test_an_import_never_drives_a_live_review_of_the_same_reference(
     ]
 
 
-async def _starter_async(*args: str, address: str, task_queue: str) -> tuple[int | None, str, str]:
-    import asyncio
-
-    from tests.helpers import shared_env
-
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "starter.py",
-        *args,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={
-            "PATH": "",
-            "TEMPORAL_ADDRESS": address,
-            "CASEWORK_TASK_QUEUE": task_queue,
-            "COLUMNS": "200",
-            **shared_env(),
-        },
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, stdout.decode(), stderr.decode()
-
-
 async def test_the_command_imports_a_csv_once(
     dev_env: WorkflowEnvironment, dev_worker: str, engine: Engine, tmp_path: Path
 ) -> None:
@@ -423,7 +400,7 @@ async def test_the_command_imports_a_csv_once(
     path = tmp_path / "reviews.csv"
     _as_csv(import_rows(few), path)
     address = dev_env.client.service_client.config.target_host
-    code, stdout, stderr = await _starter_async(
+    code, stdout, stderr = await run_starter(
         "ipr-import", str(path), address=address, task_queue=dev_worker
     )
     assert code == 0, stderr
@@ -433,7 +410,7 @@ async def test_the_command_imports_a_csv_once(
             select(IprRecord.closed_on).where(IprRecord.ipr_id.like(f"ipr-{few[0].reference[:9]}%"))
         ).all()
     assert sorted(closed) == sorted(r.completed_on for r in few)
-    code, stdout, _ = await _starter_async(
+    code, stdout, _ = await run_starter(
         "ipr-import", str(path), address=address, task_queue=dev_worker
     )
     assert code == 0 and "0 recorded, 3 recorded before" in stdout

@@ -1,7 +1,6 @@
 """The back-office client: bad input is refused before anything starts; imports
 never start a case twice."""
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from backoffice.imports import bulk_open, read_csv
 from backoffice.inputs import BadInput
 from domain.case.view import CaseView
 from tests.factories import deduction_facts, opening
-from tests.helpers import arrangement_id, eventually, shared_env
+from tests.helpers import arrangement_id, eventually, run_starter, shared_env
 from workflows.uc_case import case_workflow_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,28 +40,6 @@ def _starter(*args: str, address: str = "127.0.0.1:1") -> subprocess.CompletedPr
         timeout=60,
         env={"PATH": "", "TEMPORAL_ADDRESS": address, "COLUMNS": "200", **shared_env()},
     )
-
-
-async def _starter_async(
-    *args: str, address: str, task_queue: str = "uc-casework"
-) -> tuple[int | None, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "starter.py",
-        *args,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={
-            "PATH": "",
-            "TEMPORAL_ADDRESS": address,
-            "CASEWORK_TASK_QUEUE": task_queue,
-            "COLUMNS": "200",
-            **shared_env(),
-        },
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, stdout.decode(), stderr.decode()
 
 
 def test_bad_csv_rows_are_reported_by_line_field_and_rule(tmp_path: Path) -> None:
@@ -161,13 +138,13 @@ async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
     outcome = f'{{"by": "officer-2", "decision": "refused", "decided_on": "{today}"}}'
     address = dev_env.client.service_client.config.target_host
     # The worker runs in this event loop: the CLI must not block it.
-    code, stdout, stderr = await _starter_async(
+    code, stdout, stderr = await run_starter(
         "arrangement", child, "record_outcome", outcome, address=address
     )
     assert code == 0, stderr
     assert '"Decided"' in stdout
     assert await eventually(status, lambda s: s == "refused") == "refused"
-    code, _, stderr = await _starter_async(
+    code, _, stderr = await run_starter(
         "arrangement", child, "record_outcome", outcome, address=address
     )
     assert code == 1 and "workflow execution already completed" in stderr  # refused: done
@@ -290,7 +267,7 @@ async def test_ipr_refer_reaches_a_running_review_and_refuses_one_that_has_ended
 
     async def refer() -> tuple[int | None, str, str]:
         # The worker runs in this event loop: the CLI must not block it.
-        return await _starter_async("ipr-refer", str(path), address=address, task_queue=dev_worker)
+        return await run_starter("ipr-refer", str(path), address=address, task_queue=dev_worker)
 
     code, stdout, stderr = await refer()
     assert (code, stdout.split()) == (0, [f"ipr-{ref}", "referred"]), stderr
