@@ -39,12 +39,6 @@ EVIDENCE = "Recorded before the engine existed: the evidence is in the review's 
 
 
 @dataclass(frozen=True, config=CONFIG)
-class ImportedLearning:
-    service_line: ServiceLine
-    text: Text
-
-
-@dataclass(frozen=True, config=CONFIG)
 class ImportedActivity:
     service_line: ServiceLine
     description: Text
@@ -85,7 +79,7 @@ class ImportedReview:
         Annotated[tuple[ServiceLine, ...], Field(min_length=1), at_most_items(MAX_ITEMS)] | None
     ) = None
     investigator: Actor = "not recorded"
-    learning: Annotated[tuple[ImportedLearning, ...], at_most_items(MAX_ITEMS)] = ()
+    learning: Annotated[tuple[c.LearningItem, ...], at_most_items(MAX_ITEMS)] = ()
     agreed_on: BusinessDate | None = None
     activities: Annotated[tuple[ImportedActivity, ...], at_most_items(MAX_ITEMS)] = ()
     outcomes: Annotated[tuple[ImportedOutcome, ...], at_most_items(MAX_ITEMS)] = ()
@@ -153,10 +147,7 @@ def steps(review: ImportedReview) -> list[Step]:
             c.RecordFindings(
                 by=by,
                 learning_identified=bool(review.learning),
-                learning=tuple(
-                    c.LearningItem(service_line=x.service_line, text=x.text)
-                    for x in review.learning
-                ),
+                learning=review.learning,
                 recorded_on=review.findings_on,
             ),
             {"recorded_on": "findings_on"},
