@@ -2,6 +2,7 @@
 the read model hold people's personal data. The entry points set a umask of 077 too;
 these explicit modes keep library use (tests, scripts, another host) just as safe."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -30,9 +31,16 @@ def private_dir(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """Create `path` empty and 0600 unless it exists (so a library that opens it
-    afterwards, SQLite for one, never creates it with its own mode)."""
+    afterwards, SQLite for one, never creates it with its own mode).
+
+    A file already there is not opened at all: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, and SQLite's connections in this process
+    would lose theirs. Another process could then take the database for its only user
+    and rebuild the WAL index under them: committed writes lost (a second engine made
+    while the first was connected did exactly that: tests/integration/test_durability.py)."""
     private_dir(path.parent)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     return path
 
 

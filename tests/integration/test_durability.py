@@ -74,7 +74,17 @@ async def test_case_survives_killed_worker_and_restarted_server(
         ),
     )
     await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="before"))
+    engine = make_engine(database_url)
 
+    async def rows() -> int:
+        with Session(engine) as s:
+            query = select(func.count()).select_from(JournalRecord)
+            return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
+
+    # Killed once its projections have landed: a projection it had taken would be
+    # retried only after its start-to-close timeout (30 s), which proves nothing more
+    # here (a killed worker's activity retried once: tests/integration/test_form_once.py).
+    await eventually(rows, lambda n: n == 3, attempts=300, delay=0.1)
     first_worker.send_signal(signal.SIGKILL)
     await first_worker.wait()
     server = processes.all[0]
@@ -95,16 +105,8 @@ async def test_case_survives_killed_worker_and_restarted_server(
 
     # The call-back's timer was armed before the crash and still fires.
     assert await eventually(escalated, lambda e: e, attempts=300, delay=0.1)
-    engine = make_engine(database_url)
     try:
-
-        async def rows() -> int:
-            with Session(engine) as s:
-                query = select(func.count()).select_from(JournalRecord)
-                return s.scalar(query.where(JournalRecord.case_id.startswith(f"{handle.id}/"))) or 0
-
-        # Every event reaches SQL. A projection the killed worker had taken is retried
-        # only once its start-to-close timeout (30 s) passes: wait beyond it.
-        assert await eventually(rows, lambda n: n == 5, attempts=900, delay=0.1) == 5
+        # Every event reaches SQL: opened, call-back, both notes and the escalation.
+        assert await eventually(rows, lambda n: n == 5, attempts=300, delay=0.1) == 5
     finally:
         engine.dispose()
