@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,49 +65,78 @@ def test_bad_csv_rows_are_reported_by_line_field_and_rule(tmp_path: Path) -> Non
     assert "line 6: tenancy_ref: HA-1 repeats line 2" in problems[3]
 
 
+_REFERRAL = (
+    '{"reference": "IPR-1", "received_on": "2026-01-05", "summary": "x",'
+    ' "service_lines": ["UC"], "customer": {"full_name": "A Person"},'
+    ' "referrer": {"name": "MP office", "role": "caseworker", "email": "mp@parliament.uk"}}'
+)
+# Each command line and what its refusal must say (all of it, in stderr, exit 2).
+_REFUSED: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (
+        ("send", "HA-1", "record_rent_movement", '{"by": "o", "kind": "refund"}'),
+        ("payload: kind: Input should be 'charge'", "amount: Field required"),
+    ),
+    (("send", "HA-1", "record_rent_move", "{}"), ("command 'record_rent_move' is unknown",)),
+    (("open", '{"tenancy_ref": "bad ref"}'), ("tenancy_ref: Value error",)),
+    (
+        ("list", "--stage", "recovery' OR true OR CaseStage='x"),
+        ("--stage: must be one of logged, claim_status",),
+    ),
+    (
+        ("list", "--status", "shut"),
+        ("--status: must be one of open, bereavement, closed, completed",),
+    ),
+    (("ipr-refer", _REFERRAL), ("referrer: an IPR referral comes only from",)),
+    (
+        ("ipr-refer", _REFERRAL.replace('"UC"', '"Housing"')),
+        ("service_lines.0: Value error, must be one of",),
+    ),
+    (
+        (
+            "ipr-send",
+            "IPR-1",
+            "record_screening",
+            '{"by": "s", "allegation": true, "harm": "bruise"}',
+        ),
+        ("payload: harm: Input should be 'none'",),
+    ),
+    (("ipr-send", "IPR-1", "approve", "{}"), ("command 'approve' is unknown",)),
+    (
+        ("ipr-activity", "IPR-1", "record_assurance", "{}"),
+        ("activity_id: must look like ipr-",),
+    ),
+    (
+        ("arrangement", "uc-case-HA-1", "record_outcome", "{}"),
+        ("arrangement_id: must look like uc-apa-",),
+    ),
+    (
+        ("arrangement", "uc-apa-HA-1-1", "grant", "{}"),
+        ("command 'grant' is unknown; known commands: record_objection",),
+    ),
+    (
+        (
+            "arrangement",
+            "uc-apa-HA-1-1",
+            "record_outcome",
+            '{"by": "o", "decision": "maybe", "decided_on": "2026-01-01"}',
+        ),
+        ("payload: decision: Input should be 'granted'",),
+    ),
+]
+
+
 def test_cli_refuses_bad_input_before_contacting_the_server(tmp_path: Path) -> None:
     # TEMPORAL_ADDRESS points nowhere: a refusal here proves nothing was sent.
-    done = _starter("send", "HA-1", "record_rent_movement", '{"by": "o", "kind": "refund"}')
-    assert done.returncode == 2
-    assert "payload: kind: Input should be 'charge'" in done.stderr
-    assert "amount: Field required" in done.stderr
-    done = _starter("send", "HA-1", "record_rent_move", "{}")
-    assert done.returncode == 2 and "command 'record_rent_move' is unknown" in done.stderr
-    done = _starter("open", '{"tenancy_ref": "bad ref"}')
-    assert done.returncode == 2 and "tenancy_ref: Value error" in done.stderr
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("tenancy,name\nx,y\n")
-    done = _starter("import", str(bad_csv))
-    assert done.returncode == 2 and "line 1 (header): missing columns" in done.stderr
-    done = _starter("list", "--stage", "recovery' OR true OR CaseStage='x")
-    assert done.returncode == 2 and "--stage: must be one of logged, claim_status" in done.stderr
-    done = _starter("list", "--status", "shut")
-    assert done.returncode == 2
-    assert "--status: must be one of open, bereavement, closed, completed" in done.stderr
-    referral = (
-        '{"reference": "IPR-1", "received_on": "2026-01-05", "summary": "x",'
-        ' "service_lines": ["UC"], "customer": {"full_name": "A Person"},'
-        ' "referrer": {"name": "MP office", "role": "caseworker", "email": "mp@parliament.uk"}}'
-    )
-    done = _starter("ipr-refer", referral)
-    assert done.returncode == 2 and "referrer: an IPR referral comes only from" in done.stderr
-    done = _starter("ipr-refer", referral.replace('"UC"', '"Housing"'))
-    assert done.returncode == 2 and "service_lines.0: Value error, must be one of" in done.stderr
-    screening = '{"by": "s", "allegation": true, "harm": "bruise"}'
-    done = _starter("ipr-send", "IPR-1", "record_screening", screening)
-    assert done.returncode == 2 and "payload: harm: Input should be 'none'" in done.stderr
-    done = _starter("ipr-send", "IPR-1", "approve", "{}")
-    assert done.returncode == 2 and "command 'approve' is unknown" in done.stderr
-    done = _starter("ipr-activity", "IPR-1", "record_assurance", "{}")
-    assert done.returncode == 2 and "activity_id: must look like ipr-" in done.stderr
-    done = _starter("arrangement", "uc-case-HA-1", "record_outcome", "{}")
-    assert done.returncode == 2 and "arrangement_id: must look like uc-apa-" in done.stderr
-    done = _starter("arrangement", "uc-apa-HA-1-1", "grant", "{}")
-    assert done.returncode == 2
-    assert "command 'grant' is unknown; known commands: record_objection" in done.stderr
-    outcome = '{"by": "o", "decision": "maybe", "decided_on": "2026-01-01"}'
-    done = _starter("arrangement", "uc-apa-HA-1-1", "record_outcome", outcome)
-    assert done.returncode == 2 and "payload: decision: Input should be 'granted'" in done.stderr
+    table = [*_REFUSED, (("import", str(bad_csv)), ("line 1 (header): missing columns",))]
+    # Each is its own process: run side by side, as they share nothing.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda row: _starter(*row[0]), table))
+    for (args, expected), result in zip(table, done, strict=True):
+        assert result.returncode == 2, (args, result.stderr)
+        for text in expected:
+            assert text in result.stderr, (args, result.stderr)
 
 
 async def test_an_arrangement_outcome_sent_with_the_cli_reaches_the_case(
