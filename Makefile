@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # The Web UI tests (tests/e2e) drive Debian's Chromium with Playwright: Playwright's
 # own browser download does not work offline.
 CHROMIUM := /usr/bin/chromium
+SOURCES := activities backoffice bench domain infra migrations tests tools workflows starter.py worker.py
 
 .PHONY: demo test lint clean
 
@@ -29,9 +30,13 @@ $(CHROMIUM):
 
 # The type check runs beside the suite (which leaves a core idle most of the time, on
 # its servers): both must pass, and mypy's report is printed after the suite's.
+# The project's modules are compiled once, first: where PYTHONDONTWRITEBYTECODE is set
+# (as on the CI machines), every starter.py and worker.py the suite runs would compile
+# them again (about 0.25 s of each starter.py's 1.3 s).
 test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m compileall -q -j 0 $(SOURCES)
 	@types=$$(mktemp); $(VENV)/bin/mypy > $$types 2>&1 & checking=$$!; \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest; suite=$$?; \
 	wait $$checking; typed=$$?; echo "mypy:"; cat $$types; rm -f $$types; \
