@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -86,9 +86,24 @@ def build(session: Session, day: date, horizon_days: int) -> list[Line]:
     return sorted(lines, key=lambda x: (teams.TEAMS.index(x.team), x.due_on, x.ref, x.item))
 
 
+# The first key of PostgreSQL's two-key advisory locks taken here ("WAR"); the second
+# is the day.
+_ADVISORY_SPACE = 0x574152
+
+
 def store(engine: Engine, day: date, horizon_days: int) -> WorkAvailableSummary:
-    """Build the day's report and store it in place of any earlier run for the day."""
+    """Build the day's report and store it in place of any earlier run for the day.
+
+    Builders of one day take turns (operators reading a day nobody has built yet, the
+    daily Schedule): on PostgreSQL each takes a lock on the day for its transaction, so
+    the second replaces the first's rows instead of colliding with them; SQLite takes
+    one writer at a time anyway."""
     with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :day)"),
+                {"space": _ADVISORY_SPACE, "day": day.toordinal()},
+            )
         lines = build(session, day, horizon_days)
         session.execute(delete(WorkAvailableItem).where(WorkAvailableItem.day == day))
         session.execute(delete(WorkAvailableRun).where(WorkAvailableRun.day == day))
