@@ -2,6 +2,7 @@
 a bad `--query` in one line with exit 2, and `import`'s exit status when some rows
 are bad (backoffice/exit_codes.py SOME_ROWS_BAD)."""
 
+import asyncio
 import json
 import sys
 import uuid
@@ -84,8 +85,11 @@ async def test_a_query_the_server_refuses_is_one_line_and_bad_input(
     dev_env: WorkflowEnvironment,
 ) -> None:
     # Refused by the server, then by starter.py itself before anything is sent.
-    for query in ("NoSuchAttribute = 'x'", "CaseStage = ", "CaseStage === 'x'", "x" * 1001):
-        code, out, err = await _cli("list", "--query", query, env=dev_env, columns="400")
+    queries = ("NoSuchAttribute = 'x'", "CaseStage = ", "CaseStage === 'x'", "x" * 1001)
+    done = await asyncio.gather(
+        *(_cli("list", "--query", query, env=dev_env, columns="400") for query in queries)
+    )
+    for query, (code, out, err) in zip(queries, done, strict=True):
         assert code == starter.BAD_INPUT, (query, err)
         assert len(err.splitlines()) == 1, err
         assert err.startswith("bad input: --query: "), err

@@ -323,7 +323,14 @@ def test_tasks_lists_open_tasks_as_a_teams_inbox(seeded: str) -> None:
 
 
 def test_work_available_lists_the_days_work_by_team(seeded: str) -> None:
-    done = _starter("work-available", "--json", database_url=seeded)
+    calls = [
+        ("work-available", "--json"),
+        ("work-available", "--csv", "--team", "income"),
+        ("work-available", "--team", "bereavement", "--json"),
+    ]
+    # Separate processes reading one database: run side by side.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done, csv_out, bereavement = pool.map(lambda a: _starter(*a, database_url=seeded), calls)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["day"] == TODAY.isoformat() and report["horizon_days"] == 7
@@ -336,13 +343,10 @@ def test_work_available_lists_the_days_work_by_team(seeded: str) -> None:
     # Not yet due and no deadline: the complaint follow-up is not in today's report.
     assert ("uc-case-B/r", "task:task-1") not in got
     assert report["by_team"]["income"] == report["total"] == len(got)
-    csv_out = _starter("work-available", "--csv", "--team", "income", database_url=seeded)
     assert csv_out.returncode == 0
     assert csv_out.stdout.splitlines()[0].startswith("day,team,ref_kind,ref")
     assert len(csv_out.stdout.splitlines()) == 1 + report["total"]
-    none = json.loads(
-        _starter("work-available", "--team", "bereavement", "--json", database_url=seeded).stdout
-    )
+    none = json.loads(bereavement.stdout)
     assert none["items"] == [] and none["by_team"] == {"bereavement": 0}
 
 
@@ -378,3 +382,19 @@ def test_an_unknown_day_is_built_on_first_read(seeded: str) -> None:
         _starter("work-available", "--date", day, "--json", database_url=seeded).stdout
     )
     assert report["day"] == day and report["built_at"] is not None
+
+
+def test_a_day_built_by_several_readers_at_once_is_stored_once(db: Engine) -> None:
+    """Two operators (or an operator and the daily Schedule) building the same day at
+    the same moment: each gets the report, and the day holds one run and one set of lines."""
+    _seed(db)
+    day = date(2031, 3, 3)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        summaries = list(pool.map(lambda _: store(db, day, 7), range(12)))
+    assert len({s.total for s in summaries}) == 1
+    from activities.reporting.tables import WorkAvailableItem, WorkAvailableRun
+
+    with Session(db) as s:
+        runs = s.scalar(select(func.count()).where(WorkAvailableRun.day == day))
+        items = s.scalar(select(func.count()).where(WorkAvailableItem.day == day))
+    assert runs == 1 and items == summaries[0].total
