@@ -9,25 +9,33 @@ are found as `domain.ipr.anonymise` finds them (Presidio's recognisers and
 Values under the ids in SAFE_KEYS are left alone: they never carry personal data.
 """
 
+import functools
 import re
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from structlog.typing import EventDict
+from temporalio import workflow
 
-from domain.ipr.anonymise import (
-    ORDINARY_WORDS,
-    _given_names,
-    _name_parts,
-    date_spans,
-    email_spans,
-    name_variants,
-    ni_spans,
-    phone_spans,
-    postcode_spans,
-)
-from domain.ipr.anonymise import replace_spans as _tag
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+@functools.cache
+def _anonymise() -> "ModuleType":
+    """`domain.ipr.anonymise`, imported on first use: Presidio brings spaCy (about
+    1.4 s), which a command that never logs or registers a name need not wait for.
+    Passed through: a first use inside a workflow takes the worker's own module."""
+    with workflow.unsafe.imports_passed_through():
+        from domain.ipr import anonymise
+    return anonymise
+
+
+def _tag(text: str, spans: Iterable[tuple[int, int]], replacement: str) -> str:
+    replaced: str = _anonymise().replace_spans(text, spans, replacement)
+    return replaced
+
 
 SAFE_KEYS: frozenset[str] = frozenset(
     {
@@ -82,13 +90,14 @@ class NameRegistry:
         and runs of words), and the variants of its given names ("Kate" of Katherine)
         but those that are ordinary words ("Bill" of William: a log line's "bill")."""
         found: set[tuple[str, ...]] = set()
+        a = _anonymise()
         for name in names:
             if not name or not name.strip():
                 continue
             variants = {
-                v for given in _given_names(name) for v in name_variants(given)
-            } - ORDINARY_WORDS
-            for phrase in (name, *_name_parts(name), *variants):
+                v for given in a._given_names(name) for v in a.name_variants(given)
+            } - a.ORDINARY_WORDS
+            for phrase in (name, *a._name_parts(name), *variants):
                 words = tuple(w.casefold() for w in _WORD.findall(phrase))
                 if words and (len(words) > 1 or len(words[0]) >= 2):
                     found.add(words)
@@ -149,14 +158,15 @@ def mask_text(text: str) -> str:
     # Order matters: emails before NI numbers and names (both can sit inside one),
     # bank details before dates ("12-34-56" is date-shaped too), dates and addresses
     # before names ("June", "Brown Street").
-    text = _tag(text, email_spans(text), "[EMAIL]")
-    text = _tag(text, ni_spans(text), "[NI]")
+    a = _anonymise()
+    text = _tag(text, a.email_spans(text), "[EMAIL]")
+    text = _tag(text, a.ni_spans(text), "[NI]")
     text = _IBAN.sub("[BANK]", text)
     text = _SORT_CODE.sub("[BANK]", text)
-    text = _tag(text, date_spans(text), "[DATE]")
-    text = _tag(text, phone_spans(text), "[PHONE]")
+    text = _tag(text, a.date_spans(text), "[DATE]")
+    text = _tag(text, a.phone_spans(text), "[PHONE]")
     text = _ACCOUNT.sub("[BANK]", text)
-    text = _tag(text, postcode_spans(text), "[POSTCODE]")
+    text = _tag(text, a.postcode_spans(text), "[POSTCODE]")
     text = _ADDRESS.sub("[ADDRESS]", text)
     text = known_names.mask(text)
     text = _TITLED.sub("[NAME]", text)

@@ -5,6 +5,8 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -197,3 +199,21 @@ def test_console_format_is_masked_too() -> None:
     out = buffer.getvalue()
     assert "07700 900123" not in out and "Acacia" not in out
     assert "[PHONE]" in out and "[ADDRESS]" in out
+
+
+def test_presidio_is_loaded_only_when_a_line_is_masked() -> None:
+    """A back-office command that logs nothing does not wait for Presidio and spaCy
+    (about 1.4 s); the first masked line loads them and masks as before."""
+    script = (
+        "import sys\n"
+        "from infra.logs import configure_logging\n"
+        "from infra.redact import mask_text\n"
+        "configure_logging()\n"
+        "print('presidio_analyzer' in sys.modules)\n"
+        "print(mask_text('write to ann@example.org'))\n"
+        "print('presidio_analyzer' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == ["False", "write to [EMAIL]", "True"]
