@@ -12,6 +12,7 @@ import json
 import re
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +52,18 @@ from workflows.uc_case import case_workflow_id
 
 CYCLE = 28  # years after which the Gregorian calendar repeats (1901-2099)
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})")
+# A date as the case writes it (domain.dates.uk_date: "Wed 17 Sep 2025"); the shift is
+# whole 28-year cycles, so the weekday stays right when only the year moves.
+_UK_DATE = re.compile(
+    r"\b((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) )(\d{4})\b"
+)
+
+
+def _move_years(text: str, year: Callable[[int], int]) -> str:
+    """`text` with the year of each ISO or UK date in it replaced by `year(it)`."""
+    text = _DATE.sub(lambda m: f"{year(int(m.group(1))):04d}-{m.group(2)}-{m.group(3)}", text)
+    return _UK_DATE.sub(lambda m: f"{m.group(1)}{year(int(m.group(2))):04d}", text)
 
 
 class ScenarioError(ValueError):
@@ -204,9 +217,7 @@ def load_scenario(path: Path) -> Scenario:
 def shift(value: Any, years: int) -> Any:
     """Every date in a JSON-like value, moved by `years` (inside strings too)."""
     if isinstance(value, str):
-        return _DATE.sub(
-            lambda m: f"{int(m.group(1)) + years:04d}-{m.group(2)}-{m.group(3)}", value
-        )
+        return _move_years(value, lambda year: year + years)
     if isinstance(value, dict):
         return {k: shift(v, years) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -225,13 +236,7 @@ def unshift_message(text: str, years: int, first_day: dt.date) -> str:
     if not years:
         return text
     halfway = first_day.year + years // 2
-
-    def back(m: re.Match[str]) -> str:
-        year = int(m.group(1))
-        year = year - years if year >= halfway else year
-        return f"{year:04d}-{m.group(2)}-{m.group(3)}"
-
-    return _DATE.sub(back, text)
+    return _move_years(text, lambda year: year - years if year >= halfway else year)
 
 
 def cycles_needed(first_day: dt.date, today: dt.date) -> int:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.dates import add_months, end_of_day, start_of_day
+from domain.dates import add_months, end_of_day, start_of_day, uk_date
 from domain.migration import events as e
 from domain.migration.events import SYSTEM
 from domain.migration.model import MigrationState
@@ -13,16 +13,17 @@ LATE_CLAIM_MONTHS = 6
 
 
 def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:
-    """The instant this migration next acts on its own, with a readable summary."""
+    """The instant this migration next acts on its own, with a readable summary (the
+    timer's, in the Web UI: dates as the case writes them, "Wed 17 Sep 2025")."""
     if state.completed:
         return None
     candidates: list[tuple[datetime, str]] = []
     if state.status == "lapsed":
         closes = add_months(state.final_deadline, LATE_CLAIM_MONTHS)
-        return (end_of_day(closes), f"late-claim window ends {closes.isoformat()}: close")
+        return (end_of_day(closes), f"late-claim window ends {uk_date(closes)}: close")
     if state.claim_date is None:
         candidates += [
-            (start_of_day(r.on), f"outreach reminder: {r.label} ({r.on.isoformat()})")
+            (start_of_day(r.on), f"outreach reminder: {r.label} ({uk_date(r.on)})")
             for r in state.reminders
             if not r.sent
         ]
@@ -30,13 +31,13 @@ def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:
             candidates.append(
                 (
                     end_of_day(state.deadline_day),
-                    f"deadline day {state.deadline_day.isoformat()} ends: escalate if no claim",
+                    f"deadline day {uk_date(state.deadline_day)} ends: escalate if no claim",
                 )
             )
         candidates.append(
             (
                 end_of_day(state.final_deadline),
-                f"final deadline {state.final_deadline.isoformat()} ends: claims after it lose "
+                f"final deadline {uk_date(state.final_deadline)} ends: claims after it lose "
                 "protection",
             )
         )
@@ -45,7 +46,7 @@ def next_wakeup(state: MigrationState) -> tuple[datetime, str] | None:
         candidates.append(
             (
                 end_of_day(end),
-                f"re-claim window ends {end.isoformat()}: protection ends without a re-claim",
+                f"re-claim window ends {uk_date(end)}: protection ends without a re-claim",
             )
         )
     return min(candidates, default=None)

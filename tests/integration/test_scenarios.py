@@ -145,7 +145,7 @@ async def test_deadline_missed_then_claim_by_the_final_deadline_is_backdated() -
         ("2025-08-20", "00:00", "outreach reminder: 28 days before the deadline day"),
         ("2025-09-10", "00:00", "outreach reminder: 7 days before the deadline day"),
         ("2025-09-16", "00:00", "outreach reminder: 1 days before the deadline day"),
-        ("2025-09-18", "00:00", "deadline day 2025-09-17 ends: escalate if no claim"),
+        ("2025-09-18", "00:00", "deadline day Wed 17 Sep 2025 ends: escalate if no claim"),
     ]
     # The miss escalated the case (every outreach task was done in time, so this
     # is the only escalation).
@@ -167,8 +167,8 @@ async def test_no_claim_by_the_final_deadline_lapses_without_protection() -> Non
     assert m["award_starts"] == []
     assert m["assessment_periods"] == []
     assert [(d, t, s.split(":")[0]) for d, t, s in timers(out)][-2:] == [
-        ("2025-10-02", "00:00", "deadline day 2025-10-01 ends"),
-        ("2025-11-01", "00:00", "final deadline 2025-10-31 ends"),
+        ("2025-10-02", "00:00", "deadline day Wed 1 Oct 2025 ends"),
+        ("2025-11-01", "00:00", "final deadline Fri 31 Oct 2025 ends"),
     ]
     assert [k for k in kinds(out) if k in ("migration_deadline_missed", "migration_lapsed")] == [
         "migration_deadline_missed",
@@ -534,7 +534,7 @@ async def test_no_reclaim_inside_the_excess_earnings_window_ends_protection() ->
         (
             "2026-02-14",
             "00:00",
-            "re-claim window ends 2026-02-13: protection ends without a re-claim",
+            "re-claim window ends Fri 13 Feb 2026: protection ends without a re-claim",
         )
     ]
     assert m["protection"] == "ended"

@@ -298,8 +298,8 @@ async def test_final_deadline_timer_fires_on_the_last_day_of_february_in_a_leap_
     migration_timers = [t for t in out["timers_fired"] if t["workflow"] == "migration"]
     fired = [(t["fired_on"], t["summary"].split(":")[0]) for t in migration_timers]
     assert fired[-2:] == [
-        ("2028-02-01", "deadline day 2028-01-31 ends"),
-        ("2028-02-29", "final deadline 2028-02-28 ends"),
+        ("2028-02-01", "deadline day Mon 31 Jan 2028 ends"),
+        ("2028-02-29", "final deadline Mon 28 Feb 2028 ends"),
     ]
     assert out["migration"]["status"] == "lapsed"
     assert any(j["kind"] == "migration_deadline_missed" for j in out["journal"])
