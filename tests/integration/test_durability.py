@@ -74,6 +74,9 @@ async def test_case_survives_killed_worker_and_restarted_server(
         ),
     )
     await handle.execute_update("add_journal_note", c.AddJournalNote(by="o", text="before"))
+    # Made while this process's key store is connected to the same file, and kept across
+    # the restart, as a back office would: a second engine once dropped the first one's
+    # SQLite locks and the restarted worker's entries were lost (activities/owner_only.py).
     engine = make_engine(database_url)
 
     async def rows() -> int:
