@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 # The Web UI tests (tests/e2e) drive Debian's Chromium with Playwright: Playwright's
 # own browser download does not work offline.
 CHROMIUM := /usr/bin/chromium
+# The packages pyproject.toml installs, the benches and the tests (not `.`: walking
+# .venv takes 8 s).
 SOURCES := activities backoffice bench domain infra migrations tests tools workflows starter.py worker.py
 
 .PHONY: demo test lint clean

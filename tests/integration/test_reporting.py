@@ -29,6 +29,8 @@ from activities.reporting.tables import (
     ReportSustainment,
     ReportTask,
     ReportUcMove,
+    WorkAvailableItem,
+    WorkAvailableRun,
 )
 from activities.reporting.work_available import store
 from backoffice.cases import open_case
@@ -205,7 +207,6 @@ async def test_cases_fill_the_reporting_tables_and_a_rebuild_gives_the_same_rows
     again = store(db, TODAY, 7)
     assert summary == again  # re-running a day replaces its lines
     assert summary.by_team["welfare_benefits"] >= 1
-    from activities.reporting.tables import WorkAvailableItem
 
     with Session(db) as s:
         items = {
@@ -392,8 +393,6 @@ def test_a_day_built_by_several_readers_at_once_is_stored_once(db: Engine) -> No
     with ThreadPoolExecutor(max_workers=6) as pool:
         summaries = list(pool.map(lambda _: store(db, day, 7), range(12)))
     assert len({s.total for s in summaries}) == 1
-    from activities.reporting.tables import WorkAvailableItem, WorkAvailableRun
-
     with Session(db) as s:
         runs = s.scalar(select(func.count()).where(WorkAvailableRun.day == day))
         items = s.scalar(select(func.count()).where(WorkAvailableItem.day == day))
