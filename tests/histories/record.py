@@ -48,7 +48,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.db import DataKeyRecord, make_engine, migrate
 from activities.policy import read_policy
 from domain.case import commands as c
-from domain.dates import add_months, ap_start, business_date
+from domain.dates import ap_start, business_date
+from domain.migration.deadlines import earliest_deadline_day
 from domain.policy import SIX_POINT_PLAN_STEPS
 from infra import keys
 from infra.codec import encrypting_converter
@@ -182,7 +183,7 @@ async def migration(env: WorkflowEnvironment, series: Series) -> list[WorkflowHa
     await case.execute_update(
         "record_migration_notice",
         c.RecordMigrationNotice(
-            by="o", notice_issued=today, deadline_day=add_months(today, 3), tax_credits=True
+            by="o", notice_issued=today, deadline_day=earliest_deadline_day(today), tax_credits=True
         ),
     )
     child = env.client.get_workflow_handle(await migration_id(case))
@@ -323,7 +324,9 @@ async def deduction(env: WorkflowEnvironment, series: Series) -> list[WorkflowHa
 async def death_during_migration(env: WorkflowEnvironment, series: Series) -> list[WorkflowHandle]:
     """A migration notice, then the resident's death: the case stops the migration."""
     today = (await env.get_current_time()).date()
-    notice = c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3))
+    notice = c.RecordMigrationNotice(
+        by="o", notice_issued=today, deadline_day=earliest_deadline_day(today)
+    )
     case = await _start(env.client, series, series.ref(5), ("record_migration_notice", notice))
     child = env.client.get_workflow_handle(await migration_id(case))
     await eventually(lambda: _exists(child), lambda ok: ok)
@@ -531,7 +534,9 @@ async def second_case(env: WorkflowEnvironment, series: Series) -> list[Workflow
     await first.execute_update("close_case", c.CloseCase(by="o", outcome="moved_off_uc"))
     await _watch_ends(env, first)  # the first case completes
     today = (await env.get_current_time()).date()
-    notice = c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3))
+    notice = c.RecordMigrationNotice(
+        by="o", notice_issued=today, deadline_day=earliest_deadline_day(today)
+    )
     case = await _start(
         env.client, series, ref, ("record_migration_notice", notice), balance=Decimal("1200.00")
     )
@@ -569,7 +574,9 @@ async def refused_migration_start(env: WorkflowEnvironment, series: Series) -> l
     today = (await env.get_current_time()).date()
     await case.execute_update(
         "record_migration_notice",
-        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
+        c.RecordMigrationNotice(
+            by="o", notice_issued=today, deadline_day=earliest_deadline_day(today)
+        ),
     )
     await eventually(
         lambda: case.query("journal"),

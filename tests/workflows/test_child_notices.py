@@ -20,9 +20,10 @@ from temporalio.worker import Replayer
 from activities.policy import POLICY_FILE_ENV
 from domain.case import commands as c
 from domain.case.view import CaseView
-from domain.dates import add_months, business_date
+from domain.dates import business_date
 from domain.ipr.activity import ActivityState
 from domain.ipr.model import IprState
+from domain.migration.deadlines import earliest_deadline_day
 from domain.notices import ONLY_FROM_THE_CHILD
 from tests import helpers
 from tests.factories import opening
@@ -163,7 +164,9 @@ async def test_a_forged_migration_notice_changes_nothing_and_is_journalled_as_re
     today = business_date(await ts_env.get_current_time())
     await case.execute_update(
         "record_migration_notice",
-        c.RecordMigrationNotice(by="o", notice_issued=today, deadline_day=add_months(today, 3)),
+        c.RecordMigrationNotice(
+            by="o", notice_issued=today, deadline_day=earliest_deadline_day(today)
+        ),
     )
     migration = ts_env.client.get_workflow_handle(await helpers.migration_id(case))
     await eventually(lambda: _exists(migration, "migration_view"), lambda ok: ok)
